@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine set-up and migrations (SQLite default, PostgreSQL at scale)."""

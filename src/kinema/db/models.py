@@ -1,0 +1,125 @@
+"""The tables. Times are epoch milliseconds (ints): the API speaks them and SQLite has no tz-aware times.
+
+The task row is the truth of a job (DESIGN.md): the queue only rings the doorbell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    """Owner of keys, tasks and files. Nothing crosses accounts."""
+
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKey(Base):
+    """An opaque bearer key, stored as its SHA-256 (shown once at creation), or an AK/SK pair for HS256 JWTs.
+
+    The secret key of an AK/SK pair must be kept in clear to verify signatures (as upstream does).
+    """
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "key" | "aksk"
+    name: Mapped[str] = mapped_column(String(200), default="")
+    key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), default="")
+    access_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    secret_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Task(Base):
+    """One job. ``status`` is one of submitted/processing/succeed/failed."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("account_id", "external_task_id", name="uq_tasks_account_external"),
+        Index("ix_tasks_account_kind_created", "account_id", "kind", "created_at"),
+        Index("ix_tasks_status_lease", "status", "lease_expires_at"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # avatar | image2video | video_to_audio | tts
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status_msg: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    external_task_id: Mapped[str | None] = mapped_column(String(256))
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> blob key
+    task_info: Mapped[dict[str, Any]] = mapped_column(default=dict)  # extra task_info, e.g. parent_video
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)  # task_result as stored (asset ids)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    lease_expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    worker: Mapped[str | None] = mapped_column(String(128))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[int | None] = mapped_column(BigInteger)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger)
+    expired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Asset(Base):
+    """A stored file: an input or a result. Result assets are addressable as ``audio_id``/``video_id``."""
+
+    __tablename__ = "assets"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # video | audio_mp3 | audio_wav | audio | input
+    blob_key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(64), default="application/octet-stream")
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. {"phones": blob key}
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebhookOutbox(Base):
+    """A callback to deliver, written in the same transaction as the status change it reports."""
+
+    __tablename__ = "webhook_outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(40), unique=True)
+    task_id: Mapped[str] = mapped_column(String(32), index=True)
+    account_id: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # exact JSON body sent (signed as is)
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookAttempt(Base):
+    """One delivery attempt of an outbox row (listed by the API)."""
+
+    __tablename__ = "webhook_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("webhook_outbox.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(32), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(BigInteger)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

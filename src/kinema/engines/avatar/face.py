@@ -1,0 +1,206 @@
+"""Stage 1 — the portrait: load any photo the way a viewer sees it, find the face, return its 478-point mesh.
+
+Why this shape:
+* Photos arrive rotated by EXIF, with alpha, in grayscale, or as 10 MB camera JPEGs. We decode once with
+  Pillow (using JPEG draft mode so a 24-megapixel photo is decoded at reduced size), apply EXIF rotation,
+  flatten alpha onto a neutral background and resize to the render resolution *before* landmarking, so every
+  later stage works in output pixels.
+* mediapipe's face mesh (0.10.21, models in the wheel) only has a short-range detector, which misses small faces
+  in a big photo and picks an arbitrary face in a group photo. So we first run the full-range face detector,
+  choose the largest face near the centre, and run the mesh on a crop around it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from kinema.engines.base import EngineInputError
+
+# Landmark index groups of the mediapipe 468/478-point mesh used by later stages.
+LIPS_OUTER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146]
+LIPS_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95]
+INNER_UPPER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308]
+INNER_LOWER = [308, 324, 318, 402, 317, 14, 87, 178, 88, 95, 78]
+OUTER_UPPER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291]
+OUTER_LOWER = [291, 375, 321, 405, 314, 17, 84, 181, 91, 146, 61]
+# Eye contours, image-left eye (subject's right) and image-right eye; upper lid then lower lid, corner to corner.
+EYE_R_UPPER = [33, 246, 161, 160, 159, 158, 157, 173, 133]
+EYE_R_LOWER = [33, 7, 163, 144, 145, 153, 154, 155, 133]
+EYE_L_UPPER = [263, 466, 388, 387, 386, 385, 384, 398, 362]
+EYE_L_LOWER = [263, 249, 390, 373, 374, 380, 381, 382, 362]
+BROW_R = [70, 63, 105, 66, 107, 46, 53, 52, 65, 55]
+BROW_L = [300, 293, 334, 296, 336, 276, 283, 282, 295, 285]
+FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+             148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
+NOSE_TIP = 1
+CHIN = 152
+FOREHEAD = 10
+MOUTH_CORNERS = (61, 291)
+
+MIN_IOD_PX = 18.0
+"""Below this inter-ocular distance (output pixels) a mouth is a handful of pixels: refuse rather than smear."""
+
+
+@dataclass(frozen=True)
+class Portrait:
+    """The portrait at render resolution and its face mesh (pixel coordinates of that image)."""
+
+    image: np.ndarray
+    """H×W×3 uint8 RGB, even width and height."""
+    points: np.ndarray
+    """(478, 2) float32 x, y in pixels."""
+    depth: np.ndarray
+    """(478,) float32 z in pixels (mediapipe scale: negative is towards the camera)."""
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.shape[1], self.image.shape[0]
+
+    @property
+    def iod(self) -> float:
+        """Inter-ocular distance (iris centres) in pixels: the face's natural length unit."""
+        return float(np.linalg.norm(self.points[468] - self.points[473]))
+
+    @property
+    def eye_axis(self) -> np.ndarray:
+        """Unit vector from the image-left eye to the image-right eye (handles tilted portraits)."""
+        v = self.points[473] - self.points[468]
+        return (v / max(float(np.linalg.norm(v)), 1e-6)).astype(np.float32)
+
+
+def target_size(width: int, height: int, max_short: int, max_long: int) -> tuple[int, int]:
+    """Largest even size ≤ the caps with the input's aspect ratio (never upscales, never pads)."""
+    scale = min(1.0, max_short / min(width, height), max_long / max(width, height))
+    w = max(2, int(round(width * scale)))
+    h = max(2, int(round(height * scale)))
+    return w - (w % 2), h - (h % 2)
+
+
+def load_image(path: str | Path, max_short: int = 720, max_long: int = 1280) -> np.ndarray:
+    """Decode a photo as displayed (EXIF orientation, alpha flattened, RGB) at render resolution."""
+    try:
+        img = Image.open(path)
+    except (OSError, ValueError) as exc:
+        raise EngineInputError(f"image: not a readable picture ({exc})") from exc
+    with img:
+        if img.format == "JPEG":
+            # Decode big JPEGs at a reduced scale directly (draft keeps ≥ the requested size); the caps are
+            # symmetric in width/height, so the raw (pre-EXIF-rotation) orientation gives the same scale.
+            img.draft("RGB", target_size(img.size[0], img.size[1], max_short, max_long))
+        img = ImageOps.exif_transpose(img)
+        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+            rgba = img.convert("RGBA")
+            bg = Image.new("RGBA", rgba.size, (235, 235, 235, 255))
+            img = Image.alpha_composite(bg, rgba)
+        rgb = np.asarray(img.convert("RGB"))
+    h0, w0 = rgb.shape[:2]
+    tw, th = target_size(w0, h0, max_short, max_long)
+    if (tw, th) != (w0, h0):
+        # Resize to the scaled size, then crop the ≤1 px that makes the size even.
+        scale = min(1.0, max_short / min(w0, h0), max_long / max(w0, h0))
+        sw, sh = max(tw, int(round(w0 * scale))), max(th, int(round(h0 * scale)))
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        rgb = cv2.resize(rgb, (sw, sh), interpolation=interp)
+    return np.ascontiguousarray(rgb[:th, :tw])
+
+
+_MP_LOCK = threading.Lock()  # mediapipe graphs are not thread-safe; landmarking is a one-off per job.
+
+
+def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, float]]:
+    """Full-range face detector → boxes (x0, y0, x1, y1, score) in pixels."""
+    from mediapipe.python.solutions import face_detection
+
+    h, w = rgb.shape[:2]
+    out: list[tuple[float, float, float, float, float]] = []
+    with face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5) as det:
+        res = det.process(rgb)
+    for d in res.detections or []:
+        bb = d.location_data.relative_bounding_box
+        out.append((bb.xmin * w, bb.ymin * h, (bb.xmin + bb.width) * w, (bb.ymin + bb.height) * h, d.score[0]))
+    return out
+
+
+def _mesh(rgb: np.ndarray, max_faces: int = 1) -> list[np.ndarray]:
+    """Face mesh on an image → list of (478, 3) arrays in pixels (z scaled like x)."""
+    from mediapipe.python.solutions import face_mesh
+
+    h, w = rgb.shape[:2]
+    with face_mesh.FaceMesh(static_image_mode=True, max_num_faces=max_faces, refine_landmarks=True,
+                            min_detection_confidence=0.4) as fm:
+        res = fm.process(np.ascontiguousarray(rgb))
+    faces = []
+    for lm in res.multi_face_landmarks or []:
+        faces.append(np.array([(p.x * w, p.y * h, p.z * w) for p in lm.landmark], np.float32))
+    return faces
+
+
+def _centrality_score(box: tuple[float, float, float, float], w: int, h: int) -> float:
+    """Prefer big faces, penalise distance from the image centre (a group photo's main subject)."""
+    x0, y0, x1, y1 = box
+    area = max(x1 - x0, 1.0) * max(y1 - y0, 1.0)
+    cx, cy = (x0 + x1) / 2 / w - 0.5, (y0 + y1) / 2 / h - 0.5
+    return area * (1.0 - min(0.8, 1.2 * float(np.hypot(cx, cy))))
+
+
+def find_face(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Landmarks of the main face: ((478, 2) xy, (478,) z) in pixels of ``rgb``.
+
+    Raises :class:`EngineInputError` when there is no face, or the face is too small to animate.
+    """
+    h, w = rgb.shape[:2]
+    with _MP_LOCK:
+        boxes = _detect_faces(rgb)
+        candidates: list[np.ndarray] = []
+        for x0, y0, x1, y1, _score in sorted(boxes, key=lambda b: -_centrality_score(b[:4], w, h))[:3]:
+            # Crop a generous square around the detection so the mesh model sees a "selfie-like" face.
+            side = 2.2 * max(x1 - x0, y1 - y0)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            cx0, cy0 = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+            cx1, cy1 = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
+            crop = rgb[cy0:cy1, cx0:cx1]
+            if crop.shape[0] < 16 or crop.shape[1] < 16:
+                continue
+            scale = 1.0
+            if max(crop.shape[:2]) < 256:  # tiny faces: upsample so the mesh model has pixels to work with
+                scale = 256 / max(crop.shape[:2])
+                crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            for f in _mesh(crop):
+                f = f / scale
+                f[:, 0] += cx0
+                f[:, 1] += cy0
+                candidates.append(f)
+            if candidates:
+                break
+        if not candidates:
+            candidates = _mesh(rgb, max_faces=4)
+    if not candidates:
+        raise EngineInputError("image: no face found in the picture; use a clear, front-facing portrait")
+
+    def mesh_score(f: np.ndarray) -> float:
+        x0, y0 = f[:, :2].min(0)
+        x1, y1 = f[:, :2].max(0)
+        return _centrality_score((float(x0), float(y0), float(x1), float(y1)), w, h)
+
+    best = max(candidates, key=mesh_score)
+    xy, z = best[:, :2].copy(), best[:, 2].copy()
+    iod = float(np.linalg.norm(xy[468] - xy[473]))
+    if iod < MIN_IOD_PX:
+        raise EngineInputError(
+            f"image: the face is too small to animate ({iod:.0f} px between the eyes at render size, "
+            f"need ≥ {MIN_IOD_PX:.0f}); crop the picture closer to the face"
+        )
+    return xy.astype(np.float32), z.astype(np.float32)
+
+
+def load_portrait(path: str | Path, max_short: int = 720, max_long: int = 1280) -> Portrait:
+    """Image file → :class:`Portrait` at render resolution (the whole face stage)."""
+    rgb = load_image(path, max_short, max_long)
+    xy, z = find_face(rgb)
+    return Portrait(image=rgb, points=xy, depth=z)

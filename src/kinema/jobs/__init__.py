@@ -1,0 +1,1 @@
+"""Task lifecycle: create, claim, lease, progress, finish, cancel, reap, retention."""

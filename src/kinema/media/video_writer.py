@@ -1,0 +1,157 @@
+"""Streaming MP4 writer (H.264 yuv420p + optional AAC, ``faststart``) shared by every video engine.
+
+Frames are encoded as they arrive, so memory does not grow with the clip length. Encoding runs in a
+background thread because at 720p the encoder costs as much as rendering (see shared notes): the render loop
+hands frames over through a small bounded queue and keeps one core busy while x264 uses the other.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """Encoder knobs. ``preset``/``crf`` trade speed for size and quality (x264 semantics)."""
+
+    fps: int = 25
+    preset: str = "veryfast"
+    crf: int = 20
+    threads: int = 2
+
+
+def even(n: int) -> int:
+    """H.264 with yuv420p needs even frame sizes."""
+    return n - (n % 2)
+
+
+class VideoWriter:
+    """Write RGB uint8 frames of a fixed size to an MP4; optionally mux a mono/stereo float audio track.
+
+    Use as a context manager. ``write(frame)`` blocks only when the encoder falls 8 frames behind.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        width: int,
+        height: int,
+        settings: VideoSettings | None = None,
+        audio: np.ndarray | None = None,
+        audio_rate: int = 48000,
+    ) -> None:
+        if width % 2 or height % 2:
+            raise ValueError(f"frame size must be even, got {width}x{height}")
+        self.settings = settings or VideoSettings()
+        self.width, self.height = width, height
+        self._container = av.open(str(path), mode="w", options={"movflags": "faststart"})
+        self._stream = self._container.add_stream(
+            "libx264",
+            rate=self.settings.fps,
+            options={"preset": self.settings.preset, "crf": str(self.settings.crf)},
+        )
+        self._stream.width, self._stream.height = width, height
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.thread_count = self.settings.threads
+        self._audio = audio
+        self._audio_rate = audio_rate
+        self._audio_stream = None
+        if audio is not None:
+            self._audio_stream = self._container.add_stream("aac", rate=audio_rate)
+            channels = 1 if audio.ndim == 1 else audio.shape[1]
+            self._audio_stream.layout = "mono" if channels == 1 else "stereo"
+        self._frames = 0
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._encode_loop, name="video-encoder", daemon=True)
+        self._thread.start()
+
+    @property
+    def frames_written(self) -> int:
+        return self._frames
+
+    def write(self, frame: np.ndarray) -> None:
+        """Queue one HxWx3 uint8 RGB frame."""
+        if self._error is not None:
+            raise RuntimeError("video encoder failed") from self._error
+        if frame.shape[:2] != (self.height, self.width):
+            raise ValueError(f"frame is {frame.shape[1]}x{frame.shape[0]}, writer is {self.width}x{self.height}")
+        self._queue.put(np.ascontiguousarray(frame, dtype=np.uint8))
+        self._frames += 1
+
+    def _encode_loop(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    break
+                vf = av.VideoFrame.from_ndarray(item, format="rgb24")
+                for packet in self._stream.encode(vf):
+                    self._container.mux(packet)
+        except BaseException as exc:  # surfaced to the producer on its next write/close
+            self._error = exc
+            while True:  # drain so the producer never blocks forever
+                if self._queue.get() is None:
+                    break
+
+    def _write_audio(self) -> None:
+        assert self._audio is not None and self._audio_stream is not None
+        samples = np.asarray(self._audio, dtype=np.float32)
+        if samples.ndim == 1:
+            samples = samples[:, None]
+        layout = "mono" if samples.shape[1] == 1 else "stereo"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=self._audio_rate)
+        block = 1024 * 8
+        for start in range(0, samples.shape[0], block):
+            chunk = np.ascontiguousarray(samples[start : start + block].T)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=layout)
+            frame.sample_rate = self._audio_rate
+            for rframe in resampler.resample(frame):
+                for packet in self._audio_stream.encode(rframe):
+                    self._container.mux(packet)
+        for rframe in resampler.resample(None):
+            for packet in self._audio_stream.encode(rframe):
+                self._container.mux(packet)
+        for packet in self._audio_stream.encode(None):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        """Flush the encoder, write the audio track and finalise the file (moov atom first)."""
+        self._queue.put(None)
+        self._thread.join()
+        try:
+            if self._error is not None:
+                raise RuntimeError("video encoder failed") from self._error
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+            if self._audio is not None:
+                self._write_audio()
+        finally:
+            self._container.close()
+
+    def abort(self) -> None:
+        """Stop without caring about the file (used when a job is cancelled)."""
+        self._queue.put(None)
+        self._thread.join()
+        try:
+            self._container.close()
+        except Exception:  # noqa: BLE001 - the partial file is discarded anyway
+            pass
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

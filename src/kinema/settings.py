@@ -1,0 +1,99 @@
+"""All configuration in one object, read from ``KINEMA_*`` environment variables (and ``.env``).
+
+Embedded defaults need no service: SQLite and a Huey SQLite queue in a local data folder, results on local
+disk. Set ``KINEMA_DATABASE_URL`` (PostgreSQL), ``KINEMA_QUEUE_URL`` (Redis) and ``KINEMA_STORAGE=s3`` to
+scale out; the same task code runs in both modes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of kinema. Field docs are shown by ``kinema config``."""
+
+    model_config = SettingsConfigDict(env_prefix="KINEMA_", env_file=".env", extra="ignore")
+
+    # --- where things live
+    data_dir: Path = Field(Path("kinema-data"), description="Local folder for the database, queue and results.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir.")
+    queue_url: str | None = Field(None, description="redis://… for RedisHuey; default SqliteHuey in data_dir.")
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str = "kinema"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+
+    # --- HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str | None = Field(None, description="Base of result URLs; default: the request's base.")
+    url_signing_secret: str | None = Field(None, description="HMAC key of result URLs; default: kept in data_dir.")
+    result_url_ttl_s: int = Field(7 * 24 * 3600, description="How long a signed result URL stays valid.")
+    retention_days: float = Field(30.0, description="Results and reusable ids expire after this many days.")
+    sweep_interval_s: float = 3600.0
+
+    # --- the contract
+    limits_profile: Literal["kling", "cometapi"] = Field(
+        "kling", description="kling = official limits; cometapi = the gateway's narrower ones."
+    )
+    strict: bool = Field(False, description="Reject exactly what upstream rejects (e.g. data: URI prefixes).")
+    limit_overrides: dict[str, float] = Field(
+        default_factory=dict, description='JSON object overriding single limits, e.g. {"avatar_audio_max_s": 60}.'
+    )
+
+    # --- input fetching (server-side request forgery guard)
+    allow_private_urls: bool = Field(False, description="Allow URL inputs that resolve to private addresses.")
+    fetch_timeout_s: float = 30.0
+    fetch_max_redirects: int = 3
+
+    # --- accounts
+    max_running_tasks: int = Field(20, description="Per-account tasks not yet terminal (code 1303 beyond).")
+    rate_limit_per_minute: int = Field(6000, description="Per-account requests per minute (code 1302 beyond).")
+
+    # --- jobs
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="Worker processes.")
+    job_max_attempts: int = 3
+    lease_s: float = 30.0
+    heartbeat_s: float = 5.0
+    reaper_interval_s: float = 5.0
+    executors: dict[str, str] = Field(
+        default_factory=dict,
+        description='Plug-ins: task kind → "module:function" executor, e.g. a GPU engine for "avatar".',
+    )
+
+    # --- callbacks
+    webhook_secret: str | None = Field(None, description="whsec_… secret: sign callbacks (Standard Webhooks).")
+    webhook_max_attempts: int = 6
+    webhook_timeout_s: float = 10.0
+    webhook_backoff_s: float = Field(2.0, description="First retry delay; doubles each attempt.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'kinema.db').resolve()}"
+
+    def signing_key(self) -> bytes:
+        """The result-URL HMAC key: configured, or created once and kept in the data folder."""
+        if self.url_signing_secret:
+            return self.url_signing_secret.encode()
+        path = self.data_dir / "url-signing.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_hex(32))
+            os.replace(tmp, path)
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` and pass them explicitly)."""
+    return Settings()

@@ -1,0 +1,56 @@
+"""The storage interface. Keys are relative POSIX paths chosen by kinema (``<account>/<task>/<name>``)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    size: int
+    content_type: str
+
+
+class Storage(ABC):
+    """put / open / local copy / delete / direct URL. Implementations must be safe across processes."""
+
+    @abstractmethod
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Store the file at ``path`` under ``key`` (atomically replacing any previous blob)."""
+
+    @abstractmethod
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    @abstractmethod
+    def info(self, key: str) -> BlobInfo | None:
+        """Size and type, or None when missing."""
+
+    @abstractmethod
+    def open_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        """Yield the bytes ``start..end`` inclusive, in chunks (for HTTP Range)."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the blob; missing is not an error."""
+
+    @abstractmethod
+    def download_to(self, key: str, dest: Path) -> None:
+        """Copy the blob to a local file (workers read inputs from local files)."""
+
+    def direct_url(self, key: str, ttl_s: int) -> str | None:
+        """A URL the client can fetch without kinema (S3 presigned), or None to serve through the API."""
+        return None
+
+    @contextmanager
+    def reader(self, key: str) -> Iterator[BinaryIO]:  # pragma: no cover - convenience for small blobs
+        import io
+
+        info = self.info(key)
+        if info is None:
+            raise FileNotFoundError(key)
+        yield io.BytesIO(b"".join(self.open_range(key, 0, max(info.size - 1, 0))))
