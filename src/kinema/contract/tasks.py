@@ -1,0 +1,56 @@
+"""The task object of the wire contract (spec §1, §6), built from a stored task row.
+
+Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``) next to the public fields; they are replaced
+by signed URLs here, so one function serves query replies, list replies and callbacks alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kinema.db.models import Task
+
+WATERMARK_KINDS = frozenset({"avatar", "image2video"})
+RETENTION_MSG = "results were deleted after the retention period"
+
+
+def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in entry.items():
+        if name == "key":
+            out["url"] = url_for(value)
+        elif name.startswith("key_"):
+            out["url_" + name.removeprefix("key_")] = url_for(value)
+        else:
+            out[name] = value
+    return out
+
+
+def task_object(task: Task, url_for: Callable[[str], str], *, extensions: bool = True) -> dict[str, Any]:
+    """The ``data`` of a query reply and the body of a callback. ``extensions`` adds ``task_progress``."""
+    result: dict[str, Any] = {}
+    if task.status == "succeed" and not task.expired:
+        for group in ("videos", "audios", "images"):
+            if group in task.result:
+                result[group] = [_public_entry(e, url_for) for e in task.result[group]]
+    info: dict[str, Any] = {"external_task_id": task.external_task_id or ""}
+    info.update(task.task_info or {})
+    msg = task.status_msg or ""
+    if task.expired and not msg:
+        msg = RETENTION_MSG
+    data: dict[str, Any] = {
+        "task_id": task.id,
+        "task_status": task.status,
+        "task_status_msg": msg,
+        "task_info": info,
+        "task_result": result,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "final_unit_deduction": str(task.result.get("units", "0")) if task.status == "succeed" else "0",
+    }
+    if task.kind in WATERMARK_KINDS:
+        data["watermark_info"] = {"enabled": bool((task.params or {}).get("watermark_info", {}).get("enabled"))}
+    if extensions:
+        data["task_progress"] = 100 if task.status == "succeed" else int(task.progress or 0)
+    return data

@@ -1,0 +1,56 @@
+"""What a TTS backend returns: the samples plus phone timings.
+
+Phone timings travel with the audio (as a JSON side file) because the avatar engine animates the mouth from
+them; recognising phones again from our own synthetic speech would only add error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PhoneSpan:
+    """One phone: ``p`` is an IPA symbol (stress folded in, length mark kept), times in seconds."""
+
+    p: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Synthesised speech: float32 mono ``samples`` in [-1, 1] at ``sample_rate``.
+
+    ``phones`` are ordered and non-overlapping; gaps between them are silence (pauses, punctuation).
+    ``voice`` names the real voice that spoke, e.g. ``"piper:en_US-joe-medium/deep"``.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    phones: list[PhoneSpan] = field(default_factory=list)
+    voice: str = ""
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return float(len(self.samples)) / float(self.sample_rate)
+
+
+def phones_to_json(speech: Speech) -> dict[str, object]:
+    """The phone file's document, ``{"alphabet": "ipa", "phones": [{"p", "start", "end"}, ...]}``."""
+    return {
+        "alphabet": "ipa",
+        "phones": [
+            {"p": ph.p, "start": round(ph.start, 4), "end": round(ph.end, 4)} for ph in speech.phones
+        ],
+    }
+
+
+def write_phones_json(speech: Speech, path: str | Path) -> None:
+    """Write the phone timings next to the audio (UTF-8, IPA kept as characters)."""
+    Path(path).write_text(json.dumps(phones_to_json(speech), ensure_ascii=False), encoding="utf-8")

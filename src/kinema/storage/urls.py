@@ -1,0 +1,39 @@
+"""Signed, expiring result URLs.
+
+Local blobs are served by the API at ``/files/<key>?exp=<epoch s>&sig=<hmac>``; S3 blobs get a presigned
+URL from the bucket itself. A URL is made each time a task is serialised, so it never outlives its TTL by
+much and a leaked URL stops working on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from urllib.parse import quote
+
+from kinema.settings import Settings
+from kinema.storage.base import Storage
+
+
+class UrlSigner:
+    def __init__(self, settings: Settings, storage: Storage) -> None:
+        self._key = settings.signing_key()
+        self._ttl = settings.result_url_ttl_s
+        self._storage = storage
+        self._base = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+    def signature(self, key: str, exp: int) -> str:
+        return hmac.new(self._key, f"{key}\n{exp}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def verify(self, key: str, exp: int, sig: str) -> bool:
+        return exp >= int(time.time()) and hmac.compare_digest(self.signature(key, exp), sig)
+
+    def url(self, key: str, base_url: str | None = None) -> str:
+        """The URL a client downloads ``key`` from. ``base_url`` (the request's) wins over the default."""
+        direct = self._storage.direct_url(key, self._ttl)
+        if direct:
+            return direct
+        exp = int(time.time()) + self._ttl
+        base = (base_url or self._base).rstrip("/")
+        return f"{base}/files/{quote(key)}?exp={exp}&sig={self.signature(key, exp)}"
