@@ -45,9 +45,7 @@ def phones_to_json(speech: Speech) -> dict[str, object]:
     """The phone file's document, ``{"alphabet": "ipa", "phones": [{"p", "start", "end"}, ...]}``."""
     return {
         "alphabet": "ipa",
-        "phones": [
-            {"p": ph.p, "start": round(ph.start, 4), "end": round(ph.end, 4)} for ph in speech.phones
-        ],
+        "phones": [{"p": ph.p, "start": round(ph.start, 4), "end": round(ph.end, 4)} for ph in speech.phones],
     }
 
 

@@ -1,0 +1,36 @@
+"""``kinema tts "text" -o out.mp3``: run the TTS engine locally, no server needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kinema.engines.tts import synthesize, write_phones_json
+from kinema.media.audio_io import write_mp3, write_wav
+
+
+def command(
+    text: str = typer.Argument(..., help="What to say (≤ 1000 characters)."),
+    output: Path = typer.Option(Path("speech.mp3"), "-o", "--output", help="Output file (.mp3 or .wav)."),
+    lang: str = typer.Option("en", "--lang", help="Voice language: en (Piper) or zh (espeak-ng)."),
+    voice: str | None = typer.Option(None, "--voice", help="A preset Kling voice id of that language."),
+    speed: float = typer.Option(1.0, "--speed", help="0.8–2.0; clamped and rounded to 1 decimal."),
+    phones: bool = typer.Option(False, "--phones", help="Also write <output>.phones.json (IPA timings)."),
+) -> None:
+    """Synthesise speech offline and write it as MP3 (or WAV), printing its duration."""
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter("must be 'en' or 'zh'", param_hint="--lang")
+    try:
+        speech = synthesize(text, language=lang, voice_id=voice, speed=speed)  # type: ignore[arg-type]
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix.lower() == ".wav":
+        write_wav(speech.samples, speech.sample_rate, output)
+    else:
+        write_mp3(speech.samples, speech.sample_rate, output)
+    if phones:
+        write_phones_json(speech, output.with_suffix(".phones.json"))
+    typer.echo(f"{output}  {speech.duration:.2f} s  voice={speech.voice}")

@@ -1,0 +1,83 @@
+"""The TTS engine's face: ``synthesize(text, language, voice_id, speed) -> Speech``.
+
+English goes to the bundled Piper voice, Mandarin to espeak-ng. Voice ids are mapped to character profiles
+(see :mod:`kinema.engines.tts.voices`); a profile's pitch is applied here by resampling, with the speaking
+rate pre-compensated so the requested speed is kept and the phone timings stay exact.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from kinema.engines.tts.espeak_zh import ESPEAK_VOICE, synthesize_zh
+from kinema.engines.tts.piper_en import synthesize_en
+from kinema.engines.tts.types import PhoneSpan, Speech
+from kinema.engines.tts.voices import VoiceProfile, normalize_speed, resolve_voice
+
+MAX_CHARS = 1000
+
+
+def _shift_pitch(samples: np.ndarray, factor: float) -> tuple[np.ndarray, float]:
+    """Raise pitch and formants by ``factor`` (shortening by the same factor); return (audio, ratio)."""
+    if abs(factor - 1.0) < 1e-3:
+        return samples, 1.0
+    frac = Fraction(1.0 / factor).limit_denominator(40)  # output length / input length
+    out = resample_poly(samples, frac.numerator, frac.denominator).astype(np.float32)
+    return out, float(frac.numerator) / float(frac.denominator)
+
+
+def _fade_edges(x: np.ndarray, rate: int) -> np.ndarray:
+    n = min(len(x) // 2, int(0.005 * rate))
+    if n > 0:
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+        x = x.copy()
+        x[:n] *= ramp
+        x[-n:] *= ramp[::-1]
+    return x
+
+
+def synthesize(
+    text: str,
+    language: Literal["en", "zh"] = "en",
+    voice_id: str | None = None,
+    speed: float = 1.0,
+) -> Speech:
+    """Speak ``text``. ``speed`` is clamped to [0.8, 2.0] and rounded to one decimal (API semantics).
+
+    Raises ``ValueError`` for empty text, text over 1000 characters, an unknown language or a voice id that
+    is not a preset of ``language``.
+    """
+    if not text or not text.strip():
+        raise ValueError("text must not be empty")
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"text must be at most {MAX_CHARS} characters, got {len(text)}")
+    vid, profile = resolve_voice(voice_id, language)
+    rate_factor = normalize_speed(speed) * profile.pace
+    if language == "en":
+        # Resampling by p speeds speech up by p, so ask Piper for a p-times slower rendering first.
+        length_scale = profile.pitch / rate_factor
+        samples, sr, phones = synthesize_en(text.strip(), length_scale, profile.noise, profile.noise_w)
+        samples, ratio = _shift_pitch(samples, profile.pitch)
+        if ratio != 1.0:
+            phones = [PhoneSpan(p.p, p.start * ratio, p.end * ratio) for p in phones]
+        name = f"piper:en_US-joe-medium/{profile.name}"
+    else:
+        samples, sr, phones = synthesize_zh(
+            text.strip(), profile.espeak_variant, profile.espeak_pitch, rate_factor
+        )
+        name = f"espeak-ng:{ESPEAK_VOICE}+{profile.espeak_variant}/{profile.name}"
+    if samples.size == 0:
+        raise ValueError("the text contains nothing that can be spoken")
+    samples = _fade_edges(np.clip(samples, -1.0, 1.0).astype(np.float32), sr)
+    end = len(samples) / sr
+    phones = [PhoneSpan(p.p, min(p.start, end), min(p.end, end)) for p in phones if p.start < end]
+    return Speech(samples=samples, sample_rate=sr, phones=phones, voice=f"{name} (as {vid})")
+
+
+def profile_for(voice_id: str | None, language: str) -> VoiceProfile:
+    """The profile a voice id maps to (for docs and the CLI)."""
+    return resolve_voice(voice_id, language)[1]
