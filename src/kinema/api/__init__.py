@@ -1,0 +1,1 @@
+"""HTTP: routers per endpoint family, auth, envelopes, error mapping."""

@@ -1,0 +1,100 @@
+"""The FastAPI application: both path prefixes, the envelope on every reply, errors mapped to Kling codes."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kinema import __version__
+from kinema.api import envelope, openapi
+from kinema.api.auth import Authenticator
+from kinema.api.deps import account, state
+from kinema.api.ratelimit import RateLimiter
+from kinema.api.routes import files, tasks, tts
+from kinema.api.state import AppState
+from kinema.contract.errors import Code, KlingError
+from kinema.contract.limits import limits_from_settings
+from kinema.jobs import service
+from kinema.runtime import Runtime, build_runtime
+from kinema.settings import Settings, get_settings
+
+log = logging.getLogger("kinema.api")
+PREFIXES = ("/kling/v1", "/v1")
+MAX_BODY_BYTES = 96 * 1024 * 1024  # 10 MB image + tail + 7 masks as base64, with room to spare
+
+DESCRIPTION = """Kling-compatible video/audio generation API, served offline on CPU by kinema.
+
+Every reply is `{code, message, request_id, data}`; errors use Kling's codes (1000-1004 auth, 1200/1201 input,
+1302/1303 limits). Routes exist under both `/kling/v1` (gateway style) and `/v1` (official style).
+Extensions that strict clients ignore: `task_progress`, `POST …/{task_id}/cancel`, `GET …/{task_id}/queue`,
+`GET …/{task_id}/callbacks`."""
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    rt = runtime or build_runtime(settings)
+    app = FastAPI(title="kinema", version=__version__, description=DESCRIPTION, docs_url="/docs")
+    app.state.kinema = AppState(
+        rt=rt,
+        auth=Authenticator(rt.db),
+        rate=RateLimiter(settings.rate_limit_per_minute),
+        limits=limits_from_settings(settings),
+        max_body_bytes=MAX_BODY_BYTES,
+    )
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):  # type: ignore[no-untyped-def]
+        rid = envelope.request_id_of(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # noqa: BLE001 - last line of defence: never a bare 500 without the envelope
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = envelope.error(request, Code.INTERNAL, "internal server error")
+        response.headers[envelope.REQUEST_ID_HEADER] = rid
+        return response
+
+    @app.exception_handler(KlingError)
+    async def kling_error(request: Request, exc: KlingError) -> JSONResponse:
+        return envelope.from_exception(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+        return envelope.error(request, Code.INVALID_PARAM, f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return envelope.error(request, Code.BAD_METHOD, f"method {request.method} is not allowed here")
+        if exc.status_code == 404:
+            return envelope.error(request, Code.NOT_FOUND, f"no such resource: {request.url.path}")
+        return envelope.error(request, Code.BAD_REQUEST, str(exc.detail))
+
+    for prefix in PREFIXES:
+        for router in tasks.routers():
+            app.include_router(router, prefix=prefix)
+        app.include_router(tts.router(), prefix=prefix)
+
+        @app.get(prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)")
+        def queue_overview(request: Request) -> JSONResponse:
+            account(request)
+            return envelope.ok(request, service.queue_view(state(request).rt, None))
+
+    app.include_router(files.router())
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the API answers and the database is reachable")
+    def healthz(request: Request) -> JSONResponse:
+        from sqlalchemy import text
+
+        with state(request).rt.db.read() as s:
+            s.execute(text("SELECT 1"))
+        return envelope.ok(request, {"status": "ok", "version": __version__, "pid": os.getpid()})
+
+    openapi.install(app)
+    return app

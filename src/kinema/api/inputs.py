@@ -1,0 +1,92 @@
+"""Turn a validated create request into stored input blobs, task params and task_info.
+
+Media given as URL or base64 are fetched/decoded and checked by content once, here, at create time (so a bad
+file is a synchronous 1201 and a worker never downloads anything); ids of earlier results (``audio_id``,
+``video_id``) are looked up in the caller's own account. Params keep everything but the media payloads.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kinema.api.state import AppState
+from kinema.contract.errors import invalid
+from kinema.db.ids import new_id
+from kinema.jobs.service import find_asset
+from kinema.media.inputs import MediaFile, resolve_create_inputs
+
+MEDIA_FIELDS: dict[str, set[str]] = {
+    "avatar": {"image", "sound_file"},
+    "image2video": {"image", "image_tail", "static_mask", "dynamic_masks"},
+    "video_to_audio": {"video_url"},
+}
+
+
+def _params(kind: str, req: BaseModel) -> dict[str, Any]:
+    params = req.model_dump(mode="json", exclude=MEDIA_FIELDS[kind] | {"callback_url", "external_task_id"})
+    if kind == "image2video":
+        masks = getattr(req, "dynamic_masks", None) or []
+        params["dynamic_masks"] = [
+            {"trajectories": [p.model_dump(mode="json") for p in m.trajectories]} for m in masks
+        ]
+        params["has_static_mask"] = bool(getattr(req, "static_mask", None))
+        params["has_image_tail"] = bool(getattr(req, "image_tail", None))
+    return params
+
+
+def _content_type(media: MediaFile) -> str:
+    guess = mimetypes.guess_type(f"x.{media.format}")[0]
+    return guess or "application/octet-stream"
+
+
+async def prepare_inputs(
+    st: AppState, account_id: str, kind: str, req: BaseModel
+) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """(inputs name → blob key, params, extra task_info)."""
+    rt = st.rt
+    inputs: dict[str, str] = {}
+    info: dict[str, Any] = {}
+    upload = new_id()
+    with tempfile.TemporaryDirectory(prefix="kinema-in-") as tmp:
+        files = await resolve_create_inputs(
+            kind,  # type: ignore[arg-type]
+            req, limits=st.limits, settings=rt.settings, dest_dir=Path(tmp),
+        )
+        for name, media in files.items():
+            key = f"{account_id}/inputs/{upload}/{name}.{media.format}"
+            rt.storage.put_file(key, media.path, _content_type(media))
+            inputs[name] = key
+        if kind == "video_to_audio" and "video" in files:
+            v = files["video"]
+            info["parent_video"] = {
+                "id": "", "url": getattr(req, "video_url", "") or "", "duration": f"{v.duration_s or 0:.2f}",
+            }
+    audio_id = getattr(req, "audio_id", None)
+    if kind == "avatar" and audio_id:
+        asset = find_asset(rt, account_id, audio_id, ("audio",))
+        if asset is None:
+            raise invalid("audio_id", f"no TTS audio {audio_id!r} in this account within the retention period")
+        low, high = st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s
+        if asset.duration_s is not None and not (low <= asset.duration_s <= high):
+            raise invalid("audio_id", f"audio must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+        inputs["audio"] = asset.blob_key
+        if asset.extra.get("phones"):
+            inputs["phones"] = asset.extra["phones"]
+    video_id = getattr(req, "video_id", None)
+    if kind == "video_to_audio" and video_id:
+        asset = find_asset(rt, account_id, video_id, ("video",))
+        if asset is None:
+            raise invalid("video_id", f"no video {video_id!r} made by this account within the retention period")
+        low, high = st.limits.v2a_video_min_s, st.limits.v2a_video_max_s
+        if asset.duration_s is not None and not (low <= asset.duration_s <= high):
+            raise invalid("video_id", f"video must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+        inputs["video"] = asset.blob_key
+        info["parent_video"] = {
+            "id": asset.id, "url": rt.urls.url(asset.blob_key), "duration": f"{asset.duration_s or 0:.2f}",
+        }
+    return inputs, _params(kind, req), info

@@ -1,0 +1,31 @@
+"""Per-account request rate limit (code 1302): a token bucket per account in this API process.
+
+With several API processes each enforces the limit on its own share; documented in the README.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kinema.contract.errors import Code, KlingError
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(max(per_minute, 1))
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, account_id: str) -> None:
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(account_id, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[account_id] = (tokens, now)
+                raise KlingError(Code.RATE_LIMIT, "rate limit exceeded: too many requests for this account")
+            self._buckets[account_id] = (tokens - 1.0, now)

@@ -1,0 +1,63 @@
+"""Result downloads at signed, expiring URLs, with HTTP Range (browsers and players seek with it)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from kinema.api import envelope
+from kinema.api.deps import state
+from kinema.contract.errors import Code
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
+    """(start, end) inclusive; None for no/ignored Range; "unsatisfiable" for a range past the end."""
+    if not header:
+        return None
+    m = RANGE_RE.match(header.strip())
+    if not m or (not m.group(1) and not m.group(2)):
+        return None  # multi-range or garbage: serve the whole file (allowed by RFC 9110)
+    if not m.group(1):  # suffix: last N bytes
+        n = int(m.group(2))
+        if n == 0:
+            return "unsatisfiable"
+        return max(size - n, 0), size - 1
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else size - 1
+    if start >= size or end < start:
+        return "unsatisfiable"
+    return start, min(end, size - 1)
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["files"])
+
+    @r.api_route("/files/{key:path}", methods=["GET", "HEAD"], summary="Download a result (signed URL)")
+    def download(request: Request, key: str, exp: int = Query(0), sig: str = Query("")) -> Response:
+        st = state(request)
+        if not st.rt.urls.verify(key, exp, sig):
+            return envelope.error(request, Code.AUTH_FAILED, "file URL signature is invalid or expired")
+        info = st.rt.storage.info(key)
+        if info is None:
+            return envelope.error(request, Code.NOT_FOUND, "file not found (it may have expired)")
+        headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600"}
+        rng = parse_range(request.headers.get("range"), info.size)
+        if rng == "unsatisfiable":
+            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{info.size}"})
+        start, end = rng if isinstance(rng, tuple) else (0, info.size - 1)
+        status = 206 if isinstance(rng, tuple) else 200
+        if isinstance(rng, tuple):
+            headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
+        headers["Content-Length"] = str(max(end - start + 1, 0))
+        if request.method == "HEAD" or info.size == 0:
+            return Response(status_code=status, headers=headers, media_type=info.content_type)
+        return StreamingResponse(
+            st.rt.storage.open_range(key, start, end), status_code=status, headers=headers,
+            media_type=info.content_type,
+        )
+
+    return r

@@ -1,0 +1,121 @@
+"""The three asynchronous task families: create, query (by id or external id), list, cancel, queue, callbacks.
+
+One factory builds the same set of routes for avatar, image2video and video-to-audio, because their wire
+behaviour is identical apart from the request model and the media fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from kinema.api import envelope
+from kinema.api.body import read_body
+from kinema.api.deps import account, bearer_scheme, state
+from kinema.api.inputs import prepare_inputs
+from kinema.api.openapi import ERROR_RESPONSES, body_schema
+from kinema.contract.errors import Code, KlingError
+from kinema.contract.requests import AvatarCreate, Image2VideoCreate, VideoToAudioCreate, parse_page, parse_request
+from kinema.contract.tasks import task_object
+from kinema.db.models import Task
+from kinema.jobs import service
+from kinema.webhooks.sender import list_attempts
+
+FAMILIES: list[tuple[str, str, type[BaseModel], str]] = [
+    ("avatar", "/videos/avatar/image2video", AvatarCreate, "Talking avatar: portrait + speech → lip-synced MP4"),
+    ("image2video", "/videos/image2video", Image2VideoCreate, "Image to video: a still → a 5/10 s clip"),
+    ("video_to_audio", "/audio/video-to-audio", VideoToAudioCreate, "Video to audio: sound effects + music"),
+]
+
+
+def wire(request: Request, task: Task) -> dict[str, Any]:
+    base = str(request.base_url)
+    urls = state(request).rt.urls
+    return task_object(task, lambda key: urls.url(key, base))
+
+
+def _not_found(what: str) -> KlingError:
+    return KlingError(Code.NOT_FOUND, f"task not found: {what}")
+
+
+def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> APIRouter:
+    router = APIRouter(tags=[kind], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
+
+    @router.post(path, summary=f"Create — {summary}", openapi_extra=body_schema(model))
+    async def create(request: Request) -> JSONResponse:
+        account_id = account(request)
+        st = state(request)
+        raw = await read_body(request, st.max_body_bytes)
+        req = parse_request(model, raw, st.limits)
+        inputs, params, info = await prepare_inputs(st, account_id, kind, req)
+        try:
+            task = await run_in_threadpool(
+                service.create_task, st.rt, account_id=account_id, kind=kind, params=params, inputs=inputs,
+                task_info=info, external_task_id=getattr(req, "external_task_id", None) or None,
+                callback_url=getattr(req, "callback_url", None) or None,
+            )
+        except KlingError:
+            for key in inputs.values():
+                if "/inputs/" in key:
+                    st.rt.storage.delete(key)
+            raise
+        data = wire(request, task)
+        return envelope.ok(request, data)
+
+    @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}")
+    def list_or_find(
+        request: Request,
+        pageNum: str | None = Query(None, description="1..1000, default 1"),  # noqa: N803 - wire name
+        pageSize: str | None = Query(None, description="1..500, default 30"),  # noqa: N803 - wire name
+        external_task_id: str | None = Query(None),
+    ) -> JSONResponse:
+        account_id = account(request)
+        st = state(request)
+        if external_task_id is not None:
+            task = service.get_task(st.rt, account_id, kind, external_task_id=external_task_id)
+            if task is None:
+                raise _not_found(f"external_task_id {external_task_id!r}")
+            return envelope.ok(request, wire(request, task))
+        page_num, page_size = parse_page(pageNum, pageSize, st.limits)
+        tasks = service.list_tasks(st.rt, account_id, kind, page_num, page_size)
+        return envelope.ok(request, [wire(request, t) for t in tasks])
+
+    def lookup(request: Request, task_id: str) -> Task:
+        account_id = account(request)
+        rt = state(request).rt
+        task = service.get_task(rt, account_id, kind, task_id=task_id)
+        if task is None:
+            task = service.get_task(rt, account_id, kind, external_task_id=task_id)
+        if task is None:
+            raise _not_found(task_id)
+        return task
+
+    @router.get(path + "/{task_id}", summary=f"Query one task by task_id or external_task_id — {kind}")
+    def get_one(request: Request, task_id: str) -> JSONResponse:
+        return envelope.ok(request, wire(request, lookup(request, task_id)))
+
+    @router.post(path + "/{task_id}/cancel", summary=f"Cancel a task (kinema extension) — {kind}")
+    def cancel(request: Request, task_id: str) -> JSONResponse:
+        task = lookup(request, task_id)
+        cancelled = service.cancel_task(state(request).rt, task.account_id, kind, task.id)
+        return envelope.ok(request, wire(request, cancelled or task))
+
+    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
+    def queue(request: Request, task_id: str) -> JSONResponse:
+        task = lookup(request, task_id)
+        return envelope.ok(request, service.queue_view(state(request).rt, task))
+
+    @router.get(path + "/{task_id}/callbacks", summary=f"Callback delivery attempts (kinema extension) — {kind}")
+    def callbacks(request: Request, task_id: str) -> JSONResponse:
+        task = lookup(request, task_id)
+        return envelope.ok(request, list_attempts(state(request).rt, task.account_id, task.id))
+
+    return router
+
+
+def routers() -> list[APIRouter]:
+    return [make_router(*family) for family in FAMILIES]

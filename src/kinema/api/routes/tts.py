@@ -1,0 +1,73 @@
+"""``POST …/audio/tts``: synchronous text to speech; the audio id is the avatar's ``audio_id``.
+
+The upstream API answers with the finished task; so do we. Synthesis runs in a thread of the API process
+(the Piper voice is loaded once per process and synthesises at ~0.1× real time).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from kinema.api import envelope
+from kinema.api.body import read_body
+from kinema.api.deps import account, bearer_scheme, state
+from kinema.api.openapi import ERROR_RESPONSES, body_schema
+from kinema.api.routes.tasks import wire
+from kinema.contract.errors import Code, KlingError, invalid
+from kinema.contract.requests import TtsCreate, parse_request
+from kinema.db.models import Task
+from kinema.jobs import service
+from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
+from kinema.runtime import Runtime
+
+PATH = "/audio/tts"
+
+
+def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
+    """Synthesise, store MP3 + phone timings, and record a finished task with its audio asset."""
+    from kinema.engines.tts import synthesize, write_phones_json
+    from kinema.media.audio_io import write_mp3
+
+    try:
+        speech = synthesize(req.text, language=req.voice_language, voice_id=req.voice_id, speed=req.voice_speed)
+    except ValueError as exc:
+        raise invalid("text" if "text" in str(exc) else "voice_id", str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="kinema-tts-") as tmp:
+        mp3, phones = Path(tmp) / "speech.mp3", Path(tmp) / "phones.json"
+        write_mp3(speech.samples, speech.sample_rate, mp3)
+        write_phones_json(speech, phones)
+        return record_tts_task(
+            rt, account_id=account_id, params=req.model_dump(mode="json"), audio_path=mp3, phones_path=phones,
+            duration_s=speech.duration,
+        )
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["tts"], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
+
+    @r.post(PATH, summary="Text to speech (synchronous): the result's audio id is the avatar's audio_id",
+            openapi_extra=body_schema(TtsCreate))
+    async def create(request: Request) -> JSONResponse:
+        account_id = account(request)
+        st = state(request)
+        req = parse_request(TtsCreate, await read_body(request, st.max_body_bytes), st.limits)
+        task = await run_in_threadpool(synthesize_and_store, st.rt, account_id, req)
+        return envelope.ok(request, wire(request, task))
+
+    @r.get(PATH + "/{task_id}", summary="Query a TTS task (tolerant: the official API has no such route)")
+    def get_one(request: Request, task_id: str) -> JSONResponse:
+        account_id = account(request)
+        rt = state(request).rt
+        task = service.get_task(rt, account_id, "tts", task_id=task_id)
+        if task is None:
+            task = get_task_by_asset(rt, account_id, "tts", task_id)
+        if task is None:
+            raise KlingError(Code.NOT_FOUND, f"task not found: {task_id}")
+        return envelope.ok(request, wire(request, task))
+
+    return r

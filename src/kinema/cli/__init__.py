@@ -1,0 +1,1 @@
+"""The ``kinema`` command (Typer + Rich)."""

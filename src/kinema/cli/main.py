@@ -1,0 +1,209 @@
+"""``kinema``: serve the API, run workers, manage keys and tasks, and run every engine locally."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from kinema.settings import Settings, get_settings
+
+app = typer.Typer(help="kinema — Kling's video/audio API, offline on CPU.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys and AK/SK pairs.", no_args_is_help=True)
+tasks_app = typer.Typer(help="Inspect and cancel tasks (reads the database directly).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(tasks_app, name="tasks")
+console = Console()
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default KINEMA_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KINEMA_PORT or 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: cores).")] = None,
+    api_only: Annotated[bool, typer.Option("--api-only", help="Do not start workers here.")] = False,
+) -> None:
+    """Run the API and the workers on this machine (embedded SQLite + local folder by default)."""
+    import uvicorn
+
+    from kinema.api.app import create_app
+    from kinema.cli.devkey import ensure_dev_key
+    from kinema.runtime import build_runtime
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+    settings = _settings().model_copy(update=overrides)
+    for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
+        os.environ[f"KINEMA_{name.upper()}"] = str(value)
+    rt = build_runtime(settings)
+    key = ensure_dev_key(rt)
+    worker: subprocess.Popen[bytes] | None = None
+    if not api_only:
+        worker = subprocess.Popen([sys.executable, "-m", "kinema", "worker"], start_new_session=True)
+    console.print(f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
+                  f"  (docs: /docs, data: {settings.data_dir.resolve()})")
+    console.print(f"development API key: [bold]{key}[/]")
+    try:
+        uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: KINEMA_WORKERS or cores).")] = None,
+) -> None:
+    """Run job workers (plus reaper, callback sender and retention sweeper) until stopped."""
+    from kinema.queue import run_worker
+
+    settings = _settings()
+    run_worker(settings, workers or settings.workers)
+
+
+@keys_app.command("create")
+def keys_create(
+    account: Annotated[str, typer.Option(help="Account name (created when new).")] = "default",
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+    aksk: Annotated[bool, typer.Option("--aksk", help="Make an AK/SK pair for HS256 JWTs instead.")] = False,
+) -> None:
+    """Create a key; it is shown once and stored hashed."""
+    from kinema.accounts import create_aksk, create_api_key
+    from kinema.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    cred = create_aksk(rt.db, account, name) if aksk else create_api_key(rt.db, account, name)
+    if aksk:
+        console.print(f"access key: [bold]{cred.access_key}[/]\nsecret key: [bold]{cred.secret_key}[/]")
+    else:
+        console.print(f"API key: [bold]{cred.api_key}[/]")
+    console.print(f"[dim]account {account} ({cred.account_id}), key id {cred.key_id}; shown once.[/]")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    from kinema.accounts import list_keys
+    from kinema.runtime import build_runtime
+
+    table = Table("id", "account", "kind", "prefix", "name", "revoked")
+    for key, account in list_keys(build_runtime(_settings()).db):
+        table.add_row(key.id, account, key.kind, key.prefix + "…", key.name, "yes" if key.revoked_at else "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by id."""
+    from kinema.accounts import revoke_key
+    from kinema.runtime import build_runtime
+
+    if not revoke_key(build_runtime(_settings()).db, key_id):
+        console.print(f"[red]no active key {key_id}[/]")
+        raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+
+
+@tasks_app.command("list")
+def tasks_list(
+    kind: Annotated[str | None, typer.Option(help="avatar | image2video | video_to_audio | tts")] = None,
+    status: Annotated[str | None, typer.Option(help="submitted | processing | succeed | failed")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
+) -> None:
+    """Newest tasks of every account."""
+    from kinema.db.models import Task
+    from kinema.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    stmt = select(Task).order_by(Task.created_at.desc()).limit(limit)
+    if kind:
+        stmt = stmt.where(Task.kind == kind)
+    if status:
+        stmt = stmt.where(Task.status == status)
+    table = Table("task_id", "kind", "status", "progress", "attempt", "external id", "message")
+    with rt.db.read() as s:
+        for t in s.scalars(stmt):
+            table.add_row(t.id, t.kind, t.status, f"{t.progress}%", str(t.attempt), t.external_task_id or "",
+                          (t.status_msg or "")[:60])
+    console.print(table)
+
+
+@tasks_app.command("show")
+def tasks_show(task_id: str) -> None:
+    """A task as the API would return it (URLs signed for the configured base URL)."""
+    from kinema.contract.tasks import task_object
+    from kinema.db.models import Task
+    from kinema.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    with rt.db.read() as s:
+        task = s.get(Task, task_id)
+    if task is None:
+        console.print(f"[red]no task {task_id}[/]")
+        raise typer.Exit(1)
+    console.print_json(json.dumps(task_object(task, rt.urls.url)))
+
+
+@tasks_app.command("cancel")
+def tasks_cancel(task_id: str) -> None:
+    """Cancel a task of any account."""
+    from kinema.db.models import Task
+    from kinema.jobs import service
+    from kinema.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    with rt.db.read() as s:
+        task = s.get(Task, task_id)
+    if task is None:
+        console.print(f"[red]no task {task_id}[/]")
+        raise typer.Exit(1)
+    after = service.cancel_task(rt, task.account_id, task.kind, task.id)
+    console.print(f"{task_id}: {after.status if after else task.status} "
+                  f"{'(cancel requested)' if after and after.cancel_requested else ''}")
+
+
+@app.command()
+def config() -> None:
+    """Show the effective settings (from KINEMA_* variables and .env) with what each one does."""
+    settings = _settings()
+    table = Table("setting (KINEMA_…)", "value", "meaning")
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        shown = "***" if "secret" in name and value else str(value)
+        table.add_row(name.upper(), shown, field.description or "")
+    console.print(table)
+
+
+def _register_engine_commands() -> None:
+    """Engine commands live next to their engines' CLI modules; each is registered when importable."""
+    import importlib
+    import importlib.util
+
+    for module, name, help_text in (
+        ("kinema.cli.tts", "tts", "Text to speech, locally: kinema tts 'text' -o out.mp3"),
+        ("kinema.cli.avatar", "avatar", "Talking avatar, locally: portrait + speech → MP4"),
+        ("kinema.cli.i2v", "i2v", "Image to video, locally: still → clip"),
+        ("kinema.cli.v2a", "v2a", "Video to audio, locally: clip → sound effects + music"),
+    ):
+        if importlib.util.find_spec(module) is None:  # engine CLI not installed in this build
+            continue
+        command = importlib.import_module(module).command
+        app.command(name, help=help_text)(command)
+
+
+_register_engine_commands()
