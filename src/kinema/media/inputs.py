@@ -1,0 +1,321 @@
+"""Turn the media strings of a validated request into checked files on disk.
+
+A media field holds an http(s) URL (fetched through the SSRF guard of :mod:`kinema.media.fetch`) or base64.
+Either way the bytes are capped before they are held, the format is taken from the content (never the name),
+and the file is opened the way the engine will open it — PIL for images, PyAV for audio and video — so an
+undecodable, oversized or out-of-spec input is a 1201 at create time that names the field, not a failed task
+later. Image decoding is guarded against decompression bombs: the declared pixel count is checked from the
+header before any pixel is decoded.
+
+Mask/image aspect or resolution mismatches are deliberately *not* checked here: upstream accepts the
+request and fails the task asynchronously, so the engine does the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+from PIL import Image, UnidentifiedImageError
+
+from kinema.contract.errors import invalid
+from kinema.contract.limits import Limits
+from kinema.contract.requests import is_url
+from kinema.media.fetch import fetch_to_file
+from kinema.media.sniff import EXTENSIONS, SNIFF_BYTES, sniff
+
+MediaKind = Literal["image", "mask", "audio", "video"]
+
+#: Formats per kind: (documented, accepted too unless ``limits.allow_extra_formats`` is off).
+FORMATS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "image": (("jpeg", "png"), ("webp",)),
+    "mask": (("jpeg", "png"), ("webp",)),
+    "audio": (("mp3", "wav", "m4a", "aac"), ("ogg", "flac")),
+    "video": (("mp4", "mov"), ("webm", "mkv")),
+}
+
+_EXIF_ORIENTATION = 0x0112
+_NO_ART_CODECS = {"mjpeg", "png", "bmp", "gif"}  # cover art in audio files shows up as a "video" stream
+
+
+@dataclass
+class MediaFile:
+    """One checked input on disk. Sizes are as displayed (EXIF rotation applied); duration for A/V only."""
+
+    path: Path
+    format: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+
+
+@dataclass
+class _AvInfo:
+    has_audio: bool
+    has_video: bool
+    width: int | None
+    height: int | None
+    duration_s: float
+
+
+def _safe_name(field: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", field).strip("_")[:64] or "input"
+
+
+def decode_base64(field: str, value: str, max_bytes: int, limits: Limits) -> bytes:
+    """Raw (or, when allowed, ``data:``-prefixed) base64 → bytes; the size cap is checked before decoding."""
+    text = value
+    if text[:5].lower() == "data:":
+        if not limits.allow_data_uri:
+            raise invalid(field, "must be raw base64 without a data: URI prefix")
+        comma = text.find(",")
+        if comma < 0 or ";base64" not in text[:comma].lower():
+            raise invalid(field, "data: URI must be of the form data:<type>;base64,<data>")
+        text = text[comma + 1 :]
+    # Cheap bound first: even with no whitespace at all the string cannot decode to more than 3/4 its length.
+    if len(text) * 3 // 4 > max_bytes * 1.1 + 1024:
+        raise invalid(field, f"file is larger than {max_bytes} bytes")
+    compact = "".join(text.split())
+    if "-" in compact or "_" in compact:
+        compact = compact.translate(str.maketrans("-_", "+/"))  # URL-safe alphabet
+    stripped = compact.rstrip("=")
+    if len(stripped) % 4 == 1:
+        raise invalid(field, "is not valid base64")
+    if len(stripped) * 3 // 4 > max_bytes:
+        raise invalid(field, f"file is larger than {max_bytes} bytes")
+    try:
+        data = base64.b64decode(stripped + "=" * (-len(stripped) % 4), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise invalid(field, "is not valid base64") from exc
+    if not data:
+        raise invalid(field, "is empty")
+    return data
+
+
+def _probe_image(path: Path, field: str, limits: Limits) -> tuple[int, int]:
+    """Width and height as displayed. Refuses bombs from the header, then decodes fully to prove the file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                width, height = im.size
+                if width * height > limits.image_max_pixels:
+                    cap = limits.image_max_pixels
+                    raise invalid(
+                        field, f"image of {width}x{height} pixels exceeds the limit of {cap} pixels"
+                    )
+                orientation = im.getexif().get(_EXIF_ORIENTATION)
+                im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise invalid(field, f"image exceeds the limit of {limits.image_max_pixels} pixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise invalid(field, "image could not be decoded") from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return width, height
+
+
+def _probe_av(path: Path, field: str, main: Literal["audio", "video"]) -> _AvInfo:
+    """Streams, size and duration through PyAV; one frame of the main stream is decoded to prove the file."""
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise invalid(field, f"{main} could not be decoded") from exc
+    with container:
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        videos = [s for s in container.streams if s.type == "video"]
+        real_video = next((s for s in videos if s.codec_context.name not in _NO_ART_CODECS), None)
+        video = real_video or (videos[0] if videos and main == "video" else None)
+        stream = audio if main == "audio" else video
+        if stream is None:
+            raise invalid(field, f"file has no {main} stream")
+        ctx: Any = video.codec_context if video is not None else None
+        width = int(ctx.width) if ctx is not None else None
+        height = int(ctx.height) if ctx is not None else None
+        duration = 0.0
+        if container.duration:
+            duration = float(container.duration) / av.time_base
+        elif stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        try:
+            decoded = False
+            for _frame in container.decode(stream):
+                decoded = True
+                break
+            if not decoded:
+                raise invalid(field, f"{main} could not be decoded")
+            if duration <= 0:
+                # No header duration (raw streams): walk the packets of the main stream, no decoding.
+                container.seek(0)
+                end = 0.0
+                for packet in container.demux(stream):
+                    if packet.pts is not None and packet.time_base is not None:
+                        end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+                duration = end
+        except av.FFmpegError as exc:
+            raise invalid(field, f"{main} could not be decoded") from exc
+    return _AvInfo(audio is not None, real_video is not None, width, height, duration)
+
+
+def _check_duration(
+    field: str, duration: float, min_s: float | None, max_s: float | None, limits: Limits
+) -> None:
+    tol = limits.duration_tolerance_s
+    if (min_s is not None and duration < min_s - tol) or (max_s is not None and duration > max_s + tol):
+        low = f"{min_s:g}" if min_s is not None else "0"
+        high = f"{max_s:g}" if max_s is not None else "∞"
+        raise invalid(field, f"must last {low} to {high} s, got {duration:.2f} s")
+
+
+async def load_media(
+    field: str,
+    value: str,
+    kind: MediaKind,
+    *,
+    limits: Limits,
+    settings: Any,
+    dest_dir: Path,
+    min_s: float | None = None,
+    max_s: float | None = None,
+    max_bytes: int | None = None,
+    check_aspect: bool | None = None,
+    name: str | None = None,
+) -> MediaFile:
+    """Fetch or decode one media string, check it for ``kind`` and write it to ``dest_dir/<name>.<ext>``.
+
+    ``field`` names the input in error messages (``dynamic_masks[0].mask``); ``name`` is the file stem
+    (default: ``field`` made file-safe). Size cap per kind unless ``max_bytes`` is given: images/masks
+    ``image_max_bytes``, audio ``sound_file_max_bytes``, video ``v2a_video_max_bytes``. Images get the
+    min-side rule and (unless ``check_aspect=False``) the aspect-ratio rule; masks get neither.
+    """
+    if max_bytes is None:
+        max_bytes = {
+            "image": limits.image_max_bytes,
+            "mask": limits.image_max_bytes,
+            "audio": limits.sound_file_max_bytes,
+            "video": limits.v2a_video_max_bytes,
+        }[kind]
+    if check_aspect is None:
+        check_aspect = kind == "image"
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stem = _safe_name(name or field)
+    part = dest_dir / f"{stem}.part"
+    try:
+        if is_url(value):
+            size = await fetch_to_file(value, part, max_bytes=max_bytes, settings=settings, field=field)
+        else:
+            data = decode_base64(field, value, max_bytes, limits)
+            size = len(data)
+            part.write_bytes(data)
+            del data
+        if size == 0:
+            raise invalid(field, "file is empty")
+        with part.open("rb") as handle:
+            fmt = sniff(handle.read(SNIFF_BYTES))
+        documented, extra = FORMATS[kind]
+        allowed = documented + (extra if limits.allow_extra_formats else ())
+        if kind == "audio" and fmt == "mp4":
+            fmt = "m4a"  # audio-only MP4 with a generic brand; the probe below rejects one with a picture
+        if fmt not in allowed:
+            raise invalid(
+                field, f"unsupported format {fmt or 'unknown'}; expected one of {', '.join(allowed)}"
+            )
+        media = MediaFile(path=part, format=fmt, size=size)
+        if kind in ("image", "mask"):
+            width, height = await asyncio.to_thread(_probe_image, part, field, limits)
+            media.width, media.height = width, height
+            if kind == "image":
+                _check_image_shape(field, width, height, limits, check_aspect)
+        else:
+            info = await asyncio.to_thread(_probe_av, part, field, "audio" if kind == "audio" else "video")
+            if kind == "audio" and info.has_video and not limits.allow_extra_formats:
+                raise invalid(field, "must be an audio file, got a video")
+            media.width, media.height, media.duration_s = info.width, info.height, info.duration_s
+            _check_duration(field, info.duration_s, min_s, max_s, limits)
+        final = dest_dir / f"{stem}.{EXTENSIONS[fmt]}"
+        part.replace(final)
+        media.path = final
+        return media
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _check_image_shape(field: str, width: int, height: int, limits: Limits, check_aspect: bool) -> None:
+    if min(width, height) < limits.image_min_side_px:
+        raise invalid(
+            field, f"width and height must be at least {limits.image_min_side_px} px, got {width}x{height}"
+        )
+    if check_aspect:
+        ratio = width / height
+        if not limits.image_aspect_min - 1e-9 <= ratio <= limits.image_aspect_max + 1e-9:
+            raise invalid(
+                field,
+                f"aspect ratio (width/height) must be between 1:{1 / limits.image_aspect_min:g} and "
+                f"{limits.image_aspect_max:g}:1, got {width}x{height}",
+            )
+
+
+async def resolve_create_inputs(
+    kind: Literal["avatar", "image2video", "video_to_audio"],
+    req: Any,
+    *,
+    limits: Limits,
+    settings: Any,
+    dest_dir: Path,
+) -> dict[str, MediaFile]:
+    """Load every media field of a parsed create request with its own rules.
+
+    Output names: avatar → ``image``, ``audio`` (from ``sound_file``); image2video → ``image``,
+    ``image_tail``, ``static_mask``, ``dynamic_mask_0``…; video_to_audio → ``video`` (from ``video_url``).
+    ``audio_id``/``video_id`` are database look-ups and stay with the caller. Inputs are loaded one after
+    another so the first bad field is the one reported and memory stays bounded.
+    """
+    out: dict[str, MediaFile] = {}
+    common: dict[str, Any] = {"limits": limits, "settings": settings, "dest_dir": dest_dir}
+    if kind == "avatar":
+        out["image"] = await load_media("image", req.image, "image", **common)
+        if req.sound_file:
+            out["audio"] = await load_media(
+                "sound_file",
+                req.sound_file,
+                "audio",
+                name="audio",
+                min_s=limits.avatar_audio_min_s,
+                max_s=limits.avatar_audio_max_s,
+                **common,
+            )
+    elif kind == "image2video":
+        if req.image:
+            out["image"] = await load_media("image", req.image, "image", **common)
+        if req.image_tail:
+            out["image_tail"] = await load_media(
+                "image_tail", req.image_tail, "image", check_aspect=False, **common
+            )
+        if req.static_mask:
+            out["static_mask"] = await load_media("static_mask", req.static_mask, "mask", **common)
+        for i, group in enumerate(req.dynamic_masks or []):
+            out[f"dynamic_mask_{i}"] = await load_media(
+                f"dynamic_masks[{i}].mask", group.mask, "mask", name=f"dynamic_mask_{i}", **common
+            )
+    elif kind == "video_to_audio":
+        if req.video_url:
+            out["video"] = await load_media(
+                "video_url",
+                req.video_url,
+                "video",
+                name="video",
+                min_s=limits.v2a_video_min_s,
+                max_s=limits.v2a_video_max_s,
+                **common,
+            )
+    else:
+        raise ValueError(f"unknown task kind {kind!r}")
+    return out
