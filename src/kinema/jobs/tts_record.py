@@ -1,0 +1,48 @@
+"""Store a finished TTS synthesis as a task plus an ``audio`` asset (the avatar's ``audio_id``).
+
+The asset row is written before the task: if the process dies in between, an orphan asset expires on its
+own, whereas a task pointing at a missing asset would hand out an unusable id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kinema.db.ids import new_id
+from kinema.db.models import Task
+from kinema.jobs.service import add_asset, find_asset, get_task, record_finished_task
+from kinema.runtime import Runtime
+
+
+def seconds(value: float) -> str:
+    """Durations on the wire are strings of seconds (``"4.6"``)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def record_tts_task(
+    rt: Runtime, *, account_id: str, params: dict[str, Any], audio_path: Path, phones_path: Path, duration_s: float
+) -> Task:
+    task_id, asset_id = new_id(), new_id()
+    key = f"{account_id}/{task_id}/{asset_id}.mp3"
+    phones_key = f"{account_id}/{task_id}/{asset_id}.phones.json"
+    rt.storage.put_file(key, audio_path, "audio/mpeg")
+    rt.storage.put_file(phones_key, phones_path, "application/json")
+    with rt.db.write() as session:
+        add_asset(
+            session, account_id=account_id, task_id=task_id, role="audio", blob_key=key, content_type="audio/mpeg",
+            duration_s=duration_s, extra={"phones": phones_key}, retention=rt.settings.retention_days,
+            asset_id=asset_id,
+        )
+    result = {"audios": [{"id": asset_id, "key": key, "duration": seconds(duration_s)}], "units": "0.1"}
+    return record_finished_task(
+        rt, account_id=account_id, kind="tts", params=params, result=result, task_id=task_id
+    )
+
+
+def get_task_by_asset(rt: Runtime, account_id: str, kind: str, asset_id: str) -> Task | None:
+    """Clients that poll ``GET …/audio/tts/{id}`` sometimes pass the audio id instead of the task id."""
+    asset = find_asset(rt, account_id, asset_id, ("audio",))
+    if asset is None or asset.task_id is None:
+        return None
+    return get_task(rt, account_id, kind, task_id=asset.task_id)
