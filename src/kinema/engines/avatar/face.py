@@ -77,8 +77,8 @@ class Portrait:
 def target_size(width: int, height: int, max_short: int, max_long: int) -> tuple[int, int]:
     """Largest even size ≤ the caps with the input's aspect ratio (never upscales, never pads)."""
     scale = min(1.0, max_short / min(width, height), max_long / max(width, height))
-    w = max(2, int(round(width * scale)))
-    h = max(2, int(round(height * scale)))
+    w = max(2, round(width * scale))
+    h = max(2, round(height * scale))
     return w - (w % 2), h - (h % 2)
 
 
@@ -104,7 +104,7 @@ def load_image(path: str | Path, max_short: int = 720, max_long: int = 1280) -> 
     if (tw, th) != (w0, h0):
         # Resize to the scaled size, then crop the ≤1 px that makes the size even.
         scale = min(1.0, max_short / min(w0, h0), max_long / max(w0, h0))
-        sw, sh = max(tw, int(round(w0 * scale))), max(th, int(round(h0 * scale)))
+        sw, sh = max(tw, round(w0 * scale)), max(th, round(h0 * scale))
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
         rgb = cv2.resize(rgb, (sw, sh), interpolation=interp)
     return np.ascontiguousarray(rgb[:th, :tw])

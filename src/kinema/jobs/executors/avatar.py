@@ -1,0 +1,41 @@
+"""Executor for ``avatar/image2video`` tasks: the runner's inputs → :func:`kinema.engines.avatar.render_avatar`.
+
+It only translates: params (``prompt``, ``mode``) and local input files (``image``, ``audio`` and, when the
+audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine options, and names the one
+video it produced. Input problems surface as :class:`EngineInputError` from the engine.
+"""
+
+from __future__ import annotations
+
+from kinema.engines.avatar import AvatarOptions, render_avatar
+from kinema.engines.base import EngineInputError
+from kinema.jobs.executors.base import JobContext, OutputFile
+
+
+def execute(ctx: JobContext) -> list[OutputFile]:
+    """Render the talking avatar for one task; returns a single ``video`` output."""
+    image = ctx.inputs.get("image")
+    audio = ctx.inputs.get("audio")
+    if image is None:
+        raise EngineInputError("image: a portrait image is required")
+    if audio is None:
+        raise EngineInputError("audio: a speech track (sound_file or audio_id) is required")
+    mode = str(ctx.params.get("mode") or "std")
+    if mode not in ("std", "pro"):
+        raise EngineInputError(f"mode: must be 'std' or 'pro', got {mode!r}")
+    options = AvatarOptions(
+        mode=mode,  # type: ignore[arg-type]
+        prompt=ctx.params.get("prompt") or None,
+        seed=ctx.seed,
+        phones_path=ctx.inputs.get("phones"),
+    )
+    out = ctx.workdir / "avatar.mp4"
+    result = render_avatar(image, audio, out, options, ctx.progress)
+    return [
+        OutputFile(
+            role="video",
+            path=result.path,
+            duration_s=result.duration_s,
+            extra={"width": result.width, "height": result.height, "speech_source": result.speech_source},
+        )
+    ]
