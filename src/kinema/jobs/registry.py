@@ -1,0 +1,50 @@
+"""Which executor runs a task kind: a configured plug-in, else the built-in ``kinema.jobs.executors.<kind>``.
+
+Plug-ins (``settings.executors``, e.g. ``{"avatar": "mypkg.gpu:execute"}``) win so a GPU engine can replace a
+CPU one without touching kinema. An executor that cannot be imported is reported as
+:class:`ExecutorUnavailable`; the runner fails the task at once with that reason instead of retrying or
+hanging.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from kinema.jobs.executors.base import Executor
+from kinema.settings import Settings
+
+BUILTIN_KINDS = ("avatar", "image2video", "video_to_audio")
+
+
+class ExecutorUnavailable(Exception):
+    """No usable executor for a kind; ``str()`` is the client-facing ``task_status_msg``."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f"the {kind} engine is not available: {reason}")
+        self.kind = kind
+        self.reason = reason
+
+
+def executor_path(kind: str, settings: Settings) -> str:
+    """The ``module:function`` that serves ``kind``."""
+    if kind in settings.executors:
+        return settings.executors[kind]
+    if kind in BUILTIN_KINDS:
+        return f"kinema.jobs.executors.{kind}:execute"
+    raise ExecutorUnavailable(kind, "no executor is registered for this task kind")
+
+
+def get_executor(kind: str, settings: Settings) -> Executor:
+    """Import and return the executor for ``kind`` (raises :class:`ExecutorUnavailable`)."""
+    path = executor_path(kind, settings)
+    module_name, _, attr = path.partition(":")
+    if not module_name or not attr:
+        raise ExecutorUnavailable(kind, f"plug-in {path!r} is not of the form 'module:function'")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # ImportError, or an engine failing at import time
+        raise ExecutorUnavailable(kind, f"{type(exc).__name__}: {exc}") from exc
+    func = getattr(module, attr, None)
+    if not callable(func):
+        raise ExecutorUnavailable(kind, f"{module_name} has no callable {attr!r}")
+    return func

@@ -1,0 +1,87 @@
+"""Delete results after the retention period (spec §1: 30 days) and mark their tasks ``expired``.
+
+Asset rows stay (marked ``deleted``) so an old ``audio_id``/``video_id`` gets a clear "expired" answer
+instead of "unknown"; the blobs go. Delivered or dead callbacks older than the retention period go too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import delete, select, update
+
+from kinema.db.engine import now_ms
+from kinema.db.models import Asset, Task, WebhookAttempt, WebhookOutbox
+from kinema.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def _blob_keys(asset: Asset) -> list[str]:
+    keys = [asset.blob_key]
+    for name, value in (asset.extra or {}).items():
+        if isinstance(value, str) and (name == "phones" or name.endswith("key")):
+            keys.append(value)
+    return keys
+
+
+def sweep_once(rt: Runtime) -> int:
+    """One pass; returns the number of assets deleted. Blobs are deleted before the rows are marked, so a
+    crash in between only means the next pass deletes (already missing) blobs again."""
+    now = now_ms()
+    total = 0
+    while True:
+        with rt.db.read() as session:
+            assets = list(
+                session.scalars(
+                    select(Asset)
+                    .where(Asset.deleted.is_(False), Asset.expires_at.is_not(None), Asset.expires_at <= now)
+                    .limit(BATCH)
+                )
+            )
+        if not assets:
+            break
+        for asset in assets:
+            for key in _blob_keys(asset):
+                try:
+                    rt.storage.delete(key)
+                except Exception:
+                    log.warning("could not delete blob %s", key, exc_info=True)
+        ids = [a.id for a in assets]
+        task_ids = sorted({a.task_id for a in assets if a.task_id})
+        with rt.db.write() as session:
+            session.execute(update(Asset).where(Asset.id.in_(ids)).values(deleted=True))
+            if task_ids:
+                session.execute(update(Task).where(Task.id.in_(task_ids)).values(expired=True))
+        total += len(assets)
+        if len(assets) < BATCH:
+            break
+    _drop_old_callbacks(rt, now - int(rt.settings.retention_days * 86_400_000))
+    return total
+
+
+def _drop_old_callbacks(rt: Runtime, cutoff: int) -> None:
+    with rt.db.write() as session:
+        old = select(WebhookOutbox.id).where(
+            WebhookOutbox.state != "pending", WebhookOutbox.created_at < cutoff
+        )
+        session.execute(delete(WebhookAttempt).where(WebhookAttempt.outbox_id.in_(old)))
+        session.execute(
+            delete(WebhookOutbox).where(WebhookOutbox.state != "pending", WebhookOutbox.created_at < cutoff)
+        )
+
+
+def run_sweeper(rt: Runtime, stop: threading.Event) -> None:
+    """Thread body: ``sweep_once`` at start and every ``sweep_interval_s``."""
+    while True:
+        try:
+            n = sweep_once(rt)
+            if n:
+                log.info("retention: deleted %d expired results", n)
+        except Exception:
+            log.exception("retention sweep failed")
+        if stop.wait(rt.settings.sweep_interval_s):
+            return

@@ -1,0 +1,367 @@
+"""Run one task: fenced claim, lease heartbeat, inputs to a work folder, executor, outputs to storage, finish.
+
+Huey hands a message to exactly one worker and forgets it, so a killed worker loses the message; the row
+does not. Every write of an attempt is fenced on ``status='processing' AND attempt=<mine>``: once the reaper
+has given the task to a new attempt, the old worker's writes match nothing and it stops at its next progress
+call. See DESIGN.md "Tasks, queue and durability".
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import shutil
+import threading
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from kinema.db.engine import now_ms
+from kinema.db.ids import new_id
+from kinema.db.models import Task
+from kinema.engines.base import Cancelled, EngineInputError
+from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.registry import ExecutorUnavailable, get_executor
+from kinema.jobs.service import CANCEL_MSG, add_asset, release_for_retry, ring, set_status
+from kinema.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.5
+"""At most one progress write (and cancel check) per job per this many seconds."""
+
+CONTENT_TYPES = {".mp4": "video/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".json": "application/json"}
+
+
+class _FenceLost(Exception):
+    """The final write matched nothing: the attempt is no longer ours (or a cancel arrived)."""
+
+
+class Attempt:
+    """State shared by the job thread and its heartbeat thread for one claimed attempt."""
+
+    def __init__(self, rt: Runtime, task_id: str, attempt: int) -> None:
+        self.rt = rt
+        self.task_id = task_id
+        self.attempt = attempt
+        self.lease_ms = int(rt.settings.lease_s * 1000)
+        self.stop = threading.Event()
+        self.lost = threading.Event()  # the fence failed: another attempt owns the row now
+        self.cancel = threading.Event()  # the client asked to cancel
+        self._last_check = 0.0
+        self._last_pct = -1
+
+    def _fence(self) -> Any:
+        return (Task.id == self.task_id, Task.status == "processing", Task.attempt == self.attempt)
+
+    def touch(self, **values: Any) -> bool:
+        """Fenced write (always extends the lease); reads the cancel flag in the same transaction."""
+        values["lease_expires_at"] = now_ms() + self.lease_ms
+        with self.rt.db.write() as session:
+            res = session.execute(
+                update(Task)
+                .where(*self._fence())
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if res.rowcount != 1:  # type: ignore[attr-defined]
+                self.lost.set()
+                return False
+            if session.scalar(select(Task.cancel_requested).where(Task.id == self.task_id)):
+                self.cancel.set()
+        return True
+
+    def heartbeat_loop(self) -> None:
+        """Extend the lease every ``heartbeat_s`` until stopped; losing the fence only sets a flag (the job
+        thread raises at its next progress call, so an engine is never killed mid-write)."""
+        while not self.stop.wait(self.rt.settings.heartbeat_s):
+            try:
+                if not self.touch():
+                    return
+            except Exception:
+                log.warning("heartbeat of task %s failed; will retry", self.task_id, exc_info=True)
+
+    def progress(self, fraction: float) -> None:
+        """The engine's progress callback: throttled fenced writes; raises Cancelled if cancelled or lost."""
+        if self.cancel.is_set() or self.lost.is_set():
+            raise Cancelled()
+        pct = max(0, min(99, int(fraction * 100)))
+        now = time.monotonic()
+        if now - self._last_check < PROGRESS_INTERVAL_S:
+            return
+        self._last_check = now
+        try:
+            if pct != self._last_pct:
+                self._last_pct = pct
+                self.touch(progress=pct)
+            else:
+                self.touch()
+        except Exception:  # a busy database must not kill a render; the heartbeat keeps the lease
+            log.warning("progress write of task %s failed", self.task_id, exc_info=True)
+        if self.cancel.is_set() or self.lost.is_set():
+            raise Cancelled()
+
+
+def work_root(rt: Runtime) -> Path:
+    return rt.settings.data_dir / "work"
+
+
+def _materialise(rt: Runtime, inputs: dict[str, str], workdir: Path) -> dict[str, Path]:
+    folder = workdir / "inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    for name, key in inputs.items():
+        dest = folder / f"{name}{PurePosixPath(key).suffix}"
+        rt.storage.download_to(key, dest)
+        out[name] = dest
+    return out
+
+
+def fmt_seconds(value: float) -> str:
+    """Durations on the wire are strings: ``"5.04"``, ``"5.1"``, ``"5.0"``."""
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def _content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+class _Stored:
+    def __init__(self, out: OutputFile, asset_id: str, key: str, extra: dict[str, Any]) -> None:
+        self.out, self.asset_id, self.key, self.extra = out, asset_id, key, extra
+
+
+def _upload(
+    rt: Runtime, account_id: str, task_id: str, outputs: list[OutputFile], keys: list[str]
+) -> list[_Stored]:
+    """Store every output (and files named in ``extra``) under ``<account>/<task>/<asset>.<ext>``."""
+    stored: list[_Stored] = []
+    for out in outputs:
+        asset_id = new_id()
+        key = f"{account_id}/{task_id}/{asset_id}{out.path.suffix.lower()}"
+        rt.storage.put_file(key, out.path, _content_type(out.path))
+        keys.append(key)
+        extra: dict[str, Any] = {}
+        for name, value in out.extra.items():
+            if isinstance(value, Path):
+                extra_key = f"{account_id}/{task_id}/{asset_id}.{name}{value.suffix.lower()}"
+                rt.storage.put_file(extra_key, value, _content_type(value))
+                keys.append(extra_key)
+                extra[name] = extra_key
+            else:
+                extra[name] = value
+        stored.append(_Stored(out, asset_id, key, extra))
+    return stored
+
+
+def build_result(stored: list[_Stored]) -> dict[str, Any]:
+    """``task_result`` as stored: blob keys next to the public fields (contract/tasks.py turns keys into
+    URLs). Audio roles of one ``group`` make one ``audios[]`` entry whose id is its mp3's asset id."""
+    videos: list[dict[str, Any]] = []
+    audios: dict[int, dict[str, Any]] = {}
+    for s in stored:
+        if s.out.role == "video":
+            videos.append({"id": s.asset_id, "key": s.key, "duration": fmt_seconds(s.out.duration_s)})
+            continue
+        fmt = s.out.role.removeprefix("audio_")
+        entry = audios.setdefault(s.out.group, {})
+        if "id" not in entry or fmt == "mp3":
+            entry["id"] = s.asset_id
+        entry[f"key_{fmt}"] = s.key
+        entry[f"duration_{fmt}"] = fmt_seconds(s.out.duration_s)
+    result: dict[str, Any] = {}
+    if videos:
+        result["videos"] = videos
+    if audios:
+        result["audios"] = [audios[g] for g in sorted(audios)]
+    if videos:
+        units = max(s.out.duration_s for s in stored if s.out.role == "video")
+    else:
+        units = max((s.out.duration_s for s in stored), default=0.0)
+    result["units"] = fmt_seconds(units)
+    return result
+
+
+def _finish_failed(rt: Runtime, task_id: str, attempt: int, message: str) -> bool:
+    with rt.db.write() as session:
+        task = set_status(
+            session,
+            rt,
+            task_id,
+            "failed",
+            expect_status=("processing",),
+            expect_attempt=attempt,
+            status_msg=message,
+        )
+    return task is not None
+
+
+def _seed(params: dict[str, Any]) -> int:
+    seed = params.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
+
+
+def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
+    """Run one delivery of the doorbell for ``task_id``. Returns what happened (for logs and tests):
+    ``dropped`` (not claimable: duplicate or cancelled), ``succeed``, ``failed``, ``cancelled``,
+    ``requeued`` or ``lost`` (another attempt owns the task now)."""
+    settings = rt.settings
+    lease_ms = int(settings.lease_s * 1000)
+    with rt.db.write() as session:
+        now = now_ms()
+        task = set_status(
+            session,
+            rt,
+            task_id,
+            "processing",
+            expect_status=("submitted",),
+            extra_where=[Task.cancel_requested.is_(False)],
+            notify=lambda t: t.attempt == 1,  # a retry is not a new public state
+            attempt=Task.attempt + 1,
+            lease_expires_at=now + lease_ms,
+            worker=worker_name,
+            started_at=func.coalesce(Task.started_at, now),
+            progress=0,
+        )
+        if task is None:
+            return "dropped"
+        account_id, kind, attempt = task.account_id, task.kind, task.attempt
+        params, inputs = dict(task.params or {}), dict(task.inputs or {})
+    log.info("task %s attempt %d claimed by %s", task_id, attempt, worker_name)
+
+    try:
+        executor = get_executor(kind, settings)
+    except ExecutorUnavailable as exc:
+        _finish_failed(rt, task_id, attempt, str(exc))
+        return "failed"
+
+    att = Attempt(rt, task_id, attempt)
+    beat = threading.Thread(target=att.heartbeat_loop, name=f"heartbeat-{task_id}", daemon=True)
+    beat.start()
+    workdir = work_root(rt) / f"{task_id}.{os.getpid()}.{attempt}"
+    keys: list[str] = []
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        local = _materialise(rt, inputs, workdir)
+        ctx = JobContext(
+            task_id=task_id,
+            kind=kind,
+            params=params,
+            inputs=local,
+            workdir=workdir,
+            progress=att.progress,
+            seed=_seed(params),
+        )
+        outputs = executor(ctx)
+        if att.lost.is_set() and not att.cancel.is_set():
+            return "lost"
+        stored = _upload(rt, account_id, task_id, outputs, keys)
+        result = build_result(stored)
+        with rt.db.write() as session:
+            for s in stored:
+                add_asset(
+                    session,
+                    account_id=account_id,
+                    task_id=task_id,
+                    role=s.out.role,
+                    blob_key=s.key,
+                    content_type=_content_type(s.out.path),
+                    duration_s=s.out.duration_s,
+                    extra=s.extra,
+                    retention=settings.retention_days,
+                    asset_id=s.asset_id,
+                )
+            done = set_status(
+                session,
+                rt,
+                task_id,
+                "succeed",
+                expect_status=("processing",),
+                expect_attempt=attempt,
+                extra_where=[Task.cancel_requested.is_(False)],
+                result=result,
+                progress=100,
+                status_msg="",
+            )
+            if done is None:
+                raise _FenceLost()
+        keys.clear()  # committed: the blobs are the task's now
+        log.info("task %s succeeded (attempt %d)", task_id, attempt)
+        return "succeed"
+    except (Cancelled, _FenceLost):
+        if _finish_failed(rt, task_id, attempt, CANCEL_MSG) if _cancel_requested(rt, task_id) else False:
+            return "cancelled"
+        return "lost"
+    except EngineInputError as exc:
+        _finish_failed(rt, task_id, attempt, str(exc) or "the inputs cannot be rendered")
+        return "failed"
+    except KeyboardInterrupt:
+        # The consumer is shutting down (SIGTERM): hand the task back without spending an attempt.
+        with rt.db.write() as session:
+            back = set_status(
+                session,
+                rt,
+                task_id,
+                "submitted",
+                expect_status=("processing",),
+                expect_attempt=attempt,
+                notify=False,
+                attempt=Task.attempt - 1,
+                lease_expires_at=None,
+                worker=None,
+                progress=0,
+            )
+        if back is not None:
+            ring(rt, task_id)
+        raise
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("task %s attempt %d crashed: %s", task_id, attempt, reason, exc_info=True)
+        with rt.db.write() as session:
+            outcome = release_for_retry(session, rt, task_id, attempt=attempt, reason=reason)
+        if outcome == "requeued":
+            ring(rt, task_id)
+        return outcome or "lost"
+    finally:
+        att.stop.set()
+        beat.join(timeout=5)
+        for key in keys:  # uploaded but never committed
+            try:
+                rt.storage.delete(key)
+            except Exception:
+                log.warning("could not delete orphan blob %s", key, exc_info=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _cancel_requested(rt: Runtime, task_id: str) -> bool:
+    with rt.db.read() as session:
+        return bool(session.scalar(select(Task.cancel_requested).where(Task.id == task_id)))
+
+
+def remove_orphan_workdirs(rt: Runtime, min_age_s: float = 60.0) -> int:
+    """Delete work folders whose worker process is gone (a SIGKILL skips ``finally``)."""
+    root = work_root(rt)
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for entry in root.iterdir():
+        parts = entry.name.split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        try:
+            if time.time() - entry.stat().st_mtime < min_age_s:
+                continue
+            os.kill(int(parts[1]), 0)
+            continue  # still alive
+        except ProcessLookupError:
+            pass
+        except (PermissionError, FileNotFoundError):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed

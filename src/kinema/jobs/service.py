@@ -1,0 +1,404 @@
+"""Task lifecycle in the database: create, look up, list, cancel, and the one function that changes a status.
+
+The task row is the truth of a job (DESIGN.md); the queue is only a doorbell rung after commit. Every status
+change goes through :func:`set_status`: a conditional ``UPDATE … WHERE status IN (…) [AND attempt = …]`` that
+also writes the callback outbox row in the same transaction. Conditional updates, not ORM read-modify-write,
+because PostgreSQL lost updates under concurrency when rows were read, changed in Python and written back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kinema.contract.errors import Code, KlingError
+from kinema.db.engine import now_ms
+from kinema.db.ids import new_id
+from kinema.db.models import Account, Asset, Task
+from kinema.runtime import Runtime
+from kinema.webhooks.outbox import record_status_change
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("submitted", "processing")
+TERMINAL = ("succeed", "failed")
+CANCEL_MSG = "cancelled by the client"
+DAY_MS = 86_400_000
+
+Notify = bool | Callable[[Task], bool]
+
+
+def _load(session: Session, task_id: str) -> Task | None:
+    """Re-read a row after a Core UPDATE (``populate_existing`` refreshes a stale identity-map copy)."""
+    stmt = select(Task).where(Task.id == task_id).execution_options(populate_existing=True)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def set_status(
+    session: Session,
+    rt: Runtime,
+    task_id: str,
+    status: str,
+    *,
+    expect_status: Iterable[str],
+    expect_attempt: int | None = None,
+    extra_where: Iterable[ColumnElement[bool]] = (),
+    notify: Notify = True,
+    **values: Any,
+) -> Task | None:
+    """THE status change: fenced UPDATE + outbox row, in the caller's write transaction.
+
+    Returns the updated task, or None when the fence did not match (someone else changed the row first:
+    a cancel, a reaper, a newer attempt). ``values`` may hold SQL expressions (``attempt=Task.attempt + 1``).
+    ``notify`` (or a predicate on the new row) decides whether a callback is queued: internal moves such as a
+    retry going back to ``submitted`` are not reported, so a receiver sees each public state once.
+    """
+    now = now_ms()
+    stmt = update(Task).where(Task.id == task_id, Task.status.in_(list(expect_status)))
+    if expect_attempt is not None:
+        stmt = stmt.where(Task.attempt == expect_attempt)
+    for cond in extra_where:
+        stmt = stmt.where(cond)
+    vals: dict[str, Any] = {"status": status, "updated_at": now, **values}
+    if status in TERMINAL:
+        vals.setdefault("finished_at", now)
+        vals.setdefault("lease_expires_at", None)
+    result = session.execute(stmt.values(**vals).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    task = _load(session, task_id)
+    assert task is not None
+    if notify if isinstance(notify, bool) else notify(task):
+        record_status_change(session, task, rt)
+    return task
+
+
+def release_for_retry(
+    session: Session,
+    rt: Runtime,
+    task_id: str,
+    *,
+    attempt: int,
+    reason: str,
+    extra_where: Iterable[ColumnElement[bool]] = (),
+) -> str | None:
+    """An attempt ended without a result (crash, lost worker): requeue, or fail for good.
+
+    Returns ``"requeued"`` (caller enqueues after commit), ``"failed"``, ``"cancelled"`` (a cancel arrived
+    while it ran) or None when the fence did not match.
+    """
+    fence: dict[str, Any] = {"expect_status": ("processing",), "expect_attempt": attempt}
+    extra = list(extra_where)
+    if set_status(
+        session,
+        rt,
+        task_id,
+        "failed",
+        **fence,
+        extra_where=[*extra, Task.cancel_requested.is_(True)],
+        status_msg=CANCEL_MSG,
+    ):
+        return "cancelled"
+    if set_status(
+        session,
+        rt,
+        task_id,
+        "failed",
+        **fence,
+        extra_where=[*extra, Task.attempt >= Task.max_attempts],
+        status_msg=f"failed after {attempt} attempts: {reason}",
+    ):
+        return "failed"
+    if set_status(
+        session,
+        rt,
+        task_id,
+        "submitted",
+        **fence,
+        extra_where=extra,
+        notify=False,
+        lease_expires_at=None,
+        worker=None,
+        progress=0,
+    ):
+        return "requeued"
+    return None
+
+
+def ring(rt: Runtime, task_id: str) -> None:
+    """Enqueue the doorbell; a failure is logged, not raised: the row is committed and the reaper's
+    lost-doorbell check (or the next start-up) rings again."""
+    from kinema.queue import enqueue
+
+    try:
+        enqueue(rt.settings, task_id)
+    except Exception:
+        log.exception("could not enqueue task %s; it stays submitted and will be re-enqueued", task_id)
+
+
+def _task_by_external(session: Session, account_id: str, external_task_id: str) -> str | None:
+    stmt = select(Task.id).where(Task.account_id == account_id, Task.external_task_id == external_task_id)
+    return session.scalar(stmt)
+
+
+def _duplicate(external_task_id: str, task_id: str) -> KlingError:
+    return KlingError(Code.INVALID_PARAM, f"external_task_id: already used by task {task_id}")
+
+
+def create_task(
+    rt: Runtime,
+    *,
+    account_id: str,
+    kind: str,
+    params: dict[str, Any],
+    inputs: dict[str, str],
+    task_info: dict[str, Any] | None = None,
+    external_task_id: str | None = None,
+    callback_url: str | None = None,
+    status: str = "submitted",
+) -> Task:
+    """Insert a task (idempotency + concurrency checks + ``submitted`` callback in one transaction), then
+    ring the doorbell. The account row is locked first so two concurrent creates of one account cannot both
+    pass the checks on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises them anyway)."""
+    settings = rt.settings
+    try:
+        with rt.db.write() as session:
+            session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+            if external_task_id:
+                dup = _task_by_external(session, account_id, external_task_id)
+                if dup:
+                    raise _duplicate(external_task_id, dup)
+            mine = Task.account_id == account_id
+            active = session.scalar(
+                select(func.count()).select_from(Task).where(mine, Task.status.in_(ACTIVE))
+            )
+            if (active or 0) >= settings.max_running_tasks:
+                raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
+            now = now_ms()
+            task = Task(
+                id=new_id(),
+                account_id=account_id,
+                kind=kind,
+                status=status,
+                status_msg="",
+                progress=0,
+                external_task_id=external_task_id,
+                callback_url=callback_url,
+                params=params,
+                inputs=dict(inputs),
+                task_info=task_info or {},
+                result={},
+                attempt=0,
+                max_attempts=settings.job_max_attempts,
+                cancel_requested=False,
+                created_at=now,
+                updated_at=now,
+                finished_at=now if status in TERMINAL else None,
+                expired=False,
+            )
+            session.add(task)
+            session.flush()
+            record_status_change(session, task, rt)
+    except IntegrityError as exc:
+        if external_task_id:
+            with rt.db.read() as session:
+                dup = _task_by_external(session, account_id, external_task_id)
+            if dup:
+                raise _duplicate(external_task_id, dup) from exc
+        raise
+    if task.status == "submitted":
+        ring(rt, task.id)
+    return task
+
+
+def record_finished_task(
+    rt: Runtime,
+    *,
+    account_id: str,
+    kind: str,
+    params: dict[str, Any],
+    result: dict[str, Any],
+    external_task_id: str | None = None,
+    task_id: str | None = None,
+    task_info: dict[str, Any] | None = None,
+) -> Task:
+    """A task the API finished itself (TTS): inserted already ``succeed``. ``task_id`` lets the caller pick
+    the id before storing blobs under ``<account>/<task>/``."""
+    try:
+        with rt.db.write() as session:
+            if external_task_id:
+                dup = _task_by_external(session, account_id, external_task_id)
+                if dup:
+                    raise _duplicate(external_task_id, dup)
+            now = now_ms()
+            task = Task(
+                id=task_id or new_id(),
+                account_id=account_id,
+                kind=kind,
+                status="succeed",
+                status_msg="",
+                progress=100,
+                external_task_id=external_task_id,
+                callback_url=None,
+                params=params,
+                inputs={},
+                task_info=task_info or {},
+                result=result,
+                attempt=1,
+                max_attempts=rt.settings.job_max_attempts,
+                cancel_requested=False,
+                created_at=now,
+                updated_at=now,
+                started_at=now,
+                finished_at=now,
+                expired=False,
+            )
+            session.add(task)
+    except IntegrityError as exc:
+        if external_task_id:
+            raise _duplicate(external_task_id, "(concurrent)") from exc
+        raise
+    return task
+
+
+def get_task(
+    rt: Runtime,
+    account_id: str,
+    kind: str,
+    *,
+    task_id: str | None = None,
+    external_task_id: str | None = None,
+) -> Task | None:
+    """One task of this account and kind, by id or by ``external_task_id``."""
+    if not task_id and not external_task_id:
+        return None
+    stmt = select(Task).where(Task.account_id == account_id, Task.kind == kind)
+    if task_id:
+        stmt = stmt.where(Task.id == task_id)
+    else:
+        stmt = stmt.where(Task.external_task_id == external_task_id)
+    with rt.db.read() as session:
+        return session.execute(stmt).scalar_one_or_none()
+
+
+def list_tasks(rt: Runtime, account_id: str, kind: str, page_num: int, page_size: int) -> list[Task]:
+    """A page of this account's tasks of one kind, newest first."""
+    stmt = (
+        select(Task)
+        .where(Task.account_id == account_id, Task.kind == kind)
+        .order_by(Task.created_at.desc(), Task.id.desc())
+        .offset(max(page_num - 1, 0) * page_size)
+        .limit(page_size)
+    )
+    with rt.db.read() as session:
+        return list(session.execute(stmt).scalars())
+
+
+def cancel_task(rt: Runtime, account_id: str, kind: str, task_id: str) -> Task | None:
+    """Queued → failed at once; running → flagged (the job's progress callback stops it at the next frame);
+    terminal → unchanged. None when the task does not exist for this account and kind."""
+    owner = [Task.account_id == account_id, Task.kind == kind]
+    with rt.db.write() as session:
+        task = set_status(
+            session,
+            rt,
+            task_id,
+            "failed",
+            expect_status=("submitted",),
+            extra_where=owner,
+            status_msg=CANCEL_MSG,
+            cancel_requested=True,
+        )
+        if task is not None:
+            return task
+        session.execute(
+            update(Task)
+            .where(Task.id == task_id, *owner, Task.status == "processing")
+            .values(cancel_requested=True)
+            .execution_options(synchronize_session=False)
+        )
+        task = _load(session, task_id)
+        if task is None or task.account_id != account_id or task.kind != kind:
+            return None
+        return task
+
+
+def queue_view(rt: Runtime, task: Task | None) -> dict[str, int]:
+    """How busy the (shared) queue is and where this task stands: position 1 = next to run, 0 = not queued
+    (or no task given)."""
+    with rt.db.read() as session:
+        counts = dict(
+            session.execute(
+                select(Task.status, func.count()).where(Task.status.in_(ACTIVE)).group_by(Task.status)
+            ).all()
+        )
+        position = 0
+        if task is not None and task.status == "submitted":
+            ahead = session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(
+                    Task.status == "submitted",
+                    or_(
+                        Task.created_at < task.created_at,
+                        and_(Task.created_at == task.created_at, Task.id < task.id),
+                    ),
+                )
+            )
+            position = int(ahead or 0) + 1
+    return {
+        "depth": int(counts.get("submitted", 0)),
+        "running": int(counts.get("processing", 0)),
+        "position": position,
+    }
+
+
+def add_asset(
+    session: Session,
+    *,
+    account_id: str,
+    task_id: str | None,
+    role: str,
+    blob_key: str,
+    content_type: str,
+    duration_s: float | None = None,
+    extra: dict[str, Any] | None = None,
+    retention: float | None = None,
+    asset_id: str | None = None,
+) -> Asset:
+    """Record a stored file. ``retention`` = days until it expires (None = kept until deleted)."""
+    now = now_ms()
+    asset = Asset(
+        id=asset_id or new_id(),
+        account_id=account_id,
+        task_id=task_id,
+        role=role,
+        blob_key=blob_key,
+        content_type=content_type,
+        duration_s=duration_s,
+        extra=extra or {},
+        created_at=now,
+        expires_at=None if retention is None else now + int(retention * DAY_MS),
+        deleted=False,
+    )
+    session.add(asset)
+    return asset
+
+
+def find_asset(rt: Runtime, account_id: str, asset_id: str, roles: Iterable[str]) -> Asset | None:
+    """An asset of this account usable as an input (``audio_id``/``video_id``): not deleted, not expired."""
+    now = now_ms()
+    stmt = select(Asset).where(
+        Asset.id == asset_id,
+        Asset.account_id == account_id,
+        Asset.role.in_(list(roles)),
+        Asset.deleted.is_(False),
+        or_(Asset.expires_at.is_(None), Asset.expires_at > now),
+    )
+    with rt.db.read() as session:
+        return session.execute(stmt).scalar_one_or_none()

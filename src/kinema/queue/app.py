@@ -1,0 +1,91 @@
+"""The Huey instance and the one Huey task (``kinema.run_task``), identical in the API and the workers.
+
+Only the Huey class differs between modes: ``SqliteHuey`` in ``data_dir/queue.db`` (no service), or
+``RedisHuey`` when ``queue_url`` is ``redis://…``. A ``#name`` fragment on the Redis URL names the queue
+(default ``kinema``), so several deployments or test runs can share one Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from kinema.settings import Settings
+
+QUEUE_NAME = "kinema"
+TASK_NAME = "kinema_run_task"
+
+_lock = threading.Lock()
+_queues: dict[tuple[str, str], tuple[Huey, Any]] = {}
+_worker_settings: Settings | None = None
+_worker_runtime: tuple[int, Any] | None = None
+
+
+def _queue_key(settings: Settings) -> tuple[str, str]:
+    if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return ("redis", settings.queue_url)
+    return ("sqlite", str((settings.data_dir / "queue.db").resolve()))
+
+
+def make_huey(settings: Settings) -> Huey:
+    """A new Huey instance for these settings (results off: the task row holds the outcome)."""
+    mode, where = _queue_key(settings)
+    if mode == "redis":
+        url, _, name = where.partition("#")
+        return RedisHuey(name=name or QUEUE_NAME, url=url, results=False, utc=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name=QUEUE_NAME, filename=where, results=False, utc=True, timeout=30)
+
+
+def _job(task_id: str) -> None:
+    """Runs inside a Huey worker process: the runtime is built once per process (after fork, never
+    inherited: database connections must not cross a fork)."""
+    from kinema.jobs.runner import run_task
+
+    run_task(worker_runtime(), task_id, worker_name())
+
+
+def get_queue(settings: Settings) -> tuple[Huey, Any]:
+    """The cached (huey, task) pair for these settings."""
+    key = _queue_key(settings)
+    with _lock:
+        if key not in _queues:
+            huey = make_huey(settings)
+            _queues[key] = (huey, huey.task(name=TASK_NAME)(_job))
+        return _queues[key]
+
+
+def enqueue(settings: Settings, task_id: str) -> None:
+    """Ring the doorbell for a committed task row."""
+    _huey, job = get_queue(settings)
+    job(task_id)
+
+
+def pending_count(settings: Settings) -> int:
+    """Messages waiting in the queue (not those being worked on)."""
+    return int(get_queue(settings)[0].pending_count())
+
+
+def configure_worker(settings: Settings) -> None:
+    """Remember the settings worker processes build their runtime from (set before forking)."""
+    global _worker_settings
+    _worker_settings = settings
+
+
+def worker_runtime() -> Any:
+    """This process's runtime (rebuilt in each forked worker)."""
+    global _worker_runtime
+    from kinema.runtime import build_runtime
+
+    if _worker_runtime is None or _worker_runtime[0] != os.getpid():
+        settings = _worker_settings or Settings()
+        _worker_runtime = (os.getpid(), build_runtime(settings, migrate=False))
+    return _worker_runtime[1]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"

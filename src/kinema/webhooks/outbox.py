@@ -1,0 +1,53 @@
+"""The outbox: one row per callback, written in the same transaction as the status change it reports.
+
+Because the row commits (or rolls back) with the change, a callback is never sent for a change that did not
+happen and never lost for one that did; the sender delivers rows later, on its own thread.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from kinema.contract.tasks import task_object
+from kinema.db.engine import now_ms
+from kinema.db.models import Task, WebhookOutbox
+
+if TYPE_CHECKING:
+    from kinema.runtime import Runtime
+
+
+def new_webhook_id() -> str:
+    """The ``webhook-id`` header: unique per message and kept across its retries (receivers dedupe on it)."""
+    return "msg_" + uuid.uuid4().hex
+
+
+def callback_body(task: Task, rt: Runtime) -> str:
+    """The exact bytes that are sent and signed: the bare task object (spec §6), compact JSON."""
+    return json.dumps(task_object(task, rt.urls.url), separators=(",", ":"), ensure_ascii=False)
+
+
+def record_status_change(session: Session, task: Task, rt: Runtime) -> WebhookOutbox | None:
+    """Queue the callback for the task's current state, if it has a ``callback_url``. Call inside the write
+    transaction that changed the status, with ``task`` reflecting the new row."""
+    if not task.callback_url:
+        return None
+    now = now_ms()
+    row = WebhookOutbox(
+        webhook_id=new_webhook_id(),
+        task_id=task.id,
+        account_id=task.account_id,
+        url=task.callback_url,
+        payload=callback_body(task, rt),
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
