@@ -1,0 +1,250 @@
+"""Ambient motions a viewer expects from a still: sway, ripple, drifting clouds, snow, rain, flicker, breath.
+
+Every displacement motion is written as a sum of *separable* terms ``field(x, y) * coef(t)``: a travelling
+wave ``sin(w t + phase(x, y)) - sin(phase)`` expands into two fixed fields with scalar coefficients. So the
+fields are computed once, and a frame costs one ``scaleAdd`` per term before the single remap. Every
+coefficient is zero at ``t = 0``, so frame 0 is the photo itself. Regions (foliage, water, sky, light
+sources) come from colour and texture cues at low resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from kinema.engines.image2video.depth import sharpness
+
+Target = Literal["plate", "person"]
+
+
+@dataclass
+class FieldTerm:
+    """A backward-map offset ``coef(t_seconds) * (fx, fy)`` applied to one layer."""
+
+    fx: np.ndarray
+    fy: np.ndarray
+    coef: Callable[[float], float]
+    target: Target
+    name: str
+
+
+@dataclass
+class Particles:
+    """Falling snow or rain drawn per frame (a few hundred anti-aliased primitives)."""
+
+    kind: Literal["snow", "rain"]
+    x0: np.ndarray
+    y0: np.ndarray
+    size: np.ndarray
+    speed: np.ndarray
+    phase: np.ndarray
+    opacity: float
+
+
+@dataclass
+class AmbientPlan:
+    terms: list[FieldTerm] = field(default_factory=list)
+    gain_map: np.ndarray | None = None
+    gain_coef: Callable[[float], float] | None = None
+    gain_roi: tuple[int, int, int, int] | None = None
+    particles: list[Particles] = field(default_factory=list)
+    active: dict[str, float] = field(default_factory=dict)
+
+
+def _up(small: np.ndarray, w: int, h: int) -> np.ndarray:
+    return cv2.resize(small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def regions(rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """Low-resolution soft masks of foliage, water and light sources (float32 in [0, 1])."""
+    h, w = rgb.shape[:2]
+    s = 256 / max(h, w)
+    small = cv2.resize(rgb, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV_FULL).astype(np.float32)
+    hue = hsv[..., 0] * 360.0 / 256.0
+    sat, val = hsv[..., 1] / 255.0, hsv[..., 2] / 255.0
+    tex = sharpness(small)
+    sh = small.shape[0]
+    rows = np.linspace(0.0, 1.0, sh, dtype=np.float32)[:, None]
+    foliage = ((hue > 55) & (hue < 170) & (sat > 0.18) & (val > 0.12)).astype(np.float32) * (tex > 0.25)
+    lower = np.clip((rows - 0.45) / 0.15, 0.0, 1.0)
+    bluish = ((hue > 170) & (hue < 260) & (sat > 0.12)) | ((sat < 0.15) & (val > 0.45))
+    water = bluish.astype(np.float32) * lower
+    warm = ((hue < 60) | (hue > 330)) & (sat > 0.35) & (val > 0.7)
+    light = warm | (val > 0.96)
+    out = {
+        "foliage": cv2.GaussianBlur(foliage.astype(np.float32), (0, 0), 2.0),
+        "water": cv2.GaussianBlur(water.astype(np.float32), (0, 0), 2.0),
+        "light": cv2.GaussianBlur(light.astype(np.float32), (0, 0), 2.5),
+    }
+    return {k: np.clip(_up(v, w, h), 0.0, 1.0) for k, v in out.items()}
+
+
+def _wave_terms(
+    weight_x: np.ndarray,
+    weight_y: np.ndarray,
+    phase: np.ndarray,
+    omega: float,
+    target: Target,
+    name: str,
+) -> list[FieldTerm]:
+    """``w * (sin(omega t + phase) - sin(phase))`` as two separable terms."""
+    c, s = np.cos(phase).astype(np.float32), np.sin(phase).astype(np.float32)
+    return [
+        FieldTerm(weight_x * c, weight_y * c, lambda t: math.sin(omega * t), target, name),
+        FieldTerm(weight_x * s, weight_y * s, lambda t: math.cos(omega * t) - 1.0, target, name),
+    ]
+
+
+def plan_ambient(
+    rgb: np.ndarray,
+    wanted: dict[str, float],
+    sky: np.ndarray,
+    person: np.ndarray | None,
+    duration_s: float,
+    seed: int,
+) -> AmbientPlan:
+    """Build the fields, gain map and particles for the requested ambient motions (name -> strength)."""
+    h, w = rgb.shape[:2]
+    diag = math.hypot(w, h)
+    plan = AmbientPlan()
+    if not wanted:
+        return plan
+    rng = np.random.default_rng(seed + 17)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    reg = regions(rgb)
+    not_person = 1.0 - person if person is not None else 1.0
+
+    if "sway" in wanted:
+        k = wanted["sway"]
+        fol = reg["foliage"] * not_person
+        if float(fol.mean()) > 0.01:
+            amp = 0.0035 * diag * k
+            phase = 2 * math.pi * (xx / (0.33 * w) + yy / (0.5 * h))
+            plan.terms += _wave_terms(amp * fol, 0.3 * amp * fol, phase, 2 * math.pi * 0.35, "plate", "sway")
+            plan.active["sway"] = k
+        if person is not None:
+            ys = np.where(person.max(axis=1) > 0.5)[0]
+            if len(ys):
+                top, bottom = float(ys[0]), float(ys[-1])
+                band = np.clip((top + 0.35 * (bottom - top) - yy) / max(0.35 * (bottom - top), 1.0), 0.0, 1.0)
+                amp = 0.004 * diag * k
+                phase = 2 * math.pi * (xx / (0.5 * w))
+                plan.terms += _wave_terms(
+                    amp * band, 0.2 * amp * band, phase, 2 * math.pi * 0.4, "person", "hair"
+                )
+                plan.active["sway"] = k
+
+    if "ripple" in wanted:
+        k = wanted["ripple"]
+        wat = reg["water"] * not_person
+        if float(wat.mean()) > 0.01:
+            amp = 0.0016 * diag * k
+            lam = 0.035 * h
+            phase = 2 * math.pi * (yy / lam + xx / (0.4 * w))
+            plan.terms += _wave_terms(
+                0.4 * amp * wat, amp * wat, phase, -2 * math.pi * 0.7, "plate", "ripple"
+            )
+            plan.active["ripple"] = k
+
+    if "clouds" in wanted and float(sky.mean()) > 0.02:
+        k = wanted["clouds"]
+        per_second = -0.007 * w * k  # backward offset per second: the sky slides right
+        plan.terms.append(FieldTerm(sky * per_second, np.zeros_like(sky), lambda t: t, "plate", "clouds"))
+        plan.active["clouds"] = k
+
+    if "breathing" in wanted and person is not None:
+        k = wanted["breathing"]
+        ys = np.where(person.max(axis=1) > 0.5)[0]
+        if len(ys) > 4:
+            top, bottom = float(ys[0]), float(ys[-1])
+            amp = 0.006 * (bottom - top) * k
+            ramp = np.clip((bottom - yy) / max(bottom - top, 1.0), 0.0, 1.0)
+            period = 3.6
+            plan.terms.append(
+                FieldTerm(
+                    np.zeros_like(ramp),
+                    amp * ramp,
+                    lambda t: 0.5 - 0.5 * math.cos(2 * math.pi * t / period),
+                    "person",
+                    "breathing",
+                )
+            )
+            plan.active["breathing"] = k
+
+    if "flicker" in wanted:
+        k = wanted["flicker"]
+        light = cv2.GaussianBlur(reg["light"], (0, 0), 0.01 * diag)
+        light = np.clip(light * 1.5, 0.0, 1.0)
+        if float(light.mean()) > 0.002:
+            omegas = 2 * math.pi * np.array([1.3, 2.3, 3.7, 4.6])
+            phases = rng.uniform(0, 2 * math.pi, len(omegas))
+            depth = 0.10 * k
+
+            def flicker(t: float) -> float:
+                return float(depth * np.mean(np.sin(omegas * t + phases) - np.sin(phases)))
+
+            ys, xs = np.where(light > 0.02)
+            plan.gain_map = light.astype(np.float32)
+            plan.gain_coef = flicker
+            plan.gain_roi = (int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1)
+            plan.active["flicker"] = k
+
+    for kind in ("snow", "rain"):
+        if kind in wanted:
+            k = wanted[kind]
+            n = int((0.00032 if kind == "snow" else 0.00022) * w * h * min(k, 2.0)) + 8
+            scale = h / 720.0
+            size = rng.uniform(1.0, 3.2, n) * scale if kind == "snow" else rng.uniform(0.015, 0.04, n) * h
+            speed = (
+                (rng.uniform(0.06, 0.16, n) * h * (size / max(scale, 1e-6)) / 2.0)
+                if kind == "snow"
+                else (rng.uniform(0.9, 1.4, n) * h)
+            )
+            plan.particles.append(
+                Particles(
+                    kind,  # type: ignore[arg-type]
+                    rng.uniform(0, w, n),
+                    rng.uniform(0, h, n),
+                    size,
+                    speed,
+                    rng.uniform(0, 2 * math.pi, n),
+                    opacity=min(0.9, 0.6 + 0.2 * k) if kind == "snow" else min(0.5, 0.3 + 0.1 * k),
+                )
+            )
+            plan.active[kind] = k
+    return plan
+
+
+def draw_particles(frame: np.ndarray, parts: Particles, t: float, fade: float) -> None:
+    """Draw one particle system in place at time ``t`` (seconds) with overall opacity ``fade``."""
+    if fade <= 0.0:
+        return
+    h, w = frame.shape[:2]
+    overlay = frame.copy()
+    y = np.mod(parts.y0 + parts.speed * t, h + 40) - 20
+    if parts.kind == "snow":
+        x = np.mod(parts.x0 + 0.02 * w * np.sin(0.9 * t + parts.phase), w)
+        for xi, yi, r in zip(x, y, parts.size, strict=True):
+            cv2.circle(
+                overlay,
+                (int(xi * 16), int(yi * 16)),
+                max(1, int(r * 16)),
+                (242, 242, 248),
+                -1,
+                cv2.LINE_AA,
+                4,
+            )
+    else:
+        x = np.mod(parts.x0 + 0.15 * parts.speed * t, w)
+        for xi, yi, ln in zip(x, y, parts.size, strict=True):
+            p0 = (int(xi * 16), int(yi * 16))
+            p1 = (int((xi - 0.15 * ln) * 16), int((yi - ln) * 16))
+            cv2.line(overlay, p0, p1, (205, 210, 222), 1, cv2.LINE_AA, 4)
+    a = parts.opacity * fade
+    cv2.addWeighted(overlay, a, frame, 1.0 - a, 0.0, dst=frame)

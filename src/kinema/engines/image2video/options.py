@@ -1,0 +1,86 @@
+"""Typed inputs and outputs of the image-to-video engine.
+
+Everything the engine honours is in :class:`I2VOptions`; the executor and the CLI translate the Kling request
+into it, so the engine itself never sees wire names it would have to re-validate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+Mode = Literal["std", "pro"]
+
+CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
+CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
+
+MODEL_NAMES = (
+    "kling-v1",
+    "kling-v1-5",
+    "kling-v1-6",
+    "kling-v2-master",
+    "kling-v2-1",
+    "kling-v2-1-master",
+    "kling-v2-5-turbo",
+    "kling-v2-6",
+    "kling-v3",
+)
+
+FPS = 24
+
+
+@dataclass(frozen=True)
+class CameraControl:
+    """Kling ``camera_control``: ``type`` is ``simple`` (one non-zero axis in ``config``) or a preset."""
+
+    type: str
+    config: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class DynamicMask:
+    """One motion-brush group: a mask image (white = region) and its trajectory.
+
+    ``trajectory`` is in the *mask/image* pixel coordinates with the origin at the bottom-left corner, as on
+    the wire; the engine converts it.
+    """
+
+    mask: Path | np.ndarray
+    trajectory: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class I2VOptions:
+    """What to render. ``image`` and/or ``image_tail`` must be given (paths or RGB uint8 arrays)."""
+
+    image: Path | np.ndarray | None = None
+    image_tail: Path | np.ndarray | None = None
+    prompt: str = ""
+    negative_prompt: str = ""
+    cfg_scale: float | None = None
+    mode: Mode = "std"
+    duration_s: int = 5
+    model_name: str = "kling-v1"
+    camera: CameraControl | None = None
+    static_mask: Path | np.ndarray | None = None
+    dynamic_masks: tuple[DynamicMask, ...] = ()
+    seed: int = 0
+    max_short_side: int | None = None
+    """Override the mode's output short side (tests render small clips; the API never sets it)."""
+    fps: int = FPS
+
+
+@dataclass(frozen=True)
+class I2VResult:
+    """What was written, plus the motions chosen (so callers and tests can see why a clip moves)."""
+
+    path: Path
+    width: int
+    height: int
+    fps: int
+    frames: int
+    duration_s: float
+    motions: dict[str, float] = field(default_factory=dict)

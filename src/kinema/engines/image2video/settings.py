@@ -1,0 +1,56 @@
+"""``mode`` and ``model_name`` mapped to engine settings (the documented table in docs/image2video.md).
+
+``mode`` is the quality/speed trade-off: ``std`` caps the short side at 720 px and uses a fast x264 preset
+and bilinear sampling; ``pro`` allows 1080 px, a slower preset, bicubic sampling, finer optical flow and a
+larger inpainting resolution. ``model_name`` picks how lively the motion is (newer upstream models move more)
+and whether ``cfg_scale`` is honoured (upstream: kling-v2.x models do not support it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinema.engines.image2video.options import MODEL_NAMES
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    short_side: int
+    preset: str
+    crf: int
+    cubic: bool
+    flow_side: int
+    fine_flow: bool
+    inpaint_side: int
+    motion_scale: float
+    honours_cfg: bool
+
+
+_MOTION_SCALE = {
+    "kling-v1": 0.85,
+    "kling-v1-5": 1.0,
+    "kling-v1-6": 1.0,
+    "kling-v2-master": 1.1,
+    "kling-v2-1": 1.1,
+    "kling-v2-1-master": 1.1,
+    "kling-v2-5-turbo": 1.15,
+    "kling-v2-6": 1.15,
+    "kling-v3": 1.2,
+}
+
+
+def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
+    """Engine settings for a request; unknown model names fall back to kling-v1 (the upstream default)."""
+    name = model_name if model_name in MODEL_NAMES else "kling-v1"
+    pro = mode == "pro"
+    return EngineSettings(
+        short_side=1080 if pro else 720,
+        preset="veryfast" if pro else "superfast",
+        crf=18 if pro else 21,
+        cubic=pro,
+        flow_side=540 if pro else 360,
+        fine_flow=pro,
+        inpaint_side=640 if pro else 384,
+        motion_scale=_MOTION_SCALE[name],
+        honours_cfg=name.startswith("kling-v1"),
+    )
