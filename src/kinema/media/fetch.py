@@ -57,6 +57,8 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def is_public_ip(ip: IPAddress) -> bool:
     """True when ``ip`` is a globally routable unicast address (the only kind a fetch may reach)."""
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # the socket really talks IPv4 to the embedded address
+            return is_public_ip(ip.ipv4_mapped)
         inner = embedded_ipv4(ip)
         if inner is not None and not is_public_ip(inner):
             return False

@@ -1,0 +1,172 @@
+"""SSRF guard, size cap, timeout and redirect handling of URL inputs, against a server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from pathlib import Path
+
+import pytest
+
+from kinema.contract.errors import Code, KlingError
+from kinema.media import fetch as fetch_mod
+from kinema.media.fetch import fetch_to_file, fetch_url, is_public_ip
+from kinema.settings import Settings
+
+OPEN = Settings(allow_private_urls=True, fetch_timeout_s=1.0, fetch_max_redirects=2)
+GUARDED = Settings(allow_private_urls=False, fetch_timeout_s=1.0, fetch_max_redirects=2)
+
+
+def run_fetch(url: str, settings: Settings = OPEN, max_bytes: int = 1_000_000) -> bytes:
+    return asyncio.run(fetch_url(url, max_bytes=max_bytes, settings=settings, field="image"))
+
+
+def fetch_error(url: str, settings: Settings = OPEN, max_bytes: int = 1_000_000) -> str:
+    with pytest.raises(KlingError) as info:
+        run_fetch(url, settings, max_bytes)
+    assert info.value.code == Code.INVALID_PARAM
+    assert info.value.message.startswith("image: could not fetch URL: ")
+    return info.value.message
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("::", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+        ("::ffff:93.184.216.34", True),
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ],
+)
+def test_is_public_ip(address: str, public: bool) -> None:
+    assert is_public_ip(ipaddress.ip_address(address)) is public
+
+
+def test_fetches_bytes_and_files(http_server: str, served_files: dict[str, bytes], tmp_path: Path) -> None:
+    served_files["a"] = b"hello" * 1000
+    assert run_fetch(f"{http_server}/file/a") == b"hello" * 1000
+    dest = tmp_path / "out.bin"
+    size = asyncio.run(
+        fetch_to_file(f"{http_server}/file/a", dest, max_bytes=10_000, settings=OPEN, field="x")
+    )
+    assert size == 5000 and dest.read_bytes() == b"hello" * 1000
+
+
+def test_size_cap_aborts_endless_stream(http_server: str, tmp_path: Path) -> None:
+    start = time.monotonic()
+    assert "larger than 100000 bytes" in fetch_error(f"{http_server}/endless", max_bytes=100_000)
+    assert time.monotonic() - start < 1.0
+    dest = tmp_path / "partial.bin"
+    with pytest.raises(KlingError):
+        asyncio.run(
+            fetch_to_file(f"{http_server}/endless", dest, max_bytes=100_000, settings=OPEN, field="x")
+        )
+    assert not dest.exists()  # no partial file left behind
+
+
+def test_declared_length_over_cap_is_refused_up_front(http_server: str) -> None:
+    assert "Content-Length" in fetch_error(f"{http_server}/liar", max_bytes=1000)
+
+
+def test_timeout(http_server: str) -> None:
+    settings = Settings(allow_private_urls=True, fetch_timeout_s=0.3)
+    start = time.monotonic()
+    assert "timed out after 0.3 s" in fetch_error(f"{http_server}/slow", settings)
+    assert time.monotonic() - start < 2.0
+
+
+def test_non_2xx_is_an_error(http_server: str) -> None:
+    assert "HTTP status 404" in fetch_error(f"{http_server}/status/404")
+    assert "HTTP status 500" in fetch_error(f"{http_server}/status/500")
+
+
+def test_redirects_are_followed_up_to_the_limit(http_server: str, served_files: dict[str, bytes]) -> None:
+    served_files["a"] = b"payload"
+    assert run_fetch(f"{http_server}/redirect/2") == b"payload"
+    assert "too many redirects (more than 2)" in fetch_error(f"{http_server}/redirect/3")
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/a.png", "file:///etc/passwd", "gopher://x/"])
+def test_only_http_and_https(url: str) -> None:
+    assert "only http and https" in fetch_error(url, GUARDED)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://10.0.0.5/a.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "https://192.168.0.1/x.jpg",
+        "http://localhost/",
+    ],
+)
+def test_private_destinations_are_refused(url: str) -> None:
+    start = time.monotonic()
+    assert "non-public address" in fetch_error(url, GUARDED)
+    assert time.monotonic() - start < 0.5  # refused before any connection attempt
+
+
+def test_local_server_refused_without_the_setting(
+    http_server: str, served_files: dict[str, bytes], seen_hosts: list[str]
+) -> None:
+    served_files["a"] = b"secret"
+    assert "non-public address (127.0.0.1)" in fetch_error(f"{http_server}/file/a", GUARDED)
+    assert seen_hosts == []  # the server never saw a request
+
+
+def test_redirect_to_private_host_is_refused(
+    http_server: str, monkeypatch: pytest.MonkeyPatch, seen_hosts: list[str]
+) -> None:
+    """127.0.0.1 plays the public host here; its redirect to a private address must be checked too."""
+    real = fetch_mod.is_public_ip
+    monkeypatch.setattr(fetch_mod, "is_public_ip", lambda ip: str(ip) == "127.0.0.1" or real(ip))
+    for target in ("http://10.0.0.1/meta", "http://169.254.169.254/latest", "http://[::1]:80/"):
+        message = fetch_error(f"{http_server}/to?url={target}", GUARDED)
+        assert "non-public address" in message
+    assert len(seen_hosts) == 3  # only the first hop of each attempt reached the server
+
+
+def test_connection_is_pinned_to_the_checked_address(
+    http_server: str, served_files: dict[str, bytes], seen_hosts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name is resolved once by the guard; httpx connects to that IP and only sends the name as Host."""
+    served_files["a"] = b"pinned"
+    calls: list[str] = []
+
+    async def fake_resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        calls.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(fetch_mod, "resolve_host", fake_resolve)
+    port = http_server.rsplit(":", 1)[1]
+    # "media.invalid" cannot be resolved by the system: success proves httpx used the pinned IP.
+    assert run_fetch(f"http://media.invalid:{port}/file/a") == b"pinned"
+    assert calls == ["media.invalid"]
+    assert seen_hosts == [f"media.invalid:{port}"]
+
+
+def test_unresolvable_host() -> None:
+    assert "could not be resolved" in fetch_error("http://no-such-host.invalid/a.png", GUARDED)
