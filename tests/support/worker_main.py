@@ -1,0 +1,11 @@
+"""``python -m tests.support.worker_main``: ``run_worker`` with settings from ``KINEMA_*`` variables (the
+durability tests start and kill this as a real process group)."""
+
+from __future__ import annotations
+
+from kinema.queue import run_worker
+from kinema.settings import Settings
+
+if __name__ == "__main__":
+    settings = Settings()
+    run_worker(settings, settings.workers)
