@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,3 +171,84 @@ def test_connection_is_pinned_to_the_checked_address(
 
 def test_unresolvable_host() -> None:
     assert "could not be resolved" in fetch_error("http://no-such-host.invalid/a.png", GUARDED)
+
+
+def _tls_server_context(tmp_path: Path, hostname: str) -> tuple[Any, Any]:
+    """A throw-away CA and a certificate for ``hostname``: (server context, client context trusting it)."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kinema test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert_path, key_path)
+    client_ctx = ssl.create_default_context(cadata=ca_cert.public_bytes(serialization.Encoding.PEM).decode())
+    return server_ctx, client_ctx
+
+
+def test_https_is_pinned_with_sni_and_certificate_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TLS to the pinned IP still verifies the certificate against the URL's host name (SNI)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.media.conftest import _Handler
+
+    server_ctx, client_ctx = _tls_server_context(tmp_path, "media.test")
+    _Handler.files.clear()
+    _Handler.files["a"] = b"over tls"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.socket = server_ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+
+    async def fake_resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(fetch_mod, "resolve_host", fake_resolve)
+    monkeypatch.setattr(fetch_mod, "TLS_VERIFY", client_ctx)
+    port = server.server_address[1]
+    try:
+        assert run_fetch(f"https://media.test:{port}/file/a") == b"over tls"
+        # Same IP, another name: the certificate does not match, so the fetch fails.
+        assert "connection failed" in fetch_error(f"https://other.test:{port}/file/a")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -95,7 +95,15 @@ def _no_bool_int(value: Any) -> Any:
     return value
 
 
+def _id_to_str(value: Any) -> Any:
+    """Task/audio/video ids are numeric strings; some clients send them as JSON integers. Accept both."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _blank_to_none(value)
+
+
 OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+IdStr = Annotated[str | None, BeforeValidator(_id_to_str)]
 Number = Annotated[float, BeforeValidator(_no_bool_number)]
 Int = Annotated[int, BeforeValidator(_no_bool_int)]
 
@@ -153,7 +161,7 @@ class _Tail(_Body):
     """``callback_url`` and ``external_task_id``: shared by the three asynchronous endpoints."""
 
     callback_url: OptStr = None
-    external_task_id: OptStr = None
+    external_task_id: IdStr = None
 
     @field_validator("callback_url")
     @classmethod
@@ -185,7 +193,7 @@ class AvatarCreate(_Tail):
     """POST /v1/videos/avatar/image2video (spec §2)."""
 
     image: OptStr = None
-    audio_id: OptStr = None
+    audio_id: IdStr = None
     sound_file: OptStr = None
     prompt: str | None = None
     mode: OptStr = Field(None, validate_default=True)
@@ -529,7 +537,7 @@ class Image2VideoCreate(_Tail):
 class VideoToAudioCreate(_Tail):
     """POST /v1/audio/video-to-audio (spec §4)."""
 
-    video_id: OptStr = None
+    video_id: IdStr = None
     video_url: OptStr = None
     sound_effect_prompt: str | None = None
     bgm_prompt: str | None = None

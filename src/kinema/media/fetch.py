@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _REDIRECTS = {301, 302, 303, 307, 308}
 _USER_AGENT = "kinema-fetch/1"
+
+#: TLS verification for fetches: ``True`` = httpx's default CA bundle. Tests swap in an ``ssl.SSLContext``
+#: trusting their own CA; there is deliberately no setting to turn verification off.
+TLS_VERIFY: ssl.SSLContext | bool = True
 
 
 def _error(field: str, reason: str) -> KlingError:
@@ -123,7 +128,7 @@ async def _stream(
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise _error(field, "malformed URL") from exc
     async with httpx.AsyncClient(
-        follow_redirects=False, trust_env=False, timeout=httpx.Timeout(timeout), verify=True
+        follow_redirects=False, trust_env=False, timeout=httpx.Timeout(timeout), verify=TLS_VERIFY
     ) as client:
         for _hop in range(max_redirects + 1):
             pinned, extensions = await _checked_target(current, settings, field)
@@ -170,6 +175,8 @@ async def _guarded(
         raise _error(field, f"timed out after {timeout:g} s") from exc
     except httpx.TimeoutException as exc:
         raise _error(field, f"timed out after {timeout:g} s") from exc
+    except (httpx.ConnectError, httpx.ProxyError) as exc:
+        raise _error(field, f"connection failed ({exc})" if str(exc) else "connection failed") from exc
     except httpx.HTTPError as exc:
         raise _error(field, f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
 
