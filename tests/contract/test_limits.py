@@ -72,3 +72,12 @@ def test_unknown_override_or_profile_fails_loudly() -> None:
 def test_limits_are_frozen() -> None:
     with pytest.raises(ValidationError):
         Limits().image_max_bytes = 1  # type: ignore[misc]
+
+
+def test_every_limit_is_documented() -> None:
+    """docs/limits.md is the operator's reference for ``limit_overrides``: no name may be missing."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()
+    missing = [name for name in Limits.model_fields if f"`{name}`" not in doc]
+    assert missing == []
