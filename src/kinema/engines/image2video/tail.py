@@ -15,8 +15,12 @@ import numpy as np
 VISIBILITY_FLOOR = 0.05
 
 
-def _flow(a: np.ndarray, b: np.ndarray, preset: int) -> np.ndarray:
-    dis = cv2.DISOpticalFlow_create(preset)
+def _flow(a: np.ndarray, b: np.ndarray, fine: bool) -> np.ndarray:
+    """DIS flow; ``fine`` refines down to full working resolution with more variational iterations."""
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    if fine:
+        dis.setFinestScale(0)
+        dis.setVariationalRefinementIterations(10)
     return dis.calc(a, b, None)
 
 
@@ -32,9 +36,8 @@ class TailInterpolator:
         sw, sh = max(16, round(w * s)), max(16, round(h * s))
         g0 = cv2.cvtColor(cv2.resize(first, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
         g1 = cv2.cvtColor(cv2.resize(last, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
-        preset = cv2.DISOPTICAL_FLOW_PRESET_FINE if fine else cv2.DISOPTICAL_FLOW_PRESET_MEDIUM
-        f01 = _flow(g0, g1, preset)
-        f10 = _flow(g1, g0, preset)
+        f01 = _flow(g0, g1, fine)
+        f10 = _flow(g1, g0, fine)
         v0 = _visibility(f01, f10)
         v1 = _visibility(f10, f01)
         sx, sy = w / sw, h / sh
@@ -48,7 +51,7 @@ class TailInterpolator:
         self.v0 = cv2.resize(v0, (w, h), interpolation=cv2.INTER_LINEAR)
         self.v1 = cv2.resize(v1, (w, h), interpolation=cv2.INTER_LINEAR)
         self.gx, self.gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-        self.interp = cv2.INTER_CUBIC if fine else cv2.INTER_LINEAR
+        self.interp = cv2.INTER_LINEAR
         self.mean_flow = float(np.mean(np.hypot(self.f01x, self.f01y)))
 
     def frame(self, t: float) -> np.ndarray:

@@ -1,0 +1,103 @@
+"""``kinema i2v --image in.jpg [--prompt …] [--camera zoom=5 | --camera down_back] -o out.mp4``: local, no server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from kinema.engines.base import EngineInputError
+from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
+from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
+
+
+def parse_camera_option(value: str | None) -> CameraControl | None:
+    """``zoom=5`` (one axis, -10..10) or a preset name such as ``down_back``."""
+    if not value:
+        return None
+    if value in CAMERA_PRESETS:
+        return CameraControl(type=value)
+    axis, sep, number = value.partition("=")
+    if not sep or axis not in CAMERA_AXES:
+        raise typer.BadParameter(
+            f"use AXIS=VALUE with AXIS in {', '.join(CAMERA_AXES)}, or one of {', '.join(CAMERA_PRESETS)}",
+            param_hint="--camera",
+        )
+    try:
+        amount = float(number)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{number!r} is not a number", param_hint="--camera") from exc
+    return CameraControl(type="simple", config={axis: amount})
+
+
+def parse_dynamic_mask(value: str) -> DynamicMask:
+    """``mask.png:x1,y1;x2,y2;...`` (image pixels, origin bottom-left, as on the wire)."""
+    path, sep, points = value.rpartition(":")
+    if not sep or not path:
+        raise typer.BadParameter("use MASK.png:x1,y1;x2,y2[;...]", param_hint="--dynamic-mask")
+    try:
+        traj = tuple((float(x), float(y)) for x, y in (p.split(",") for p in points.split(";") if p.strip()))
+    except ValueError as exc:
+        raise typer.BadParameter(f"bad trajectory {points!r}", param_hint="--dynamic-mask") from exc
+    if len(traj) < 2:
+        raise typer.BadParameter("a trajectory needs at least 2 points", param_hint="--dynamic-mask")
+    return DynamicMask(mask=Path(path), trajectory=traj)
+
+
+def command(
+    image: Path | None = typer.Option(None, "--image", "-i", help="First frame (JPEG/PNG)."),
+    output: Path = typer.Option(Path("i2v.mp4"), "-o", "--output", help="Output MP4."),
+    prompt: str = typer.Option("", "--prompt", "-p", help="e.g. 'slow zoom in, wind in the trees'."),
+    negative_prompt: str = typer.Option(
+        "", "--negative-prompt", help="Motions to avoid, e.g. 'camera shake'."
+    ),
+    cfg_scale: float | None = typer.Option(
+        None, "--cfg-scale", help="0..1: how strongly the prompt drives motion."
+    ),
+    camera: str | None = typer.Option(
+        None, "--camera", help="AXIS=VALUE (e.g. zoom=5) or a preset (down_back)."
+    ),
+    tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
+    duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 accepted)."),
+    mode: str = typer.Option("std", "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
+    model_name: str = typer.Option("kling-v1", "--model", help="Kling model name (sets motion liveliness)."),
+    static_mask: Path | None = typer.Option(None, "--static-mask", help="White = keep frozen."),
+    dynamic_mask: list[str] = typer.Option(
+        [], "--dynamic-mask", help="MASK.png:x1,y1;x2,y2;... (repeatable, ≤6; origin bottom-left)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
+) -> None:
+    """Animate a photo into a 24 fps MP4 offline on the CPU (camera moves, motion brush, last frame, prompt)."""
+    if image is None and tail is None:
+        raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
+    if mode not in ("std", "pro"):
+        raise typer.BadParameter("must be 'std' or 'pro'", param_hint="--mode")
+    if not 3 <= duration <= 15:
+        raise typer.BadParameter("must be between 3 and 15", param_hint="--duration")
+    opts = I2VOptions(
+        image=image,
+        image_tail=tail,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        cfg_scale=cfg_scale,
+        mode=mode,  # type: ignore[arg-type]
+        duration_s=duration,
+        model_name=model_name,
+        camera=parse_camera_option(camera),
+        static_mask=static_mask,
+        dynamic_masks=tuple(parse_dynamic_mask(v) for v in dynamic_mask),
+        seed=seed,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with Progress(TextColumn("[bold]i2v"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task("render", total=1.0)
+        try:
+            result = render_image_to_video(opts, output, lambda f: bar.update(task, completed=f))
+        except EngineInputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+    moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
+    typer.echo(
+        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  {result.frames} frames  {moves}"
+    )
