@@ -43,7 +43,8 @@ def command(
         assert audio is not None
         output.parent.mkdir(parents=True, exist_ok=True)
         opts = AvatarOptions(mode=mode, prompt=prompt, phones_path=phones_path)  # type: ignore[arg-type]
-        with Progress(TextColumn("[bold]avatar"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
+        columns = (TextColumn("[bold]avatar"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+        with Progress(*columns) as bar:
             task = bar.add_task("render", total=1.0)
             try:
                 result = render_avatar(image, audio, output, opts, lambda f: bar.update(task, completed=f))

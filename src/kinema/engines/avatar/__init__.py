@@ -1,9 +1,10 @@
 """Talking-avatar engine: one portrait + one speech track → a lip-synced MP4, on a CPU, offline.
 
 Pipeline (each stage is a module with its own tests):
-``face`` (portrait → 478-point mesh) → ``speech`` (audio/phones → mouth timeline) → ``motion`` (+ blinks, head,
-prompt → per-frame parameters) → ``render`` (mesh warp, mouth interior, lids, camera) → encode
-(:class:`kinema.media.video_writer.VideoWriter`). Frames are streamed: memory does not grow with the length.
+``face`` (portrait → 478-point mesh) → ``speech`` (audio/phones → mouth timeline) → ``motion``
+(+ blinks, head, prompt → per-frame parameters) → ``render`` (mesh warp, mouth interior, lids, camera)
+→ encode (:class:`kinema.media.video_writer.VideoWriter`). Frames are streamed: memory does not grow
+with the length.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def frame_params(motion: Motion, i: int) -> Frame:
     return Frame(
         open=float(motion.open[i]), width=float(motion.width[i]), tongue=float(motion.tongue[i]),
         tuck=float(motion.tuck[i]), blink=float(motion.blink[i]), yaw=float(motion.yaw[i]),
-        pitch=float(motion.pitch[i]), roll=float(motion.roll[i]), dx=float(motion.dx[i]), dy=float(motion.dy[i]),
+        pitch=float(motion.pitch[i]), roll=float(motion.roll[i]),
+        dx=float(motion.dx[i]), dy=float(motion.dy[i]),
         smile=float(motion.smile[i]), brow=float(motion.brow[i]), zoom=float(motion.zoom[i]),
         pan_x=float(motion.pan_x[i]), pan_y=float(motion.pan_y[i]),
     )

@@ -5,9 +5,9 @@ Why this shape:
   Pillow (using JPEG draft mode so a 24-megapixel photo is decoded at reduced size), apply EXIF rotation,
   flatten alpha onto a neutral background and resize to the render resolution *before* landmarking, so every
   later stage works in output pixels.
-* mediapipe's face mesh (0.10.21, models in the wheel) only has a short-range detector, which misses small faces
-  in a big photo and picks an arbitrary face in a group photo. So we first run the full-range face detector,
-  choose the largest face near the centre, and run the mesh on a crop around it.
+* mediapipe's face mesh (0.10.21, models in the wheel) only has a short-range detector, which misses small
+  faces in a big photo and picks an arbitrary face in a group photo. So we first run the full-range face
+  detector, choose the largest face near the centre, and run the mesh on a crop around it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ INNER_UPPER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308]
 INNER_LOWER = [308, 324, 318, 402, 317, 14, 87, 178, 88, 95, 78]
 OUTER_UPPER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291]
 OUTER_LOWER = [291, 375, 321, 405, 314, 17, 84, 181, 91, 146, 61]
-# Eye contours, image-left eye (subject's right) and image-right eye; upper lid then lower lid, corner to corner.
+# Eye contours, image-left eye (subject's right) and image-right eye; upper then lower lid, corner to corner.
 EYE_R_UPPER = [33, 246, 161, 160, 159, 158, 157, 173, 133]
 EYE_R_LOWER = [33, 7, 163, 144, 145, 153, 154, 155, 133]
 EYE_L_UPPER = [263, 466, 388, 387, 386, 385, 384, 398, 362]
@@ -44,7 +44,7 @@ FOREHEAD = 10
 MOUTH_CORNERS = (61, 291)
 
 MIN_IOD_PX = 18.0
-"""Below this inter-ocular distance (output pixels) a mouth is a handful of pixels: refuse rather than smear."""
+"""Below this inter-ocular distance (output pixels) a mouth is a few pixels: refuse rather than smear."""
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,17 @@ def load_image(path: str | Path, max_short: int = 720, max_long: int = 1280) -> 
     except (OSError, ValueError) as exc:
         raise EngineInputError(f"image: not a readable picture ({exc})") from exc
     with img:
+        pic: Image.Image = img
         if img.format == "JPEG":
             # Decode big JPEGs at a reduced scale directly (draft keeps ≥ the requested size); the caps are
             # symmetric in width/height, so the raw (pre-EXIF-rotation) orientation gives the same scale.
             img.draft("RGB", target_size(img.size[0], img.size[1], max_short, max_long))
-        img = ImageOps.exif_transpose(img)
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            rgba = img.convert("RGBA")
+        pic = ImageOps.exif_transpose(img)
+        if pic.mode in ("RGBA", "LA", "PA") or (pic.mode == "P" and "transparency" in pic.info):
+            rgba = pic.convert("RGBA")
             bg = Image.new("RGBA", rgba.size, (235, 235, 235, 255))
-            img = Image.alpha_composite(bg, rgba)
-        rgb = np.asarray(img.convert("RGB"))
+            pic = Image.alpha_composite(bg, rgba)
+        rgb = np.asarray(pic.convert("RGB"))
     h0, w0 = rgb.shape[:2]
     tw, th = target_size(w0, h0, max_short, max_long)
     if (tw, th) != (w0, h0):
@@ -120,10 +121,22 @@ def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, flo
     h, w = rgb.shape[:2]
     out: list[tuple[float, float, float, float, float]] = []
     with face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5) as det:
-        res = det.process(rgb)
-    for d in res.detections or []:
-        bb = d.location_data.relative_bounding_box
-        out.append((bb.xmin * w, bb.ymin * h, (bb.xmin + bb.width) * w, (bb.ymin + bb.height) * h, d.score[0]))
+        # Whole picture first; if nothing is found, overlapping tiles (the model sees 192 px, so a small face
+        # in a big photo vanishes when the whole picture is shrunk to that).
+        tiles = [(0, 0, w, h)]
+        t = max(64, min(w, h) // 2)
+        step = max(32, t // 2)
+        grid = [(x, y, min(w, x + t), min(h, y + t)) for y in range(0, max(1, h - t // 2), step)
+                for x in range(0, max(1, w - t // 2), step)]
+        for k, (x0, y0, x1, y1) in enumerate(tiles + grid):
+            if k > 0 and out:
+                break
+            res = det.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+            tw, th = x1 - x0, y1 - y0
+            for d in res.detections or []:
+                bb = d.location_data.relative_bounding_box
+                out.append((x0 + bb.xmin * tw, y0 + bb.ymin * th, x0 + (bb.xmin + bb.width) * tw,
+                            y0 + (bb.ymin + bb.height) * th, d.score[0]))
     return out
 
 

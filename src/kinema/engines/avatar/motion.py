@@ -131,15 +131,16 @@ def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 
         roll = roll + 5.0 * deg * style.tilt * _ease(t / 0.8)
 
     # Brows lift a little on stressed syllables (more when excited); the prompt sets their baseline.
-    brow = 0.25 * min(e, 1.8) * gaussian_filter1d(stress_nods, 1.5) + 0.9 * style.surprise - 0.45 * style.serious
+    brow = (0.25 * min(e, 1.8) * gaussian_filter1d(stress_nods, 1.5)
+            + 0.9 * style.surprise - 0.45 * style.serious)
     smile = np.full(n, 0.9 * style.smile - 0.35 * style.serious, np.float32)
     blink = blink_schedule(n, fps, seed, rate_scale=1.0 + 0.3 * (e - 1))
     if style.surprise:
         blink = blink * 0.9
 
-    zoom = np.ones(n, np.float32)
-    pan_x = np.zeros(n, np.float32)
-    pan_y = np.zeros(n, np.float32)
+    zoom: np.ndarray = np.ones(n, np.float32)
+    pan_x: np.ndarray = np.zeros(n, np.float32)
+    pan_y: np.ndarray = np.zeros(n, np.float32)
     prog = _ease(np.arange(n) / max(1, n - 1))
     if style.camera == "push_in":
         zoom = 1.0 + 0.14 * prog

@@ -1,15 +1,16 @@
 """Stage 4 — frames: move the mesh, warp the portrait, paint the mouth interior and eyelids, move the camera.
 
 Why it is built this way (see docs/avatar.md and the prototype notes):
-* **Exact piecewise-affine inverse warp.** The portrait is triangulated once (face mesh + two rings of anchors +
-  the image border). Per frame every moved triangle's inverse affine is applied per pixel (vectorised, float32)
-  and the frame is produced by one ``cv2.remap`` limited to the bounding box of the moving triangles.
-* **The triangulation is computed on a virtually opened mouth**, so no triangle ever bridges the upper and lower
-  lip: the mouth opening is its own set of triangles, painted over by a synthesized interior.
-* **Jaw rotates about the hinge in 3D** using the mesh's depth, cheeks follow with a falloff; head motion is a 3D
-  rotation of the mesh about a pivot in the neck; hair follows through the anchor ring, background stays.
-* **Mouth interior**: shaded cavity tinted from the lips, upper teeth (the source's own teeth, kept rigid with the
-  upper jaw, when it shows them), lower teeth with the jaw, a tongue on open vowels, grain matched to the photo.
+* **Exact piecewise-affine inverse warp.** The portrait is triangulated once (face mesh + two rings of
+  anchors + the image border). Per frame every moved triangle's inverse affine is applied per pixel
+  (vectorised, float32) and the frame is produced by one ``cv2.remap`` limited to the moving bounding box.
+* **The triangulation is computed on a virtually opened mouth**, so no triangle ever bridges the upper and
+  lower lip: the mouth opening is its own set of triangles, painted over by a synthesized interior.
+* **Jaw rotates about the hinge in 3D** using the mesh's depth, cheeks follow with a falloff; head motion is a
+  3D rotation of the mesh about a pivot in the neck; hair follows through the anchor ring, background stays.
+* **Mouth interior**: shaded cavity tinted from the lips, upper teeth (the source's own teeth, kept rigid with
+  the upper jaw, when it shows them), lower teeth with the jaw, a tongue on open vowels, grain matched to the
+  photo.
 * **Blinks** composite a synthesized lid (skin colour sampled above the eye, lash line), never a warped lid.
 """
 
@@ -228,8 +229,8 @@ class Rig:
         inner = pts[F.LIPS_INNER].copy()
         if patch.size == 0:
             return inner
-        mask = np.zeros(patch.shape[:2], np.uint8)
-        cv2.fillPoly(mask, [np.round((outer - [x0, y0]) * 4).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=2)
+        mask: np.ndarray = np.zeros(patch.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round((outer - [x0, y0]) * 4).astype(np.int32)], 1, cv2.LINE_8, shift=2)
         mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
         lab = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB).astype(np.float32)
         inside = mask > 0
@@ -245,7 +246,7 @@ class Rig:
         # teeth: bright and much less red than lips; cavity: much darker than lips
         teeth = inside & (chroma < a_lip - 0.45 * max(4.0, a_lip - 128)) & (lab[..., 0] > l_lip + 8)
         cavity = inside & (lab[..., 0] < l_lip * 0.55)
-        open_m = (teeth | cavity).astype(np.uint8)
+        open_m: np.ndarray = (teeth | cavity).astype(np.uint8)
         open_m = cv2.morphologyEx(open_m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
         # keep the main opening only: stray specks (a highlight on the lower lip) must not move the contour
         n_cc, labels, stats, _ = cv2.connectedComponentsWithStats(open_m, connectivity=8)
@@ -291,7 +292,7 @@ class Rig:
         iod = self.iod
 
         def mean_in(poly: np.ndarray, erode: int = 0) -> np.ndarray:
-            m = np.zeros((self.h, self.w), np.uint8)
+            m: np.ndarray = np.zeros((self.h, self.w), np.uint8)
             cv2.fillPoly(m, [np.round(poly).astype(np.int32)], 1)
             if erode:
                 m = cv2.erode(m, np.ones((erode, erode), np.uint8))
@@ -317,12 +318,12 @@ class Rig:
             self.has_src_teeth = True
         else:
             lum = float(self.skin_rgb.mean())
-            self.teeth_rgb = np.clip(np.array([0.98, 0.95, 0.88]) * min(250.0, lum * 1.35 + 30), 0, 255).astype(
-                np.float32)
+            white = np.array([0.98, 0.95, 0.88]) * min(250.0, lum * 1.35 + 30)
+            self.teeth_rgb = np.clip(white, 0, 255).astype(np.float32)
             self.has_src_teeth = False
         # white balance / light: tint synthesized whites with the photo's skin hue
         tint = self.skin_rgb / max(1.0, float(self.skin_rgb.mean()))
-        self.teeth_rgb = self.teeth_rgb * (0.8 + 0.2 * tint)
+        self.teeth_rgb = (self.teeth_rgb * (0.8 + 0.2 * tint)).astype(np.float32)
         self.cavity_rgb = np.clip(self.lip_rgb * 0.3 + np.array([10, 3, 3]), 0, 255)
         self.tongue_rgb = np.clip(self.lip_rgb * 0.85 + np.array([18, 0, 4]), 0, 255)
         # grain: high-pass std on the cheek
@@ -422,7 +423,8 @@ class Renderer:
         if g is None:
             xs = np.arange(x0, x1, dtype=np.float32)
             ys = np.arange(y0, y1, dtype=np.float32)
-            g = (np.broadcast_to(xs[None, :], (y1 - y0, x1 - x0)), np.broadcast_to(ys[:, None], (y1 - y0, x1 - x0)))
+            shape = (y1 - y0, x1 - x0)
+            g = (np.broadcast_to(xs[None, :], shape), np.broadcast_to(ys[:, None], shape))
             if len(self._grid_cache) > 4:
                 self._grid_cache.clear()
             self._grid_cache[key] = g
@@ -540,7 +542,8 @@ class Renderer:
         mat = np.array([[1, 0, tx], [0, 1, ty]], np.float32)
         patch = cv2.warpAffine(rig.teeth_patch, mat, (pw, ph), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_CONSTANT)
-        a = cv2.warpAffine(rig.teeth_alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        a = cv2.warpAffine(rig.teeth_alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT)
         col *= 1 - a[..., None]
         col += patch * a[..., None]
         del th, tw

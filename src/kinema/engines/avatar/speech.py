@@ -55,7 +55,7 @@ IPA_TO_VISEME = {
     "f": "G", "v": "G", "l": "H", "ɫ": "H", "θ": "H", "ð": "H",
     "s": "B", "z": "B", "ʃ": "B", "ʒ": "B", "t": "B", "d": "B", "n": "B", "k": "B", "ɡ": "B", "g": "B",
     "ŋ": "B", "ɾ": "B", "ʔ": "B", "j": "B", "ç": "B", "x": "B", "ʂ": "B", "ʐ": "B", "ɕ": "B", "ʑ": "B",
-    "h": "C", "ɹ": "E", "r": "E", "ʁ": "E", "ɣ": "B", "ʧ": "B", "ʤ": "B", "ɲ": "B", "ʎ": "H",
+    "h": "C", "χ": "B", "ɹ": "E", "r": "E", "ʁ": "E", "ɣ": "B", "ʧ": "B", "ʤ": "B", "ɲ": "B", "ʎ": "H",
 }
 IPA_SPREAD = {"i", "ɪ", "e", "j", "ᵻ"}
 IPA_SKIP = set("ˈˌːˑ̃͡‿")
@@ -263,8 +263,10 @@ def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: 
     width_s = gaussian_filter1d(width, sigma * 1.5)
     tongue_s = gaussian_filter1d(tongue, sigma)
     tuck_s = gaussian_filter1d(tuck, sigma)
-    open_s, width_s, tongue_s, tuck_s, closure_l = (np.concatenate([x[lead:], np.repeat(x[-1:], lead)])
-                                                     for x in (open_s, width_s, tongue_s, tuck_s, closure))
+    # (closures are not shifted: a stop's phone span already starts with the lips shut)
+    open_s, width_s, tongue_s, tuck_s = (np.concatenate([x[lead:], np.repeat(x[-1:], lead)])
+                                         for x in (open_s, width_s, tongue_s, tuck_s))
+    closure_l = closure
     # Loudness blend: shapes set the target, loudness scales it (and carries most of the sync signal).
     loud_s = uniform_filter1d(loud, 3)
     open_b = open_s * (0.3 + 0.7 * loud_s) * talk + 0.55 * np.clip(loud_s - 0.45, 0, 1) * talk

@@ -1,4 +1,4 @@
-"""Executor for ``avatar/image2video`` tasks: the runner's inputs → :func:`kinema.engines.avatar.render_avatar`.
+"""Executor for ``avatar/image2video`` tasks: runner inputs → :func:`kinema.engines.avatar.render_avatar`.
 
 It only translates: params (``prompt``, ``mode``) and local input files (``image``, ``audio`` and, when the
 audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine options, and names the one

@@ -1,0 +1,89 @@
+"""Speech stage: visemes from exact phones, closures on p/b/m, rest in silences, acoustic fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kinema.engines.avatar.speech import (
+    RATE,
+    Phone,
+    acoustic_targets,
+    build_track,
+    load_phones_json,
+    phone_viseme,
+)
+
+from .synth import SR, utterance, vowel
+
+
+def test_phone_labels_map_to_visemes() -> None:
+    assert phone_viseme("p")[0] == phone_viseme("m")[0] == phone_viseme("B")[0] == "A"
+    assert phone_viseme("ˈɑː")[0] == "D"  # stress and length marks are ignored
+    assert phone_viseme("iː") == ("B", True)  # spread
+    assert phone_viseme("u")[0] == phone_viseme("UW")[0] == "F"  # rounded
+    assert phone_viseme("SIL")[0] == "X"
+    assert phone_viseme("f")[0] == "G" and phone_viseme("l")[0] == "H"
+
+
+def test_closure_on_pbm_and_open_on_vowels(speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
+    _wav, js, audio, phones = speech
+    track = build_track(audio, phones=load_phones_json(js))
+    assert track.source == "phones"
+    t = np.arange(len(track.open)) / RATE
+    closed = [p for p in phones if p["p"] in ("p", "b", "m")]
+    assert len(closed) >= 5
+    for p in closed:
+        mid = (p["start"] + p["end"]) / 2
+        assert np.interp(mid, t, track.open) < 0.03, p
+    for p in phones:
+        if p["p"] in ("ɑ",):
+            mid = (p["start"] + p["end"]) / 2
+            assert np.interp(mid, t, track.open) > 0.35, p
+    # rounded vowels narrow the mouth, spread ones widen it
+    w_u = [np.interp((p["start"] + p["end"]) / 2, t, track.width) for p in phones if p["p"] == "u"]
+    w_i = [np.interp((p["start"] + p["end"]) / 2, t, track.width) for p in phones if p["p"] == "i"]
+    assert max(w_u) < 0 < min(w_i)
+    # the mouth rests in the leading silence
+    assert track.open[: int(0.2 * RATE)].max() < 0.02
+
+
+def test_timeline_anticipates_sound_slightly() -> None:
+    audio, phones = utterance([("", "a")])
+    track = build_track(audio, phones=[Phone(**p) for p in phones])
+    onset = phones[0]["start"]
+    t = np.arange(len(track.open)) / RATE
+    first_open = t[np.argmax(track.open > 0.05)]
+    assert onset - 0.08 <= first_open <= onset + 0.04
+
+
+def test_acoustic_method_separates_vowels() -> None:
+    seq = [vowel(v, 0.4) for v in ("a", "i", "u")]
+    gap = np.zeros(int(0.2 * SR), np.float32)
+    audio = np.concatenate([gap, seq[0], gap, seq[1], gap, seq[2], gap])
+    n = int(len(audio) / SR * RATE) + 1
+    open_, width, _closure = acoustic_targets(audio, n)
+
+    def mid(k: int) -> slice:
+        start = 0.2 + k * 0.6 + 0.1
+        return slice(int(start * RATE), int((start + 0.2) * RATE))
+
+    assert open_[mid(0)].mean() > open_[mid(1)].mean() + 0.2  # a is more open than i
+    assert width[mid(1)].mean() > width[mid(2)].mean() + 0.5  # i is spread, u is rounded
+
+
+def test_non_english_uses_acoustic_and_still_follows_loudness(
+        speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
+    _wav, _js, audio, _phones = speech
+    track = build_track(audio, language="zh")
+    assert track.source == "acoustic"
+    r = np.corrcoef(track.open, track.loudness)[0, 1]
+    assert r > 0.5
+
+
+def test_recognition_path_runs_on_english_audio(speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
+    _wav, _js, audio, _phones = speech
+    track = build_track(audio, language="en")
+    assert track.source in ("pocketsphinx", "acoustic")
+    assert np.isfinite(track.open).all() and track.open.max() > 0.2
