@@ -122,6 +122,11 @@ def test_only_http_and_https(url: str) -> None:
         "http://0.0.0.0/",
         "https://192.168.0.1/x.jpg",
         "http://localhost/",
+        "http://2130706433/",  # 127.0.0.1 as a decimal
+        "http://0x7f000001/",
+        "http://127.1/",
+        "http://[0:0:0:0:0:ffff:7f00:1]/",
+        "HTTP://10.0.0.1/",
     ],
 )
 def test_private_destinations_are_refused(url: str) -> None:
