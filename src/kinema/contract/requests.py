@@ -151,6 +151,19 @@ def _check_len(value: str | None, max_chars: int) -> str | None:
     return value
 
 
+def _f(description: str, *, validate_default: bool = False, **schema: Any) -> Any:
+    """An optional field with its documentation (shown in the generated OpenAPI document)."""
+    options: dict[str, Any] = {"description": description, "validate_default": validate_default}
+    if schema:
+        options["json_schema_extra"] = schema
+    return Field(None, **options)
+
+
+def _required(*names: str) -> ConfigDict:
+    """Mark fields required in the JSON schema only: the validators enforce it, with Kling's messages."""
+    return ConfigDict(json_schema_extra={"required": list(names)})
+
+
 class _Body(BaseModel):
     """Common config: unknown fields (``aspect_ratio``…) are ignored, as upstream does."""
 
@@ -160,8 +173,10 @@ class _Body(BaseModel):
 class _Tail(_Body):
     """``callback_url`` and ``external_task_id``: shared by the three asynchronous endpoints."""
 
-    callback_url: OptStr = None
-    external_task_id: IdStr = None
+    callback_url: OptStr = _f("http(s) URL that receives a POST with the task object on every status change.")
+    external_task_id: IdStr = _f(
+        "Your own id for the task (unique per account, <=256 chars); usable to query."
+    )
 
     @field_validator("callback_url")
     @classmethod
@@ -175,7 +190,7 @@ class _Tail(_Body):
 
 
 class WatermarkInfo(_Body):
-    enabled: bool | None = None
+    enabled: bool | None = _f("Return a watermarked copy too.")
 
 
 def _check_mode(value: str | None) -> str:
@@ -192,12 +207,16 @@ def _check_mode(value: str | None) -> str:
 class AvatarCreate(_Tail):
     """POST /v1/videos/avatar/image2video (spec §2)."""
 
-    image: OptStr = None
-    audio_id: IdStr = None
-    sound_file: OptStr = None
-    prompt: str | None = None
-    mode: OptStr = Field(None, validate_default=True)
-    watermark_info: WatermarkInfo | None = None
+    model_config = _required("image")
+
+    image: OptStr = _f(
+        "Portrait: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px, aspect 1:2.5..2.5:1)."
+    )
+    audio_id: IdStr = _f("id of a TTS result (audios[].id), 2..300 s. Exactly one of audio_id/sound_file.")
+    sound_file: OptStr = _f("http(s) URL or raw base64 of mp3/wav/m4a/aac, <=5 MB, 2..300 s.")
+    prompt: str | None = _f("Actions, emotion and camera, <=2500 chars.", maxLength=2500)
+    mode: OptStr = _f("std (default) or pro.", validate_default=True, enum=list(MODES))
+    watermark_info: WatermarkInfo | None = _f('{"enabled": bool}')
 
     @field_validator("image", "sound_file")
     @classmethod
@@ -235,8 +254,11 @@ class Trajectory(_Body):
 
 
 class DynamicMask(_Body):
-    mask: OptStr = None
-    trajectories: list[Trajectory] | None = None
+    model_config = _required("mask", "trajectories")
+    mask: OptStr = _f("Motion-brush area: http(s) URL or raw base64 (jpg/jpeg/png).")
+    trajectories: list[Trajectory] | None = _f(
+        "2..77 points {x, y} in pixels, origin bottom-left.", minItems=2, maxItems=77
+    )
 
     @field_validator("mask")
     @classmethod
@@ -280,8 +302,9 @@ class CameraConfig(_Body):
 
 
 class CameraControl(_Body):
-    type: OptStr = None
-    config: CameraConfig | None = None
+    model_config = _required("type")
+    type: OptStr = _f("Camera move.", enum=list(CAMERA_TYPES))
+    config: CameraConfig | None = _f("Only for type simple: exactly one non-zero axis in [-10, 10].")
 
     @field_validator("type")
     @classmethod
@@ -371,25 +394,33 @@ class Image2VideoCreate(_Tail):
     """POST /v1/videos/image2video (spec §3)."""
 
     model_name: OptStr = Field(
-        None, validation_alias=AliasChoices("model_name", "model"), validate_default=True
+        None,
+        validation_alias=AliasChoices("model_name", "model"),
+        validate_default=True,
+        description="Model; default kling-v1. The older name `model` is accepted.",
+        json_schema_extra={"enum": list(MODEL_NAMES)},
     )
-    image: OptStr = None
-    image_tail: OptStr = None
-    prompt: str | None = None
-    negative_prompt: str | None = None
-    cfg_scale: Number | None = None
-    mode: OptStr = Field(None, validate_default=True)
-    duration: str | None = Field(None, validate_default=True)
-    static_mask: OptStr = None
-    dynamic_masks: list[DynamicMask] | None = None
-    camera_control: CameraControl | None = None
-    multi_shot: bool | None = None
-    shot_type: OptStr = None
-    multi_prompt: list[MultiPrompt] | None = None
-    element_list: list[Element] | None = None
-    voice_list: list[VoiceRef] | None = None
-    sound: OptStr = None
-    watermark_info: WatermarkInfo | None = None
+    image: OptStr = _f(
+        "First frame: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px, aspect 1:2.5..2.5:1)."
+    )
+    image_tail: OptStr = _f("Last frame: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px).")
+    prompt: str | None = _f("<=2500 chars (500 on the cometapi profile).", maxLength=2500)
+    negative_prompt: str | None = _f("<=2500 chars (200 on the cometapi profile).", maxLength=2500)
+    cfg_scale: Number | None = _f("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
+    mode: OptStr = _f("std (default) or pro.", validate_default=True, enum=list(MODES))
+    duration: str | None = _f(
+        'Whole seconds as a string, default "5" ("3".."15"; strict: 5 or 10).', validate_default=True
+    )
+    static_mask: OptStr = _f("Motion-brush static area (same aspect as image).")
+    dynamic_masks: list[DynamicMask] | None = _f("<=6 motion-brush groups.", maxItems=6)
+    camera_control: CameraControl | None = _f("Camera move; excludes image_tail and masks.")
+    multi_shot: bool | None = _f("v3 multi-shot generation.")
+    shot_type: OptStr = _f("Required with multi_shot.", enum=list(SHOT_TYPES))
+    multi_prompt: list[MultiPrompt] | None = _f("1..6 shots when shot_type is customize.", maxItems=6)
+    element_list: list[Element] | None = _f("<=3 {element_id}.", maxItems=3)
+    voice_list: list[VoiceRef] | None = _f("<=2 {voice_id}, referenced as <<<voice_1>>>.", maxItems=2)
+    sound: OptStr = _f("on or off (default).", enum=["on", "off"])
+    watermark_info: WatermarkInfo | None = _f('{"enabled": bool}')
 
     @field_validator("model_name")
     @classmethod
@@ -537,11 +568,11 @@ class Image2VideoCreate(_Tail):
 class VideoToAudioCreate(_Tail):
     """POST /v1/audio/video-to-audio (spec §4)."""
 
-    video_id: IdStr = None
-    video_url: OptStr = None
-    sound_effect_prompt: str | None = None
-    bgm_prompt: str | None = None
-    asmr_mode: bool = False
+    video_id: IdStr = _f("id of a generated video, 3..20 s. Exactly one of video_id/video_url.")
+    video_url: OptStr = _f("http(s) URL of an mp4/mov, <=100 MB, 3..20 s.")
+    sound_effect_prompt: str | None = _f("<=200 chars.", maxLength=200)
+    bgm_prompt: str | None = _f("Background music, <=200 chars.", maxLength=200)
+    asmr_mode: bool = Field(False, description="Emphasise detailed close-up sound.")
 
     @field_validator("asmr_mode", mode="before")
     @classmethod
@@ -571,10 +602,14 @@ class VideoToAudioCreate(_Tail):
 class TtsCreate(_Body):
     """POST /v1/audio/tts (spec §5). ``voice_speed`` out of range is clamped, not rejected (S2, C4)."""
 
-    text: str | None = None
-    voice_id: OptStr = None
-    voice_language: OptStr = Field(None, validate_default=True)
-    voice_speed: Number | None = Field(None, validate_default=True)
+    model_config = _required("text", "voice_id")
+
+    text: str | None = _f("Text to speak, <=1000 chars.", maxLength=1000)
+    voice_id: OptStr = _f("A preset voice of voice_language.")
+    voice_language: OptStr = _f("zh (default) or en.", validate_default=True, enum=["zh", "en"])
+    voice_speed: Number | None = _f(
+        "0.8..2.0, default 1.0; out-of-range values are clamped.", validate_default=True
+    )
 
     @field_validator("voice_language")
     @classmethod
