@@ -301,9 +301,10 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
         _finish_failed(rt, task_id, attempt, str(exc) or "the inputs cannot be rendered")
         return "failed"
     except KeyboardInterrupt:
-        # The consumer is shutting down (SIGTERM): hand the task back without spending an attempt.
+        # The consumer is shutting down (SIGTERM): hand the task back without spending an attempt. No
+        # doorbell here (this pool is stopping): the next start-up, or a running worker's reaper, rings it.
         with rt.db.write() as session:
-            back = set_status(
+            set_status(
                 session,
                 rt,
                 task_id,
@@ -316,8 +317,6 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
                 worker=None,
                 progress=0,
             )
-        if back is not None:
-            ring(rt, task_id)
         raise
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
