@@ -10,9 +10,12 @@ setting names, listed in ``docs/limits.md``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from kinema.settings import Settings
 
 MB = 1024 * 1024
 
@@ -149,7 +152,7 @@ def build_limits(profile: str, *, strict: bool = False, overrides: dict[str, Any
     return limits
 
 
-def limits_from_settings(settings: Any) -> Limits:
+def limits_from_settings(settings: Settings) -> Limits:
     """The limits for a :class:`kinema.settings.Settings` (profile, ``strict``, ``limit_overrides``)."""
     return build_limits(
         settings.limits_profile, strict=bool(settings.strict), overrides=dict(settings.limit_overrides or {})
