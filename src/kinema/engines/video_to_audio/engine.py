@@ -1,0 +1,77 @@
+"""The video-to-audio engine's face: a video file in; WAV, MP3 and the re-scored video out.
+
+Stages: :func:`.analysis.analyze_video` (what moves, where, when) → :func:`.soundtrack.render_soundtrack`
+(procedural effects, beds and music, mastered to −16 LUFS / −1 dBTP, exactly the video's length) →
+encode (WAV, MP3) and :func:`.mux.remux_with_audio` (picture copied when possible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kinema.engines.base import EngineInputError, ProgressFn, no_progress
+from kinema.engines.video_to_audio.analysis import analyze_video
+from kinema.engines.video_to_audio.mux import remux_with_audio
+from kinema.engines.video_to_audio.soundtrack import render_soundtrack
+from kinema.media.audio_io import write_mp3, write_wav
+
+MAX_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class V2AResult:
+    """Paths of the outputs and a short account of what was heard in the picture."""
+
+    wav: Path
+    mp3: Path
+    video: Path
+    duration: float
+    lufs: float
+    true_peak_db: float
+    picture_copied: bool
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def video_to_audio(
+    video: str | Path,
+    out_dir: str | Path,
+    sound_effect_prompt: str = "",
+    bgm_prompt: str = "",
+    asmr_mode: bool = False,
+    *,
+    seed: int = 0,
+    name: str = "v2a",
+    progress: ProgressFn = no_progress,
+) -> V2AResult:
+    """Score ``video``: writes ``<name>.wav``, ``<name>.mp3`` and ``<name>.mp4`` into ``out_dir``.
+
+    ``progress`` gets fractions in [0, 1] and may raise :class:`~kinema.engines.base.Cancelled`.
+    Raises :class:`~kinema.engines.base.EngineInputError` for a file without a decodable picture.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    analysis = analyze_video(video, progress=lambda f: progress(0.5 * f))
+    if analysis.duration > MAX_SECONDS:
+        raise EngineInputError(f"the video is {analysis.duration:.1f} s long; at most {MAX_SECONDS:.0f} s")
+    track = render_soundtrack(
+        analysis, sound_effect_prompt, bgm_prompt, asmr_mode, seed, progress=lambda f: progress(0.5 + 0.3 * f)
+    )
+    wav, mp3, mp4 = out / f"{name}.wav", out / f"{name}.mp3", out / f"{name}.mp4"
+    write_wav(track.audio, track.rate, wav)
+    progress(0.85)
+    write_mp3(track.audio, track.rate, mp3, bitrate=192_000)
+    progress(0.93)
+    copied = remux_with_audio(video, track.audio, track.rate, mp4)
+    progress(1.0)
+    summary = {
+        "events": [round(e.time, 3) for e in analysis.events],
+        "cuts": [round(c, 3) for c in analysis.cuts],
+        "impact": track.sound.impact,
+        "beds": list(track.sound.beds),
+        "whoosh": track.sound.whoosh,
+        "music": track.music.mood if track.music.enabled else "none",
+        "matched_words": list(track.sound.matched),
+    }
+    return V2AResult(wav, mp3, mp4, analysis.duration, track.lufs, track.true_peak_db, copied, summary)
