@@ -56,3 +56,21 @@ def test_sweep_deletes_expired(rt: Runtime) -> None:
     wire = task_object(task, rt.urls.url)
     assert wire["task_result"] == {} and wire["task_status_msg"] == RETENTION_MSG
     assert sweep_once(rt) == 0
+
+
+def test_sweep_deletes_inputs_of_old_tasks(rt: Runtime) -> None:
+    acct = make_account(rt)
+    upload = f"{acct}/inputs/u1/image.png"
+    reused = f"{acct}/123/456.mp3"  # another task's result, used as audio_id: left to its asset
+    rt.storage.put_bytes(upload, b"png", "image/png")
+    rt.storage.put_bytes(reused, b"mp3", "audio/mpeg")
+    t = service.create_task(
+        rt, account_id=acct, kind="avatar", params={}, inputs={"image": upload, "audio": reused}
+    )
+    service.cancel_task(rt, acct, "avatar", t.id)
+    assert sweep_once(rt) == 0 and rt.storage.info(upload) is not None  # finished just now: kept
+    rt.settings.retention_days = -1.0
+    sweep_once(rt)
+    assert rt.storage.info(upload) is None and rt.storage.info(reused) is not None
+    task = service.get_task(rt, acct, "avatar", task_id=t.id)
+    assert task is not None and task.expired and task.status_msg == "cancelled by the client"

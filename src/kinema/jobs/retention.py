@@ -59,8 +59,37 @@ def sweep_once(rt: Runtime) -> int:
         total += len(assets)
         if len(assets) < BATCH:
             break
-    _drop_old_callbacks(rt, now - int(rt.settings.retention_days * 86_400_000))
+    cutoff = now - int(rt.settings.retention_days * 86_400_000)
+    _drop_old_inputs(rt, cutoff)
+    _drop_old_callbacks(rt, cutoff)
     return total
+
+
+def _drop_old_inputs(rt: Runtime, cutoff: int) -> None:
+    """Uploaded inputs (``<account>/inputs/…``) of tasks finished before ``cutoff``: they are not assets, so
+    nothing else would ever delete them. Inputs that point at another task's result are left to its asset."""
+    while True:
+        with rt.db.read() as session:
+            rows = session.execute(
+                select(Task.id, Task.inputs)
+                .where(
+                    Task.status.in_(("succeed", "failed")), Task.finished_at < cutoff, Task.expired.is_(False)
+                )
+                .limit(BATCH)
+            ).all()
+        if not rows:
+            return
+        for _task_id, inputs in rows:
+            for key in (inputs or {}).values():
+                if isinstance(key, str) and "/inputs/" in key:
+                    try:
+                        rt.storage.delete(key)
+                    except Exception:
+                        log.warning("could not delete input blob %s", key, exc_info=True)
+        with rt.db.write() as session:
+            session.execute(update(Task).where(Task.id.in_([r[0] for r in rows])).values(expired=True))
+        if len(rows) < BATCH:
+            return
 
 
 def _drop_old_callbacks(rt: Runtime, cutoff: int) -> None:

@@ -221,7 +221,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
             "processing",
             expect_status=("submitted",),
             extra_where=[Task.cancel_requested.is_(False)],
-            notify=lambda t: t.attempt == 1,  # a retry is not a new public state
+            notify=lambda t: t.started_at == now,  # first start only: a retry is not a new public state
             attempt=Task.attempt + 1,
             lease_expires_at=now + lease_ms,
             worker=worker_name,
@@ -294,7 +294,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
         log.info("task %s succeeded (attempt %d)", task_id, attempt)
         return "succeed"
     except (Cancelled, _FenceLost):
-        if _finish_failed(rt, task_id, attempt, CANCEL_MSG) if _cancel_requested(rt, task_id) else False:
+        if _cancel_requested(rt, task_id) and _finish_failed(rt, task_id, attempt, CANCEL_MSG):
             return "cancelled"
         return "lost"
     except EngineInputError as exc:

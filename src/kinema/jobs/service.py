@@ -261,7 +261,10 @@ def record_finished_task(
             session.add(task)
     except IntegrityError as exc:
         if external_task_id:
-            raise _duplicate(external_task_id, "(concurrent)") from exc
+            with rt.db.read() as session:
+                dup = _task_by_external(session, account_id, external_task_id)
+            if dup:
+                raise _duplicate(external_task_id, dup) from exc
         raise
     return task
 
