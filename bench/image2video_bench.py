@@ -23,9 +23,11 @@ from kinema.media.video_writer import VideoSettings, VideoWriter
 
 
 def photo(name: str, w: int, h: int) -> np.ndarray:
-    src = {"astronaut": skimage.data.astronaut, "coffee": skimage.data.coffee, "chelsea": skimage.data.chelsea}[
-        name
-    ]()
+    src = {
+        "astronaut": skimage.data.astronaut,
+        "coffee": skimage.data.coffee,
+        "chelsea": skimage.data.chelsea,
+    }[name]()
     return cv2.resize(src, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
@@ -44,7 +46,14 @@ def main() -> None:
         ("std 5s default prompt", "std", 5, 1280, 720, {}),
         ("std 5s zoom=5", "std", 5, 1280, 720, {"camera": CameraControl("simple", {"zoom": 5})}),
         ("std 5s down_back", "std", 5, 1280, 720, {"camera": CameraControl("down_back")}),
-        ("std 5s prompt ambient", "std", 5, 1280, 720, {"prompt": "wind in the trees, snow falling, flickering lights"}),
+        (
+            "std 5s prompt ambient",
+            "std",
+            5,
+            1280,
+            720,
+            {"prompt": "wind in the trees, snow falling, flickering lights"},
+        ),
         ("std 5s tail", "std", 5, 1280, 720, {"tail": True}),
         ("std 5s brush", "std", 5, 1280, 720, {"brush": True}),
         ("pro 10s zoom=5", "pro", 10, 1920, 1080, {"camera": CameraControl("simple", {"zoom": 5})}),

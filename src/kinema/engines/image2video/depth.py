@@ -43,8 +43,30 @@ def _small(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(rgb, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA)
 
 
+def face_centres(rgb: np.ndarray) -> list[tuple[float, float]]:
+    """Centres (pixels) of faces found by mediapipe's full-range face detector."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            from mediapipe.python.solutions import face_detection
+
+            with face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5) as fd:
+                res = fd.process(np.ascontiguousarray(rgb))
+    except Exception:  # a cue, not a requirement
+        return []
+    h, w = rgb.shape[:2]
+    out = []
+    for det in res.detections or []:
+        box = det.location_data.relative_bounding_box
+        out.append(((box.xmin + box.width / 2) * w, (box.ymin + box.height / 2) * h))
+    return out
+
+
 def person_alpha(rgb: np.ndarray) -> np.ndarray | None:
-    """Soft mask of people (float32 in [0, 1], full size), or None when nobody is in the picture."""
+    """Soft mask of people (float32 in [0, 1], full size), or None when nobody is in the picture.
+
+    Selfie segmentation also fires on cups, cats and lamps, so a mask only counts as a person when a face
+    detector finds a face inside it.
+    """
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             from mediapipe.python.solutions import selfie_segmentation  # heavy import, only when needed
@@ -68,6 +90,10 @@ def person_alpha(rgb: np.ndarray) -> np.ndarray | None:
         if stats[i, cv2.CC_STAT_AREA] >= 0.05 * total:
             keep[i] = True
     core = keep[labels]
+    faces = face_centres(rgb)
+    hh, ww = core.shape
+    if not any(core[min(hh - 1, int(y)), min(ww - 1, int(x))] for x, y in faces if x >= 0 and y >= 0):
+        return None
     support = cv2.dilate(core.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
     mask = mask * support
     return refine_alpha(rgb, mask)

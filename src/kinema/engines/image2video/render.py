@@ -141,13 +141,15 @@ class SceneRenderer:
             cut.append(a)
 
         # --- the plate: photo minus moving objects and brush regions, inpainted once, plus an outside margin
+        # Only the confident core (alpha > 0.5, grown over the feather) is inpainted: faint fringe pixels
+        # stay in the plate too, so at rest ``a*rgb + (1-a)*plate`` is exactly the photo.
         hole = np.zeros((h, w), bool)
         for a in cut:
-            hole |= a > 0.02
+            hole |= a > 0.5
         for b in brushes:
             hole |= b.hard
         if hole.any():
-            grow = max(3, round(0.006 * diag))
+            grow = max(2, round(0.004 * diag))
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
             hole = cv2.dilate(hole.astype(np.uint8), kernel) > 0
             plate = fill_holes(rgb, hole, work_side=inpaint_side, seed=seed)

@@ -1,0 +1,116 @@
+"""Image-to-video executor: request params + input files → one video; bad masks/params → EngineInputError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from kinema.engines.base import EngineInputError, no_progress
+from kinema.jobs.executors.base import JobContext
+from kinema.jobs.executors.image2video import execute, options_from_context, parse_duration
+
+
+def _png(path: Path, rgb: np.ndarray) -> Path:
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR) if rgb.ndim == 3 else rgb)
+    return path
+
+
+def _image(tmp: Path) -> Path:
+    return _png(tmp / "image.png", cv2.resize(data.chelsea(), (320, 212)))
+
+
+def _ctx(tmp: Path, inputs: dict[str, Path], **params: Any) -> JobContext:
+    base: dict[str, Any] = {"model_name": "kling-v1", "mode": "std", "duration": "5", "prompt": None}
+    return JobContext(
+        task_id="t1",
+        kind="image2video",
+        params={**base, **params},
+        inputs=inputs,
+        workdir=tmp,
+        progress=no_progress,
+        seed=3,
+    )
+
+
+def test_execute_returns_one_video(tmp_path: Path) -> None:
+    ctx = _ctx(
+        tmp_path,
+        {"image": _image(tmp_path)},
+        camera_control={
+            "type": "simple",
+            "config": {"horizontal": 0, "vertical": 0, "pan": 0, "tilt": 0, "roll": 0, "zoom": 4},
+        },
+    )
+    outputs = execute(ctx)
+    assert len(outputs) == 1 and outputs[0].role == "video"
+    assert outputs[0].duration_s == pytest.approx(5.0)
+    with av.open(str(outputs[0].path)) as c:
+        s = c.streams.video[0]
+        assert (s.width, s.height) == (320, 212)
+        assert s.average_rate == 24
+        assert s.frames == 120 or sum(1 for _ in c.decode(video=0)) == 120
+
+
+def test_params_are_translated(tmp_path: Path) -> None:
+    img = _image(tmp_path)
+    mask = _png(tmp_path / "m0.png", np.full((106, 160), 255, np.uint8))
+    ctx = _ctx(
+        tmp_path,
+        {"image": img, "dynamic_mask_0": mask, "static_mask": mask},
+        prompt="wind",
+        negative_prompt="snow",
+        cfg_scale=0.8,
+        mode="pro",
+        duration="10",
+        dynamic_masks=[{"trajectories": [{"x": 10, "y": 20}, {"x": 30, "y": 40}]}],
+    )
+    opts = options_from_context(ctx)
+    assert opts.mode == "pro" and opts.duration_s == 10 and opts.cfg_scale == 0.8
+    assert opts.dynamic_masks[0].trajectory == ((10.0, 20.0), (30.0, 40.0))
+    assert opts.static_mask == mask and opts.seed == 3
+
+
+def test_durations() -> None:
+    assert parse_duration(None) == 5 and parse_duration("10") == 10 and parse_duration("3") == 3
+    for bad in ("2", "16", "five"):
+        with pytest.raises(EngineInputError):
+            parse_duration(bad)
+
+
+def test_tail_only_is_allowed(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {"image_tail": _image(tmp_path)}, duration="3")
+    assert execute(ctx)[0].duration_s == pytest.approx(3.0)
+
+
+def test_mask_aspect_mismatch_fails_the_task(tmp_path: Path) -> None:
+    mask = _png(tmp_path / "m.png", np.full((200, 200), 255, np.uint8))
+    ctx = _ctx(tmp_path, {"image": _image(tmp_path), "static_mask": mask})
+    with pytest.raises(EngineInputError, match="aspect ratio"):
+        execute(ctx)
+
+
+def test_missing_inputs_and_bad_camera(tmp_path: Path) -> None:
+    with pytest.raises(EngineInputError):
+        execute(_ctx(tmp_path, {}))
+    with pytest.raises(EngineInputError, match="exactly one"):
+        execute(
+            _ctx(
+                tmp_path,
+                {"image": _image(tmp_path)},
+                camera_control={"type": "simple", "config": {"zoom": 2, "pan": 3}},
+            )
+        )
+    with pytest.raises(EngineInputError, match="mask"):
+        execute(
+            _ctx(
+                tmp_path,
+                {"image": _image(tmp_path)},
+                dynamic_masks=[{"trajectories": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]}],
+            )
+        )
