@@ -12,8 +12,11 @@ import logging
 import mimetypes
 import os
 import shutil
+import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -303,7 +306,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
     except KeyboardInterrupt:
         # The consumer is shutting down (SIGTERM): hand the task back without spending an attempt. No
         # doorbell here (this pool is stopping): the next start-up, or a running worker's reaper, rings it.
-        with rt.db.write() as session:
+        # A second signal (the consumer and ``killpg`` both send one) must not abort this write.
+        with _signals_ignored(), rt.db.write() as session:
             set_status(
                 session,
                 rt,
@@ -335,6 +339,20 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
             except Exception:
                 log.warning("could not delete orphan blob %s", key, exc_info=True)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ignore SIGTERM/SIGINT for a short critical write (main thread only; handlers restored after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _cancel_requested(rt: Runtime, task_id: str) -> bool:

@@ -26,8 +26,13 @@ _worker_runtime: tuple[int, Any] | None = None
 
 
 def _queue_key(settings: Settings) -> tuple[str, str]:
-    if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
-        return ("redis", settings.queue_url)
+    url = settings.queue_url
+    if url:
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            return ("redis", url)
+        raise ValueError(
+            f"KINEMA_QUEUE_URL must be a redis:// URL (or unset for the embedded queue), got {url!r}"
+        )
     return ("sqlite", str((settings.data_dir / "queue.db").resolve()))
 
 
