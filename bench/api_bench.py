@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.api.server import start_server  # noqa: E402
+from tests.api.server import start_server
 
 
 def small_png() -> str:
@@ -64,8 +64,12 @@ def pct(values: list[float], p: float) -> float:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        srv = start_server(Path(tmp), api_only=True, KINEMA_MAX_RUNNING_TASKS="1000000",
-                           KINEMA_RATE_LIMIT_PER_MINUTE="100000000")
+        srv = start_server(
+            Path(tmp),
+            api_only=True,
+            KINEMA_MAX_RUNNING_TASKS="1000000",
+            KINEMA_RATE_LIMIT_PER_MINUTE="100000000",
+        )
         try:
             body = {"image": small_png(), "prompt": "slow zoom in"}
             headers = {"Authorization": f"Bearer {srv.key}"}
@@ -95,12 +99,25 @@ async def main(args: argparse.Namespace) -> None:
             srv.stop()
     rows = [
         ("GET /healthz (baseline)", args.gets / h_wall, pct(h_lat, 50), pct(h_lat, 99), 1.0),
-        ("POST create image2video", args.creates / c_wall, pct(c_lat, 50), pct(c_lat, 99),
-         (args.creates / c_wall) / (args.gets / h_wall)),
-        ("GET task by id", args.gets / g_wall, pct(g_lat, 50), pct(g_lat, 99), (args.gets / g_wall) / (args.gets / h_wall)),
+        (
+            "POST create image2video",
+            args.creates / c_wall,
+            pct(c_lat, 50),
+            pct(c_lat, 99),
+            (args.creates / c_wall) / (args.gets / h_wall),
+        ),
+        (
+            "GET task by id",
+            args.gets / g_wall,
+            pct(g_lat, 50),
+            pct(g_lat, 99),
+            (args.gets / g_wall) / (args.gets / h_wall),
+        ),
     ]
-    print(f"\nkinema API benchmark — SQLite, 1 API process, concurrency {args.concurrency}, "
-          f"{args.creates} creates, {args.gets} gets")
+    print(
+        f"\nkinema API benchmark — SQLite, 1 API process, concurrency {args.concurrency}, "
+        f"{args.creates} creates, {args.gets} gets"
+    )
     print(f"| {'operation':<26} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs baseline':>11} |")
     print(f"|{'-' * 28}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 13}|")
     for name, rps, p50, p99, ratio in rows:

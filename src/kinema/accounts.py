@@ -45,8 +45,13 @@ def create_api_key(db: Database, account: str = "default", name: str = "") -> Ne
     account_id = ensure_account(db, account)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(
-        id=new_id(), account_id=account_id, kind="key", name=name, key_hash=hash_key(key),
-        prefix=key[: len(KEY_PREFIX) + 4], created_at=now_ms(),
+        id=new_id(),
+        account_id=account_id,
+        kind="key",
+        name=name,
+        key_hash=hash_key(key),
+        prefix=key[: len(KEY_PREFIX) + 4],
+        created_at=now_ms(),
     )
     with db.write() as s:
         s.add(row)
@@ -58,8 +63,14 @@ def create_aksk(db: Database, account: str = "default", name: str = "") -> NewCr
     ak = "AK" + secrets.token_hex(15)
     sk = secrets.token_urlsafe(32)
     row = ApiKey(
-        id=new_id(), account_id=account_id, kind="aksk", name=name, access_key=ak, secret_key=sk,
-        prefix=ak[:8], created_at=now_ms(),
+        id=new_id(),
+        account_id=account_id,
+        kind="aksk",
+        name=name,
+        access_key=ak,
+        secret_key=sk,
+        prefix=ak[:8],
+        created_at=now_ms(),
     )
     with db.write() as s:
         s.add(row)

@@ -23,9 +23,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KINEMA_", env_file=".env", extra="ignore")
 
     # --- where things live
-    data_dir: Path = Field(Path("kinema-data"), description="Local folder for the database, queue and results.")
+    data_dir: Path = Field(
+        Path("kinema-data"), description="Local folder for the database, queue and results."
+    )
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir.")
-    queue_url: str | None = Field(None, description="redis://… for RedisHuey; default SqliteHuey in data_dir.")
+    queue_url: str | None = Field(
+        None, description="redis://… for RedisHuey; default SqliteHuey in data_dir."
+    )
     storage: Literal["local", "s3"] = "local"
     s3_bucket: str = "kinema"
     s3_endpoint_url: str | None = None
@@ -36,7 +40,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = Field(None, description="Base of result URLs; default: the request's base.")
-    url_signing_secret: str | None = Field(None, description="HMAC key of result URLs; default: kept in data_dir.")
+    url_signing_secret: str | None = Field(
+        None, description="HMAC key of result URLs; default: kept in data_dir."
+    )
     result_url_ttl_s: int = Field(7 * 24 * 3600, description="How long a signed result URL stays valid.")
     retention_days: float = Field(30.0, description="Results and reusable ids expire after this many days.")
     sweep_interval_s: float = 3600.0
@@ -47,7 +53,8 @@ class Settings(BaseSettings):
     )
     strict: bool = Field(False, description="Reject exactly what upstream rejects (e.g. data: URI prefixes).")
     limit_overrides: dict[str, float] = Field(
-        default_factory=dict, description='JSON object overriding single limits, e.g. {"avatar_audio_max_s": 60}.'
+        default_factory=dict,
+        description='JSON object overriding single limits, e.g. {"avatar_audio_max_s": 60}.',
     )
 
     # --- input fetching (server-side request forgery guard)
@@ -57,7 +64,9 @@ class Settings(BaseSettings):
 
     # --- accounts
     max_running_tasks: int = Field(20, description="Per-account tasks not yet terminal (code 1303 beyond).")
-    rate_limit_per_minute: int = Field(6000, description="Per-account requests per minute (code 1302 beyond).")
+    rate_limit_per_minute: int = Field(
+        6000, description="Per-account requests per minute (code 1302 beyond)."
+    )
 
     # --- jobs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="Worker processes.")
@@ -71,7 +80,9 @@ class Settings(BaseSettings):
     )
 
     # --- callbacks
-    webhook_secret: str | None = Field(None, description="whsec_… secret: sign callbacks (Standard Webhooks).")
+    webhook_secret: str | None = Field(
+        None, description="whsec_… secret: sign callbacks (Standard Webhooks)."
+    )
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = 10.0
     webhook_backoff_s: float = Field(2.0, description="First retry delay; doubles each attempt.")

@@ -30,7 +30,7 @@ def start_receiver(fail_first: int = 0) -> Receiver:
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             with lock:
                 rec.calls.append(Received({k.lower(): v for k, v in self.headers.items()}, body))

@@ -22,16 +22,25 @@ def verify(headers: dict[str, str], body: bytes) -> bool:
     signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     offered = [s.split(",", 1)[1] for s in headers["webhook-signature"].split() if s.startswith("v1,")]
-    return any(hmac.compare_digest(expected, s) for s in offered) and abs(
-        int(headers["webhook-timestamp"]) - time.time()) < 300
+    return (
+        any(hmac.compare_digest(expected, s) for s in offered)
+        and abs(int(headers["webhook-timestamp"]) - time.time()) < 300
+    )
 
 
 def test_every_status_change_is_delivered_signed_and_in_order(server: Server) -> None:
     rec = start_receiver(fail_first=1)  # the first delivery fails once and must be retried
     try:
         with server.client() as c:
-            created = c.post(BASE, json={"image": png_b64(480, 320), "prompt": "slow zoom in",
-                                         "callback_url": rec.url, "external_task_id": "cb-1"}).json()
+            created = c.post(
+                BASE,
+                json={
+                    "image": png_b64(480, 320),
+                    "prompt": "slow zoom in",
+                    "callback_url": rec.url,
+                    "external_task_id": "cb-1",
+                },
+            ).json()
             assert created["code"] == 0, created
             task_id = created["data"]["task_id"]
             final = wait_for(c, f"{BASE}/{task_id}")

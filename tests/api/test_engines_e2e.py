@@ -45,17 +45,29 @@ def probe(data: bytes) -> dict:
 @pytest.fixture(scope="module")
 def speech(server: Server) -> dict:
     with server.client() as c:
-        body = c.post("/kling/v1/audio/tts", json={
-            "text": "Peter picked a bright blue boat, and we moved over the bay.",
-            "voice_id": "reader_en_m-v1", "voice_language": "en"}).json()
+        body = c.post(
+            "/kling/v1/audio/tts",
+            json={
+                "text": "Peter picked a bright blue boat, and we moved over the bay.",
+                "voice_id": "reader_en_m-v1",
+                "voice_language": "en",
+            },
+        ).json()
     assert body["code"] == 0, body
     return body["data"]["task_result"]["audios"][0]
 
 
 def test_avatar_from_tts_audio_id(server: Server, speech: dict) -> None:
     with server.client() as c:
-        created = c.post(AVATAR, json={"image": portrait_b64(512), "audio_id": speech["id"],
-                                       "prompt": "smile, nod", "mode": "std"}).json()
+        created = c.post(
+            AVATAR,
+            json={
+                "image": portrait_b64(512),
+                "audio_id": speech["id"],
+                "prompt": "smile, nod",
+                "mode": "std",
+            },
+        ).json()
         assert created["code"] == 0, created
         done = wait_for(c, f"{AVATAR}/{created['data']['task_id']}", timeout=240)
         assert done["task_status"] == "succeed", done["task_status_msg"]
@@ -86,8 +98,15 @@ def _wav() -> bytes:
 
 def test_image_to_video_with_camera_move(server: Server) -> None:
     with server.client() as c:
-        created = c.post(I2V, json={"image": png_b64(640, 360), "duration": "5", "mode": "std",
-                                    "camera_control": {"type": "simple", "config": {"zoom": 5}}}).json()
+        created = c.post(
+            I2V,
+            json={
+                "image": png_b64(640, 360),
+                "duration": "5",
+                "mode": "std",
+                "camera_control": {"type": "simple", "config": {"zoom": 5}},
+            },
+        ).json()
         assert created["code"] == 0, created
         done = wait_for(c, f"{I2V}/{created['data']['task_id']}", timeout=180)
         assert done["task_status"] == "succeed", done["task_status_msg"]
@@ -109,7 +128,7 @@ def _clip(seconds: float = 4.0, fps: int = 24) -> bytes:
                 t = i / fps
                 y = int(200 - 160 * abs(np.sin(np.pi * t)))
                 x = int(40 + 240 * t / seconds)
-                img[max(y - 12, 0):y + 12, max(x - 12, 0):x + 12] = (230, 200, 60)
+                img[max(y - 12, 0) : y + 12, max(x - 12, 0) : x + 12] = (230, 200, 60)
                 for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
                     c.mux(p)
             for p in s.encode(None):
@@ -122,7 +141,7 @@ def clip_host() -> Iterator[str]:
     data = _clip()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-type", "video/mp4")
             self.send_header("content-length", str(len(data)))
@@ -140,8 +159,9 @@ def clip_host() -> Iterator[str]:
 
 def test_video_to_audio_by_url_then_by_video_id(server: Server, clip_host: str) -> None:
     with server.client() as c:
-        created = c.post(V2A, json={"video_url": clip_host, "sound_effect_prompt": "footsteps",
-                                    "bgm_prompt": "calm piano"}).json()
+        created = c.post(
+            V2A, json={"video_url": clip_host, "sound_effect_prompt": "footsteps", "bgm_prompt": "calm piano"}
+        ).json()
         assert created["code"] == 0, created
         done = wait_for(c, f"{V2A}/{created['data']['task_id']}", timeout=180)
         assert done["task_status"] == "succeed", done["task_status_msg"]

@@ -41,7 +41,9 @@ def test_unknown_path_and_method_get_envelopes(server: Server) -> None:
 
 def test_malformed_json_is_1200(server: Server) -> None:
     with server.client() as c:
-        r = c.post("/kling/v1/videos/image2video", content=b"{not json", headers={"content-type": "application/json"})
+        r = c.post(
+            "/kling/v1/videos/image2video", content=b"{not json", headers={"content-type": "application/json"}
+        )
     assert r.status_code == 400 and r.json()["code"] == 1200
 
 

@@ -32,7 +32,11 @@ def test_accounts_are_isolated(server: Server) -> None:
 
         # external_task_id is unique per account, not globally
         dup = a.post(BASE, json={"image": png_b64(), "external_task_id": ext})
-        assert dup.status_code == 400 and dup.json()["code"] == 1201 and "external_task_id" in dup.json()["message"]
+        assert (
+            dup.status_code == 400
+            and dup.json()["code"] == 1201
+            and "external_task_id" in dup.json()["message"]
+        )
         other = b.post(BASE, json={"image": png_b64(), "external_task_id": ext})
         assert other.json()["code"] == 0
 

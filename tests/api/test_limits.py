@@ -16,8 +16,12 @@ BASE = "/kling/v1/videos/image2video"
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # API only: tasks stay submitted, so the running-task count is deterministic.
-    srv = start_server(Path(tmp_path_factory.mktemp("tight")), api_only=True,
-                       KINEMA_MAX_RUNNING_TASKS="2", KINEMA_RATE_LIMIT_PER_MINUTE="30")
+    srv = start_server(
+        Path(tmp_path_factory.mktemp("tight")),
+        api_only=True,
+        KINEMA_MAX_RUNNING_TASKS="2",
+        KINEMA_RATE_LIMIT_PER_MINUTE="30",
+    )
     yield srv
     srv.stop()
 

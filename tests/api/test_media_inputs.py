@@ -21,7 +21,7 @@ def media_host() -> Iterator[str]:
     png = base64.b64decode(png_b64())
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path.startswith("/img.jpg"):  # a PNG behind a .jpg name: content decides
                 self.send_response(200)
                 self.send_header("content-type", "image/jpeg")
@@ -56,13 +56,23 @@ def test_url_input_is_fetched_and_sniffed(server: Server, media_host: str) -> No
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = start_server(Path(tmp_path_factory.mktemp("guarded")), api_only=True)  # default: private URLs refused
+    srv = start_server(
+        Path(tmp_path_factory.mktemp("guarded")), api_only=True
+    )  # default: private URLs refused
     yield srv
     srv.stop()
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x.png", "http://169.254.169.254/latest/meta-data",
-                                 "http://10.1.2.3/a.png", "http://[::1]/a.png", "ftp://127.0.0.1/a.png"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.1.2.3/a.png",
+        "http://[::1]/a.png",
+        "ftp://127.0.0.1/a.png",
+    ],
+)
 def test_private_and_non_http_urls_are_refused(guarded: Server, url: str) -> None:
     with guarded.client() as c:
         r = c.post(BASE, json={"image": url})

@@ -15,8 +15,15 @@ TTS = "/kling/v1/audio/tts"
 
 def test_tts_returns_a_finished_task_with_a_playable_mp3(server: Server) -> None:
     with server.client() as c:
-        r = c.post(TTS, json={"text": "Hello from kinema, a server that runs offline.", "voice_id": "oversea_male1",
-                              "voice_language": "en", "voice_speed": 1.0})
+        r = c.post(
+            TTS,
+            json={
+                "text": "Hello from kinema, a server that runs offline.",
+                "voice_id": "oversea_male1",
+                "voice_language": "en",
+                "voice_speed": 1.0,
+            },
+        )
         body = r.json()
         assert r.status_code == 200 and body["code"] == 0, body
         data = body["data"]
@@ -38,10 +45,24 @@ def test_tts_returns_a_finished_task_with_a_playable_mp3(server: Server) -> None
 
 def test_tts_speed_is_clamped_not_rejected(server: Server) -> None:
     with server.client() as c:
-        fast = c.post(TTS, json={"text": "one two three four five six", "voice_id": "uk_man2",
-                                 "voice_language": "en", "voice_speed": 5})
-        slow = c.post(TTS, json={"text": "one two three four five six", "voice_id": "uk_man2",
-                                 "voice_language": "en", "voice_speed": 0.1})
+        fast = c.post(
+            TTS,
+            json={
+                "text": "one two three four five six",
+                "voice_id": "uk_man2",
+                "voice_language": "en",
+                "voice_speed": 5,
+            },
+        )
+        slow = c.post(
+            TTS,
+            json={
+                "text": "one two three four five six",
+                "voice_id": "uk_man2",
+                "voice_language": "en",
+                "voice_speed": 0.1,
+            },
+        )
     assert fast.json()["code"] == 0 and slow.json()["code"] == 0
     d_fast = float(fast.json()["data"]["task_result"]["audios"][0]["duration"])
     d_slow = float(slow.json()["data"]["task_result"]["audios"][0]["duration"])
@@ -66,8 +87,9 @@ def test_tts_rejections(server: Server, body: dict, field: str) -> None:
 
 def test_download_supports_range(server: Server) -> None:
     with server.client() as c:
-        data = c.post(TTS, json={"text": "Range requests let players seek.", "voice_id": "AOT",
-                                 "voice_language": "en"}).json()["data"]
+        data = c.post(
+            TTS, json={"text": "Range requests let players seek.", "voice_id": "AOT", "voice_language": "en"}
+        ).json()["data"]
         url = data["task_result"]["audios"][0]["url"]
         full = c.get(url).content
         part = c.get(url, headers={"Range": "bytes=100-199"})

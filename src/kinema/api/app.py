@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,11 +49,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
 
     @app.middleware("http")
-    async def request_id(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def request_id(request: Request, call_next: Any) -> Any:
         rid = envelope.request_id_of(request)
         try:
             response = await call_next(request)
-        except Exception:  # noqa: BLE001 - last line of defence: never a bare 500 without the envelope
+        except Exception:
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             response = envelope.error(request, Code.INTERNAL, "internal server error")
         response.headers[envelope.REQUEST_ID_HEADER] = rid
@@ -66,7 +67,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
-        return envelope.error(request, Code.INVALID_PARAM, f"{where or 'request'}: {first.get('msg', 'invalid')}")
+        return envelope.error(
+            request, Code.INVALID_PARAM, f"{where or 'request'}: {first.get('msg', 'invalid')}"
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -81,7 +84,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.include_router(router, prefix=prefix)
         app.include_router(tts.router(), prefix=prefix)
 
-        @app.get(prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)")
+        @app.get(
+            prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)"
+        )
         def queue_overview(request: Request) -> JSONResponse:
             account(request)
             return envelope.ok(request, service.queue_view(state(request).rt, None))

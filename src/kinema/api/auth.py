@@ -1,7 +1,8 @@
 """Bearer authentication: opaque API keys and HS256 JWTs signed with an AK/SK pair (spec §9).
 
 JWT: the ``iss`` claim names the access key; the token is verified with that key's secret, and ``exp`` /
-``nbf`` are checked (1004 / 1003). Missing header → 1001; malformed or badly signed → 1002; unknown key → 1000.
+``nbf`` are checked (1004 / 1003). Missing header → 1001; malformed or badly signed → 1002; unknown key →
+1000.
 A short in-process cache keeps authentication off the database on hot paths.
 """
 
@@ -73,7 +74,10 @@ class Authenticator:
         account, secret = found
         try:
             jwt.decode(
-                token, secret, algorithms=["HS256"], leeway=JWT_LEEWAY_S,
+                token,
+                secret,
+                algorithms=["HS256"],
+                leeway=JWT_LEEWAY_S,
                 options={"require": ["exp", "iss"], "verify_nbf": True},
             )
         except jwt.ExpiredSignatureError as exc:

@@ -10,7 +10,9 @@ from fastapi.security import HTTPBearer
 if TYPE_CHECKING:
     from kinema.api.state import AppState
 
-bearer_scheme = HTTPBearer(auto_error=False, description="An API key (sk-…) or an HS256 JWT signed with AK/SK.")
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="An API key (sk-…) or an HS256 JWT signed with AK/SK."
+)
 
 
 def state(request: Request) -> AppState:

@@ -55,7 +55,10 @@ async def prepare_inputs(
     with tempfile.TemporaryDirectory(prefix="kinema-in-") as tmp:
         files = await resolve_create_inputs(
             kind,  # type: ignore[arg-type]
-            req, limits=st.limits, settings=rt.settings, dest_dir=Path(tmp),
+            req,
+            limits=st.limits,
+            settings=rt.settings,
+            dest_dir=Path(tmp),
         )
         for name, media in files.items():
             key = f"{account_id}/inputs/{upload}/{name}.{media.format}"
@@ -64,13 +67,17 @@ async def prepare_inputs(
         if kind == "video_to_audio" and "video" in files:
             v = files["video"]
             info["parent_video"] = {
-                "id": "", "url": getattr(req, "video_url", "") or "", "duration": f"{v.duration_s or 0:.2f}",
+                "id": "",
+                "url": getattr(req, "video_url", "") or "",
+                "duration": f"{v.duration_s or 0:.2f}",
             }
     audio_id = getattr(req, "audio_id", None)
     if kind == "avatar" and audio_id:
         asset = find_asset(rt, account_id, audio_id, ("audio",))
         if asset is None:
-            raise invalid("audio_id", f"no TTS audio {audio_id!r} in this account within the retention period")
+            raise invalid(
+                "audio_id", f"no TTS audio {audio_id!r} in this account within the retention period"
+            )
         low, high = st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s
         if asset.duration_s is not None and not (low <= asset.duration_s <= high):
             raise invalid("audio_id", f"audio must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
@@ -81,12 +88,16 @@ async def prepare_inputs(
     if kind == "video_to_audio" and video_id:
         asset = find_asset(rt, account_id, video_id, ("video",))
         if asset is None:
-            raise invalid("video_id", f"no video {video_id!r} made by this account within the retention period")
+            raise invalid(
+                "video_id", f"no video {video_id!r} made by this account within the retention period"
+            )
         low, high = st.limits.v2a_video_min_s, st.limits.v2a_video_max_s
         if asset.duration_s is not None and not (low <= asset.duration_s <= high):
             raise invalid("video_id", f"video must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
         inputs["video"] = asset.blob_key
         info["parent_video"] = {
-            "id": asset.id, "url": rt.urls.url(asset.blob_key), "duration": f"{asset.duration_s or 0:.2f}",
+            "id": asset.id,
+            "url": rt.urls.url(asset.blob_key),
+            "duration": f"{asset.duration_s or 0:.2f}",
         }
     return inputs, _params(kind, req), info

@@ -51,8 +51,10 @@ def serve(
     worker: subprocess.Popen[bytes] | None = None
     if not api_only:
         worker = subprocess.Popen([sys.executable, "-m", "kinema", "worker"], start_new_session=True)
-    console.print(f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
-                  f"  (docs: /docs, data: {settings.data_dir.resolve()})")
+    console.print(
+        f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
+        f"  (docs: /docs, data: {settings.data_dir.resolve()})"
+    )
     console.print(f"development API key: [bold]{key}[/]")
     try:
         uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
@@ -67,7 +69,9 @@ def serve(
 
 @app.command()
 def worker(
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: KINEMA_WORKERS or cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: KINEMA_WORKERS or cores).")
+    ] = None,
 ) -> None:
     """Run job workers (plus reaper, callback sender and retention sweeper) until stopped."""
     from kinema.queue import run_worker
@@ -138,8 +142,15 @@ def tasks_list(
     table = Table("task_id", "kind", "status", "progress", "attempt", "external id", "message")
     with rt.db.read() as s:
         for t in s.scalars(stmt):
-            table.add_row(t.id, t.kind, t.status, f"{t.progress}%", str(t.attempt), t.external_task_id or "",
-                          (t.status_msg or "")[:60])
+            table.add_row(
+                t.id,
+                t.kind,
+                t.status,
+                f"{t.progress}%",
+                str(t.attempt),
+                t.external_task_id or "",
+                (t.status_msg or "")[:60],
+            )
     console.print(table)
 
 
@@ -173,8 +184,10 @@ def tasks_cancel(task_id: str) -> None:
         console.print(f"[red]no task {task_id}[/]")
         raise typer.Exit(1)
     after = service.cancel_task(rt, task.account_id, task.kind, task.id)
-    console.print(f"{task_id}: {after.status if after else task.status} "
-                  f"{'(cancel requested)' if after and after.cancel_requested else ''}")
+    console.print(
+        f"{task_id}: {after.status if after else task.status} "
+        f"{'(cancel requested)' if after and after.cancel_requested else ''}"
+    )
 
 
 @app.command()

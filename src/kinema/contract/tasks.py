@@ -50,7 +50,9 @@ def task_object(task: Task, url_for: Callable[[str], str], *, extensions: bool =
         "final_unit_deduction": str(task.result.get("units", "0")) if task.status == "succeed" else "0",
     }
     if task.kind in WATERMARK_KINDS:
-        data["watermark_info"] = {"enabled": bool(((task.params or {}).get("watermark_info") or {}).get("enabled"))}
+        data["watermark_info"] = {
+            "enabled": bool(((task.params or {}).get("watermark_info") or {}).get("enabled"))
+        }
     if extensions:
         data["task_progress"] = 100 if task.status == "succeed" else int(task.progress or 0)
     return data

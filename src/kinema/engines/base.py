@@ -16,7 +16,7 @@ def no_progress(_fraction: float) -> None:
     """Progress sink for callers that do not care (library use, tests)."""
 
 
-class Cancelled(Exception):  # noqa: N818 - a state, not an error
+class Cancelled(Exception):
     """Raised by a progress callback to stop an engine; the job ends as cancelled/failed."""
 
 

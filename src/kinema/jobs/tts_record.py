@@ -21,7 +21,13 @@ def seconds(value: float) -> str:
 
 
 def record_tts_task(
-    rt: Runtime, *, account_id: str, params: dict[str, Any], audio_path: Path, phones_path: Path, duration_s: float
+    rt: Runtime,
+    *,
+    account_id: str,
+    params: dict[str, Any],
+    audio_path: Path,
+    phones_path: Path,
+    duration_s: float,
 ) -> Task:
     task_id, asset_id = new_id(), new_id()
     key = f"{account_id}/{task_id}/{asset_id}.mp3"
@@ -30,8 +36,15 @@ def record_tts_task(
     rt.storage.put_file(phones_key, phones_path, "application/json")
     with rt.db.write() as session:
         add_asset(
-            session, account_id=account_id, task_id=task_id, role="audio", blob_key=key, content_type="audio/mpeg",
-            duration_s=duration_s, extra={"phones": phones_key}, retention=rt.settings.retention_days,
+            session,
+            account_id=account_id,
+            task_id=task_id,
+            role="audio",
+            blob_key=key,
+            content_type="audio/mpeg",
+            duration_s=duration_s,
+            extra={"phones": phones_key},
+            retention=rt.settings.retention_days,
             asset_id=asset_id,
         )
     result = {"audios": [{"id": asset_id, "key": key, "duration": seconds(duration_s)}], "units": "0.1"}

@@ -8,6 +8,7 @@ decoded signal starts where a player starts it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -31,6 +32,7 @@ def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.n
         chunks: list[np.ndarray] = []
         first_pts: float | None = None
         try:
+            frame: Any
             for frame in container.decode(stream):
                 if first_pts is None and frame.pts is not None and frame.time_base is not None:
                     first_pts = float(frame.pts * frame.time_base)
@@ -44,22 +46,24 @@ def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.n
     if not mono:
         data = data.reshape(-1, 2)
     # Negative start (AAC priming) → drop those samples; positive start → pad with silence.
-    offset = int(round((first_pts or 0.0) * rate))
+    offset = round((first_pts or 0.0) * rate)
     if offset < 0:
         data = data[-offset:]
     elif offset > 0:
-        pad = np.zeros((offset,) + data.shape[1:], np.float32)
+        pad = np.zeros((offset, *data.shape[1:]), np.float32)
         data = np.concatenate([pad, data])
     return data.astype(np.float32, copy=False)
 
 
-def _encode(samples: np.ndarray, rate: int, path: str | Path, codec: str, fmt: str, bitrate: int | None) -> None:
+def _encode(
+    samples: np.ndarray, rate: int, path: str | Path, codec: str, fmt: str, bitrate: int | None
+) -> None:
     data = np.asarray(samples, dtype=np.float32)
     if data.ndim == 1:
         data = data[:, None]
     layout = "mono" if data.shape[1] == 1 else "stereo"
     with av.open(str(path), mode="w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=rate)
+        stream: Any = container.add_stream(codec, rate=rate)
         stream.layout = layout
         if bitrate:
             stream.bit_rate = bitrate

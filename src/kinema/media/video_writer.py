@@ -7,6 +7,7 @@ hands frames over through a small bounded queue and keeps one core busy while x2
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass
@@ -82,7 +83,9 @@ class VideoWriter:
         if self._error is not None:
             raise RuntimeError("video encoder failed") from self._error
         if frame.shape[:2] != (self.height, self.width):
-            raise ValueError(f"frame is {frame.shape[1]}x{frame.shape[0]}, writer is {self.width}x{self.height}")
+            raise ValueError(
+                f"frame is {frame.shape[1]}x{frame.shape[0]}, writer is {self.width}x{self.height}"
+            )
         self._queue.put(np.ascontiguousarray(frame, dtype=np.uint8))
         self._frames += 1
 
@@ -140,10 +143,8 @@ class VideoWriter:
         """Stop without caring about the file (used when a job is cancelled)."""
         self._queue.put(None)
         self._thread.join()
-        try:
+        with contextlib.suppress(Exception):  # the partial file is discarded anyway
             self._container.close()
-        except Exception:  # noqa: BLE001 - the partial file is discarded anyway
-            pass
 
     def __enter__(self) -> VideoWriter:
         return self

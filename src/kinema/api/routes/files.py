@@ -14,7 +14,7 @@ from kinema.contract.errors import Code
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     """(start, end) inclusive; None for no/ignored Range; "unsatisfiable" for a range past the end."""
     if not header:
         return None
@@ -56,7 +56,9 @@ def router() -> APIRouter:
         if request.method == "HEAD" or info.size == 0:
             return Response(status_code=status, headers=headers, media_type=info.content_type)
         return StreamingResponse(
-            st.rt.storage.open_range(key, start, end), status_code=status, headers=headers,
+            st.rt.storage.open_range(key, start, end),
+            status_code=status,
+            headers=headers,
             media_type=info.content_type,
         )
 

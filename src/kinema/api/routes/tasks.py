@@ -19,14 +19,25 @@ from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema
 from kinema.contract.errors import Code, KlingError
-from kinema.contract.requests import AvatarCreate, Image2VideoCreate, VideoToAudioCreate, parse_page, parse_request
+from kinema.contract.requests import (
+    AvatarCreate,
+    Image2VideoCreate,
+    VideoToAudioCreate,
+    parse_page,
+    parse_request,
+)
 from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.webhooks.sender import list_attempts
 
 FAMILIES: list[tuple[str, str, type[BaseModel], str]] = [
-    ("avatar", "/videos/avatar/image2video", AvatarCreate, "Talking avatar: portrait + speech → lip-synced MP4"),
+    (
+        "avatar",
+        "/videos/avatar/image2video",
+        AvatarCreate,
+        "Talking avatar: portrait + speech → lip-synced MP4",
+    ),
     ("image2video", "/videos/image2video", Image2VideoCreate, "Image to video: a still → a 5/10 s clip"),
     ("video_to_audio", "/audio/video-to-audio", VideoToAudioCreate, "Video to audio: sound effects + music"),
 ]
@@ -54,8 +65,14 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         inputs, params, info = await prepare_inputs(st, account_id, kind, req)
         try:
             task = await run_in_threadpool(
-                service.create_task, st.rt, account_id=account_id, kind=kind, params=params, inputs=inputs,
-                task_info=info, external_task_id=getattr(req, "external_task_id", None) or None,
+                service.create_task,
+                st.rt,
+                account_id=account_id,
+                kind=kind,
+                params=params,
+                inputs=inputs,
+                task_info=info,
+                external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
             )
         except KlingError:
@@ -69,8 +86,8 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
     @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}")
     def list_or_find(
         request: Request,
-        pageNum: str | None = Query(None, description="1..1000, default 1"),  # noqa: N803 - wire name
-        pageSize: str | None = Query(None, description="1..500, default 30"),  # noqa: N803 - wire name
+        pageNum: str | None = Query(None, description="1..1000, default 1"),
+        pageSize: str | None = Query(None, description="1..500, default 30"),
         external_task_id: str | None = Query(None),
     ) -> JSONResponse:
         account_id = account(request)
@@ -109,7 +126,9 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         task = lookup(request, task_id)
         return envelope.ok(request, service.queue_view(state(request).rt, task))
 
-    @router.get(path + "/{task_id}/callbacks", summary=f"Callback delivery attempts (kinema extension) — {kind}")
+    @router.get(
+        path + "/{task_id}/callbacks", summary=f"Callback delivery attempts (kinema extension) — {kind}"
+    )
     def callbacks(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
         return envelope.ok(request, list_attempts(state(request).rt, task.account_id, task.id))

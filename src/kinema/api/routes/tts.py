@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -34,7 +35,10 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
     from kinema.media.audio_io import write_mp3
 
     try:
-        speech = synthesize(req.text, language=req.voice_language, voice_id=req.voice_id, speed=req.voice_speed)
+        language: Literal["en", "zh"] = "en" if req.voice_language == "en" else "zh"
+        speech = synthesize(
+            req.text or "", language=language, voice_id=req.voice_id, speed=req.voice_speed or 1.0
+        )
     except ValueError as exc:
         raise invalid("text" if "text" in str(exc) else "voice_id", str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="kinema-tts-") as tmp:
@@ -42,7 +46,11 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
         write_mp3(speech.samples, speech.sample_rate, mp3)
         write_phones_json(speech, phones)
         return record_tts_task(
-            rt, account_id=account_id, params=req.model_dump(mode="json"), audio_path=mp3, phones_path=phones,
+            rt,
+            account_id=account_id,
+            params=req.model_dump(mode="json"),
+            audio_path=mp3,
+            phones_path=phones,
             duration_s=speech.duration,
         )
 
@@ -50,8 +58,11 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
 def router() -> APIRouter:
     r = APIRouter(tags=["tts"], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
 
-    @r.post(PATH, summary="Text to speech (synchronous): the result's audio id is the avatar's audio_id",
-            openapi_extra=body_schema(TtsCreate))
+    @r.post(
+        PATH,
+        summary="Text to speech (synchronous): the result's audio id is the avatar's audio_id",
+        openapi_extra=body_schema(TtsCreate),
+    )
     async def create(request: Request) -> JSONResponse:
         account_id = account(request)
         st = state(request)
