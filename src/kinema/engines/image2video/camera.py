@@ -74,19 +74,19 @@ class CameraMove:
 _AXIS_FULL = {
     "horizontal": CameraMove(tx=0.13),
     "vertical": CameraMove(ty=-0.11),  # up = -y in image coordinates
-    "pan": CameraMove(yaw=math.radians(11.0), tx=0.02),
-    "tilt": CameraMove(pitch=math.radians(9.0), ty=-0.015),
+    "pan": CameraMove(yaw=math.radians(7.0), tx=0.03),
+    "tilt": CameraMove(pitch=math.radians(6.0), ty=-0.025),
     "roll": CameraMove(roll=math.radians(9.0)),
     "zoom": CameraMove(tz=0.24, focal=1.08),
 }
 
 _PRESETS = {
     # camera descends and pulls back: content rises and shrinks
-    "down_back": CameraMove(ty=0.07, tz=-0.20, pitch=math.radians(-2.0)),
+    "down_back": CameraMove(ty=0.04, tz=-0.22, pitch=math.radians(-1.0)),
     # camera pushes in and rises: content grows and sinks
-    "forward_up": CameraMove(ty=-0.07, tz=0.20, pitch=math.radians(2.0)),
-    "right_turn_forward": CameraMove(yaw=math.radians(9.0), tz=0.16, tx=0.03),
-    "left_turn_forward": CameraMove(yaw=math.radians(-9.0), tz=0.16, tx=-0.03),
+    "forward_up": CameraMove(ty=-0.05, tz=0.22, pitch=math.radians(1.5)),
+    "right_turn_forward": CameraMove(yaw=math.radians(6.0), tz=0.18, tx=0.03),
+    "left_turn_forward": CameraMove(yaw=math.radians(-6.0), tz=0.18, tx=-0.03),
 }
 
 

@@ -28,6 +28,8 @@ from kinema.engines.image2video.depth import DepthLayers
 from kinema.engines.image2video.inpaint import fill_holes, pad_outside
 
 PARTICLE_FADE_S = 0.6
+MARGIN = 0.07
+"""Outpainted margin around the photo, as a fraction of its size; beyond it the camera zooms in instead."""
 
 
 @dataclass
@@ -76,6 +78,42 @@ def _bbox(mask: np.ndarray, pad: int, h: int, w: int) -> tuple[int, int, int, in
     )
 
 
+def _pin_to_borders(dx: np.ndarray, dy: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep an object that is cut by the frame edge attached to that edge.
+
+    A person cut by the bottom of the photo continues below it; moving the camera so that the cut would rise
+    into view has nothing real to show, and edge replication smears it into streaks. Where the backward map
+    at a touched border samples beyond the photo, we subtract that overshoot with a ramp that is zero at the
+    far side of the object: it stretches a little instead of tearing off the edge.
+    """
+    h, w = alpha.shape
+    solid = alpha > 0.5
+    dx, dy = dx.copy(), dy.copy()
+    rows, cols = np.where(solid.any(axis=1))[0], np.where(solid.any(axis=0))[0]
+    if len(rows) == 0:
+        return dx, dy
+    top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+    yy = np.arange(h, dtype=np.float32)[:, None]
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    if solid[-1].mean() > 0.02:  # bottom: sampled row must not go below h-1
+        over = np.maximum(dy[-1], 0.0)[None, :]
+        ramp = np.clip((yy - top) / max(h - 1 - top, 1), 0.0, 1.0)
+        dy -= over * ramp
+    if solid[0].mean() > 0.02:  # top: sampled row must not go above 0
+        over = np.minimum(dy[0], 0.0)[None, :]
+        ramp = np.clip((bottom - yy) / max(bottom, 1), 0.0, 1.0)
+        dy -= over * ramp
+    if solid[:, -1].mean() > 0.02:
+        over = np.maximum(dx[:, -1], 0.0)[:, None]
+        ramp = np.clip((xx - left) / max(w - 1 - left, 1), 0.0, 1.0)
+        dx -= over * ramp
+    if solid[:, 0].mean() > 0.02:
+        over = np.minimum(dx[:, 0], 0.0)[:, None]
+        ramp = np.clip((right - xx) / max(right, 1), 0.0, 1.0)
+        dx -= over * ramp
+    return dx.astype(np.float32), dy.astype(np.float32)
+
+
 class SceneRenderer:
     """Everything precomputed for one clip; :meth:`frame` renders frame ``i`` of ``n``."""
 
@@ -108,8 +146,8 @@ class SceneRenderer:
         gx, gy = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
         if moving_camera:
             assert camera is not None
-            self.mx, self.my = max(2, round(0.05 * w)), max(2, round(0.05 * h))
-            camera = coverage_zoom(camera, layers.plate_q, w, h, 0.8 * self.mx, 0.8 * self.my)
+            self.mx, self.my = max(2, round(MARGIN * w)), max(2, round(MARGIN * h))
+            camera = coverage_zoom(camera, layers.plate_q, w, h, 0.9 * self.mx, 0.9 * self.my)
         else:
             self.mx = self.my = 0
         self.camera = camera
@@ -130,7 +168,7 @@ class SceneRenderer:
             reach = 2.0
             if moving_camera and camera is not None:
                 ox, oy = source_coords(camera, gx, gy, float(q), w, h)
-                cam = (ox - gx.astype(np.float32), oy - gy.astype(np.float32))
+                cam = _pin_to_borders(ox - gx.astype(np.float32), oy - gy.astype(np.float32), a)
                 reach += float(max(np.abs(cam[0]).max(), np.abs(cam[1]).max()))
             for fx, fy, _ in terms:
                 reach += 2.0 * float(max(np.abs(fx).max(), np.abs(fy).max()))
