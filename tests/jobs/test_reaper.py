@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,3 +73,17 @@ def test_requeue_submitted_and_lost_doorbells(rt: Runtime) -> None:
     with rt.db.write() as s:
         s.execute(update(Task).where(Task.id == t.id).values(updated_at=now_ms() - 10_000))
     assert reap_once(rt) == 1 and pending_count(rt.settings) == 1
+
+
+def test_dead_local_worker_is_reaped_before_its_lease_expires(rt: Runtime) -> None:
+    acct = make_account(rt)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    dead = _processing(rt, acct, 1, 60_000, worker=f"{host}:{gone.pid}")
+    alive = _processing(rt, acct, 1, 60_000, worker=f"{host}:{os.getpid()}")
+    elsewhere = _processing(rt, acct, 1, 60_000, worker=f"other-host-{host}:{gone.pid}")
+    reap_once(rt)
+    assert _status(rt, dead).status == "submitted"
+    assert _status(rt, alive).status == "processing"
+    assert _status(rt, elsewhere).status == "processing"

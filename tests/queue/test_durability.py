@@ -83,6 +83,7 @@ def test_sigkill_of_the_job_process_recovers(rt: Runtime, worker: WorkerProcess)
     done = _get(rt, t)
     print(f"SIGKILL of the job process -> succeed in {took:.1f} s (lease 2 s, job 3 s)")
     assert done.status == "succeed" and done.attempt == 2
+    assert took < 15  # dead process noticed by the reaper, then the 3 s job again
 
 
 def test_whole_worker_killed_and_restarted(rt: Runtime, tmp_path: Path) -> None:
@@ -112,7 +113,11 @@ def test_a_job_that_kills_its_worker_fails_after_max_attempts(rt: Runtime, worke
     done = _get(rt, t)
     print(f"self-killing job -> failed after {done.attempt} attempts in {took:.1f} s")
     assert done.status == "failed" and done.attempt == 3
-    assert done.status_msg == "failed after 3 attempts: the worker stopped (lease expired)"
+    # the reaper sees the dead process (same host) before the lease even expires
+    assert done.status_msg in (
+        "failed after 3 attempts: the worker process died",
+        "failed after 3 attempts: the worker stopped (lease expired)",
+    )
     ok = _create(rt, make_account(rt), seconds=0.1)  # the pool replaced its dead workers
     wait_for(lambda: _status(rt, ok, "succeed"), 20, "a task after the crashes", worker)
 

@@ -8,7 +8,10 @@ them after ``max_attempts``. Every step is a conditional UPDATE, so any number o
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,35 +23,54 @@ from kinema.runtime import Runtime
 log = logging.getLogger(__name__)
 
 LOST_REASON = "the worker stopped (lease expired)"
+DIED_REASON = "the worker process died"
+LOCAL_NAMES = frozenset({"", "localhost", "localhost.localdomain"})
+"""Hostnames too common to prove that a worker ran on *this* machine."""
 DOORBELL_GRACE_MS = 3000
 """A ``submitted`` row this old while the queue is empty has lost its doorbell (crash between commit and
 enqueue, or a queue outage): ring it again. Duplicates are harmless, the claim drops them."""
 
 
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _release(rt: Runtime, task_id: str, attempt: int, reason: str, extra: list[Any]) -> int:
+    with rt.db.write() as session:
+        outcome = release_for_retry(session, rt, task_id, attempt=attempt, reason=reason, extra_where=extra)
+    if outcome is None:
+        return 0  # heartbeat or another reaper got there first
+    log.warning("task %s attempt %d lost its worker (%s): %s", task_id, attempt, reason, outcome)
+    if outcome == "requeued":
+        ring(rt, task_id)
+    return 1
+
+
 def reap_once(rt: Runtime) -> int:
-    """One pass: requeue or fail every ``processing`` row whose lease has expired. Returns rows handled."""
+    """One pass: requeue or fail every ``processing`` row whose lease has expired, or whose worker process
+    on this host is gone (no need to wait for the lease then). Returns rows handled."""
     now = now_ms()
+    host = socket.gethostname()
     with rt.db.read() as session:
-        stale = session.execute(
-            select(Task.id, Task.attempt).where(Task.status == "processing", Task.lease_expires_at < now)
+        rows = session.execute(
+            select(Task.id, Task.attempt, Task.worker, Task.lease_expires_at).where(
+                Task.status == "processing"
+            )
         ).all()
     handled = 0
-    for task_id, attempt in stale:
-        with rt.db.write() as session:
-            outcome = release_for_retry(
-                session,
-                rt,
-                task_id,
-                attempt=attempt,
-                reason=LOST_REASON,
-                extra_where=[Task.lease_expires_at < now],
-            )
-        if outcome is None:
-            continue  # heartbeat or another reaper got there first
-        handled += 1
-        log.warning("task %s attempt %d lost its worker: %s", task_id, attempt, outcome)
-        if outcome == "requeued":
-            ring(rt, task_id)
+    for task_id, attempt, worker, lease in rows:
+        if lease is not None and lease < now:
+            handled += _release(rt, task_id, attempt, LOST_REASON, [Task.lease_expires_at < now])
+            continue
+        name, _, pid = (worker or "").rpartition(":")
+        if name == host and host not in LOCAL_NAMES and pid.isdigit() and _pid_gone(int(pid)):
+            handled += _release(rt, task_id, attempt, DIED_REASON, [Task.worker == worker])
     handled += _ring_lost_doorbells(rt)
     return handled
 
