@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,11 @@ def test_lost_fence_stops_the_old_attempt(rt: Runtime) -> None:
 def test_result_shapes() -> None:
     assert fmt_seconds(5.04) == "5.04" and fmt_seconds(5.1) == "5.1" and fmt_seconds(5) == "5.0"
     assert build_result([]) == {"units": "0.0"}
+
+
+def test_concurrent_deliveries_claim_once(rt: Runtime) -> None:
+    t = _task(rt, make_account(rt), seconds=0.3)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(lambda i: run_task(rt, t.id, f"w{i}"), range(6)))
+    assert sorted(outcomes) == ["dropped"] * 5 + ["succeed"]
+    assert _get(rt, t).attempt == 1
