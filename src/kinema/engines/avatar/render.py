@@ -26,7 +26,7 @@ from scipy.spatial import Delaunay
 from . import face as F
 from .face import Portrait
 
-MAX_GAP = 0.40  # widest inner-lip opening, in inter-ocular distances
+MAX_GAP = 0.32  # widest inner-lip opening, in inter-ocular distances
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -101,8 +101,14 @@ class Rig:
         lower_poly = local[F.OUTER_LOWER + F.INNER_LOWER[::-1]]
         in_up = _poly_contains(upper_poly, local)
         in_lo = _poly_contains(lower_poly, local)
-        in_up[F.INNER_UPPER + F.OUTER_UPPER] = True
-        in_lo[F.INNER_LOWER + F.OUTER_LOWER] = True
+        up_idx = [i for i in F.INNER_UPPER + F.OUTER_UPPER if i not in (61, 291, 78, 308)]
+        lo_idx = [i for i in F.INNER_LOWER + F.OUTER_LOWER if i not in (61, 291, 78, 308)]
+        # on a closed mouth the two polygons touch: the landmark's own label wins over geometry
+        in_lo[up_idx] = False
+        in_up[lo_idx] = False
+        in_up[up_idx] = True
+        in_lo[lo_idx] = True
+        in_up &= ~in_lo
         corners = [61, 291, 78, 308]
         # --- jaw weights: lower lip/chin 1, upper face 0; the transition widens towards the cheeks
         u = local[:, 0] - self.mouth_c[0]
@@ -302,15 +308,24 @@ class Rig:
         self.lip_rgb = mean_in(pts[F.LIPS_OUTER])
         cheek = pts[[205, 50, 187, 207, 206]]
         self.skin_rgb = mean_in(cheek)
-        # lid skin: band just above each upper lid (towards the brow)
+        # lid skin: band above each upper lid (towards the brow), lashes/crease/brow/glasses excluded by
+        # keeping the brighter pixels; the closed lid is the same skin, so its colour comes from there
         self.lid_rgb = []
         for up, brow in ((F.EYE_R_UPPER, F.BROW_R), (F.EYE_L_UPPER, F.BROW_L)):
             u = pts[up]
             b = pts[brow[:5]]
-            top = u + 0.45 * (np.interp(u[:, 0], np.sort(b[:, 0]), b[np.argsort(b[:, 0]), 1])[:, None]
-                              - u[:, 1:2]) * np.array([0, 1], np.float32)
-            band = np.concatenate([u - [0, 0.02 * iod], top[::-1]])
-            self.lid_rgb.append(mean_in(band))
+            by = np.interp(u[:, 0], np.sort(b[:, 0]), b[np.argsort(b[:, 0]), 1])
+            top = np.stack([u[:, 0], u[:, 1] + 0.6 * (by - u[:, 1])], axis=1)
+            band = np.concatenate([u - [0, 0.03 * iod], top[::-1]]).astype(np.float32)
+            m = np.zeros((self.h, self.w), np.uint8)
+            cv2.fillPoly(m, [np.round(band).astype(np.int32)], 1)
+            px = img[m > 0]
+            if len(px) > 8:
+                lum = px.mean(1)
+                sel = px[lum >= np.percentile(lum, 45)]
+                self.lid_rgb.append(np.median(sel, axis=0).astype(np.float32))
+            else:
+                self.lid_rgb.append(self.skin_rgb.astype(np.float32))
         # teeth colour: the source's teeth if visible, else an off-white matched to the skin's brightness
         tm = self.src_teeth_mask > 0
         if tm.sum() > 8:
@@ -460,9 +475,20 @@ class Renderer:
         for i in np.nonzero(ok)[0]:
             fill(ids, dq[i], int(i), lineType=cv2.LINE_8, shift=4)
         gx, gy = self._grid(x0, y0, x1, y1)
-        c = coef[ids]
-        mapx = c[..., 0] * gx + c[..., 1] * gy + c[..., 2]
-        mapy = c[..., 3] * gx + c[..., 4] * gy + c[..., 5]
+        # per-pixel affine, gathered coefficient by coefficient into preallocated float32 buffers
+        # (2× faster than gathering (h, w, 6) at once and building temporaries)
+        ct = np.ascontiguousarray(coef.T)
+        mapx = np.empty(ids.shape, np.float32)
+        mapy = np.empty(ids.shape, np.float32)
+        tmp = np.empty(ids.shape, np.float32)
+        for out_map, k in ((mapx, 0), (mapy, 3)):
+            np.take(ct[k], ids, out=out_map)
+            out_map *= gx
+            np.take(ct[k + 1], ids, out=tmp)
+            tmp *= gy
+            out_map += tmp
+            np.take(ct[k + 2], ids, out=tmp)
+            out_map += tmp
         out[y0:y1, x0:x1] = cv2.remap(self.src, mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         return out
 
@@ -508,21 +534,30 @@ class Renderer:
             tongue = _smoothstep((s - (1 - th)) / 0.18) * _smoothstep((0.75 - np.abs(r)) / 0.3)
             tcol = rig.tongue_rgb[None, None, :] * (0.55 + 0.45 * (s[..., None]))
             col = col * (1 - tongue[..., None]) + tcol * tongue[..., None]
-        # lower teeth: a thin row along the lower lip, visible when the jaw is open
-        lt_h = min(0.06 * iod, 0.25 * gap)
+        # Teeth sit on smooth arcs (dental arches), not on the lips' wobbly inner contour: fit a parabola to
+        # each lip contour and hang the rows from it.
+        au = np.polyfit(up[:, 0] - xc, up[:, 1], 2)
+        al = np.polyfit(lo[:, 0] - xc, lo[:, 1], 2)
+        yu_arc = np.polyval(au, xs - xc)[None, :]
+        yl_arc = np.polyval(al, xs - xc)[None, :]
+        phase_l = (np.abs(r) + 0.1) % 0.2 - 0.1
+        # lower teeth: a short row behind the lower lip, visible when the jaw is open
+        lt_h = min(0.06 * iod, 0.25 * gap) * (1 - 0.3 * r**2)
         if gap > 0.1 * iod:
-            dist_lo = yl - ys
-            lower = _smoothstep((lt_h - dist_lo) / 1.2) * _smoothstep((0.7 - np.abs(r)) / 0.2)
-            lcol = rig.teeth_rgb[None, None, :] * (0.72 - 0.2 * r[..., None] ** 2)
+            dist_lo = yl_arc - ys
+            lower = _smoothstep((lt_h - dist_lo) / 1.2) * _smoothstep((0.65 - np.abs(r)) / 0.2)
+            lgap = 1.0 - 0.1 * np.exp(-((phase_l / 0.03) ** 2))
+            lcol = rig.teeth_rgb[None, None, :] * ((0.8 - 0.25 * r**2) * lgap)[..., None]
             col = col * (1 - lower[..., None]) + lcol * lower[..., None]
-        # upper teeth: hang from the upper lip, incisors longest, with faint gaps and a shadow under the lip
+        # upper teeth: hang from the upper arch, incisors longest, faint gaps, shadow under the lip
         ut_h = min(0.15 * iod, 0.62 * gap + 0.02 * iod) * (1 - 0.45 * r**2)
-        dist_up = ys - yu
+        dist_up = ys - yu_arc
         upper = _smoothstep((ut_h - dist_up) / 1.2) * _smoothstep((0.85 - np.abs(r)) / 0.2)
         phase = (np.abs(r) + 0.15) % 0.3 - 0.15  # incisor spacing ≈ 0.3 of the half mouth width
-        gaps = 1.0 - 0.2 * np.exp(-((phase / 0.025) ** 2))
-        ucol = rig.teeth_rgb[None, None, :] * (0.95 - 0.35 * r[..., None] ** 2) * gaps[..., None]
-        ucol = ucol * (0.72 + 0.28 * _smoothstep(dist_up / max(1.5, 0.3 * float(np.mean(ut_h)))))[..., None]
+        gaps = 1.0 - 0.12 * np.exp(-((phase / 0.035) ** 2))
+        ucol = rig.teeth_rgb[None, None, :] * ((0.95 - 0.35 * r**2) * gaps)[..., None]
+        lip_shadow = 0.7 + 0.3 * _smoothstep((ys - yu) / max(1.5, 0.25 * float(np.mean(ut_h))))
+        ucol = ucol * lip_shadow[..., None]
         col = col * (1 - upper[..., None]) + ucol * upper[..., None]
         if rig.has_src_teeth:
             self._paste_source_teeth(col, dst, x0, y0)
@@ -550,6 +585,12 @@ class Renderer:
 
     # ------------------------------------------------------------------ eyelids
     def paint_lids(self, frame: np.ndarray, dst: np.ndarray, f: Frame) -> None:
+        """Composite a synthesized upper lid that slides down to the lower lid.
+
+        The lid covers the photo's own upper lash line (so there is no double lash line), fades into the real
+        lid skin at its top, is shaded as a convex surface, and carries a lash line on its moving edge. When
+        fully closed it overlaps the lower lid slightly, so no sliver of eye white is left.
+        """
         if f.blink < 0.04:
             return
         rig = self.rig
@@ -560,9 +601,10 @@ class Renderer:
             up = dst[up_i]
             lo = dst[lo_i]
             edge = up + c * (lo - up)
-            if c > 0.8:  # fully closing: the lid overlaps the lower lid a little (no sliver of eye white)
-                edge = edge + np.array([0, 0.012 * iod * (c - 0.8) / 0.2], np.float32)
-            top = up - np.array([0, 0.012 * iod], np.float32)
+            if c > 0.8:
+                edge = edge + np.array([0, 0.015 * iod * (c - 0.8) / 0.2], np.float32)
+            feather = 0.08 * iod * min(1.0, c / 0.4)
+            top = up - np.array([0, feather], np.float32)
             poly = np.concatenate([top, edge[::-1]])
             x0, y0 = np.floor(poly.min(0)).astype(int) - 3
             x1, y1 = np.ceil(poly.max(0)).astype(int) + 4
@@ -573,22 +615,26 @@ class Renderer:
             pw, ph = x1 - x0, y1 - y0
             m = np.zeros((ph, pw), np.uint8)
             cv2.fillPoly(m, [np.round((poly - [x0, y0]) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
-            soft = max(1, round(0.012 * iod)) * 2 + 1
-            alpha = cv2.GaussianBlur(m, (soft, soft), 0).astype(np.float32)[..., None] / 255.0
-            alpha = np.maximum(alpha, m.astype(np.float32)[..., None] / 255.0 * 0.9)
+            hard = m.astype(np.float32)[..., None] / 255.0
             xs = np.arange(x0, x1, dtype=np.float32)
             ys = np.arange(y0, y1, dtype=np.float32)[:, None]
             o = np.argsort(edge[:, 0])
             ye = np.interp(xs, edge[o, 0], edge[o, 1])[None, :]
-            ot = np.argsort(top[:, 0])
-            yt = np.interp(xs, top[ot, 0], top[ot, 1])[None, :]
-            t = np.clip((ys - yt) / np.maximum(ye - yt, 1.0), 0, 1)
-            # lid skin shaded a little darker towards the lash line; lashes as a dark soft line
-            col = lid_rgb[None, None, :] * (1.0 - 0.18 * t[..., None] ** 2)
-            lash_w = max(1.0, 0.02 * iod)
-            lash = np.exp(-(((ys - ye) / lash_w) ** 2))[..., None] * (0.35 + 0.5 * c)
-            col = col * (1 - lash) + np.array([35, 28, 26], np.float32) * lash
-            col = col + rig.grain_patch(ph, pw)[..., None]
+            ot = np.argsort(up[:, 0])
+            yu = np.interp(xs, up[ot, 0], up[ot, 1])[None, :]
+            # soft top: transparent at the top of the feather band, opaque from the real lid line down
+            fade = _smoothstep((ys - (yu - feather)) / max(1.0, 0.45 * feather))[..., None]
+            alpha = hard * fade
+            t = np.clip((ys - (yu - feather)) / np.maximum(ye - (yu - feather), 1.0), 0, 1)
+            ecx = float(up[:, 0].mean())
+            ehw = max(1.0, float(np.ptp(up[:, 0])) / 2)
+            r = np.clip((xs[None, :] - ecx) / ehw, -1, 1)
+            shade = (1.0 - 0.10 * t**2) * (1.0 - 0.12 * r**2) * (1.0 + 0.04 * (1 - t))
+            col = lid_rgb[None, None, :] * shade[..., None]
+            lash_w = max(0.8, 0.016 * iod)
+            lash = (np.exp(-(((ys - ye + 0.3 * lash_w) / lash_w) ** 2)) * (0.2 + 0.45 * c) * (1 - 0.4 * r**2))
+            col = col * (1 - lash[..., None]) + np.array([38, 30, 28], np.float32) * lash[..., None]
+            col = col + rig.grain_patch(ph, pw)[..., None] * 0.7
             region = frame[y0:y1, x0:x1].astype(np.float32)
             frame[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + col * alpha, 0, 255).astype(np.uint8)
 
