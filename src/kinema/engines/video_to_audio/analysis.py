@@ -278,9 +278,12 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         if (unmatched or diff_arr[i] > 0.09) and diff_arr[i] > 3.0 * local + 0.01:
             cut_idx.append(i)
     forbid = np.zeros(n, bool)
-    for c in cut_idx:  # flow across a cut is meaningless
+    cam_arr = np.array(cam_s, np.float64)
+    cam_dx_arr = np.array(cam_dx, np.float64)
+    for c in cut_idx:  # flow (and the camera shift) across a cut is meaningless
         forbid[max(0, c - 2) : c + 3] = True
         obj[c] = 0.0
+        cam_arr[c] = cam_dx_arr[c] = 0.0
         mom[c] = mom[c - 1] if c > 0 else 0.0
     acc = _direction_changes(mom, fps, w)
     peaks = _pick_peaks(acc, fps, forbid)
@@ -318,8 +321,8 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         codec=str(stream.codec_context.name),
         times=np.array(times),
         object_energy=obj,
-        camera_speed=np.array(cam_s),
-        camera_dx=np.array(cam_dx),
+        camera_speed=cam_arr,
+        camera_dx=cam_dx_arr,
         pan=np.array(pans),
         onset_strength=acc,
         events=events,

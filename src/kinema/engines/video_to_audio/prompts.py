@@ -318,7 +318,7 @@ def plan_music(prompt: str, video: VideoAnalysis, asmr: bool = False) -> MusicPl
     for key, words in _INSTRUMENT_WORDS.items():
         if any(_has(text, w) for w in words) and key not in inst:
             inst.insert(0, key)
-    level = -6.0 if prompted else -12.0
+    level = -8.0 if prompted else -13.0
     if asmr:
         level -= 8.0
     return MusicPlan(

@@ -256,7 +256,8 @@ def bed(kind: str, n: int, rng: Rng) -> np.ndarray:
 
         x = 1.5 * _grains(n, rng, 3.0, chirp) + 0.05 * highpass(pink(n, rng, 2), 2000)
     else:  # room tone: quiet air with a little low-mid body
-        x = lowpass(pink(n, rng, 2), 1200) * 0.7 + 0.3 * bandpass(pink(n, rng, 2), 80, 300)
+        air = pink(n, rng, 2)
+        x = lowpass(air, 1200) * 0.7 + 0.3 * bandpass(air[::-1], 80, 300)
     x = np.asarray(x, dtype=np.float64)
     x /= np.sqrt(np.mean(x**2)) + 1e-12
     return x.astype(np.float32)

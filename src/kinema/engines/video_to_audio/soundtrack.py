@@ -67,10 +67,14 @@ def _to_level(x: np.ndarray, target_lufs: float) -> np.ndarray:
 
 
 def _envelope(x: np.ndarray, attack_s: float, release_s: float) -> np.ndarray:
-    """Peak-hold-and-smooth envelope of a stereo signal (for ducking)."""
-    mono = np.max(np.abs(x), axis=1) if x.ndim == 2 else np.abs(x)
-    held = maximum_filter1d(mono, size=max(1, int(release_s * RATE)))
-    return uniform_filter1d(held, size=max(1, int(attack_s * RATE)))
+    """Peak-hold-and-smooth envelope of a stereo signal (for ducking), computed on 1 ms blocks."""
+    block = RATE // 1000
+    m = len(x) // block
+    mono = np.max(np.abs(x[: m * block]), axis=1) if x.ndim == 2 else np.abs(x[: m * block])
+    peaks = mono.reshape(m, block).max(axis=1) if m else np.zeros(1)
+    held = maximum_filter1d(peaks, size=max(1, int(release_s * 1000)))
+    smooth = uniform_filter1d(held, size=max(1, int(attack_s * 1000)))
+    return np.interp(np.arange(len(x)) / block, np.arange(len(smooth)) + 0.5, smooth)
 
 
 def seed_for(sound_prompt: str, bgm_prompt: str, asmr: bool, seed: int) -> np.random.Generator:
@@ -128,7 +132,12 @@ def render_soundtrack(
     beds = np.zeros((n, 2))
     for i, kind in enumerate(splan.beds):
         beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
-    bed_target = _BED_LUFS_ASMR if asmr_mode else (_BED_LUFS if has_fx else _BED_LUFS_QUIET_FX)
+    if asmr_mode:
+        bed_target = _BED_LUFS_ASMR
+    elif has_fx:
+        bed_target = _BED_LUFS
+    else:  # nothing moves: the bed carries the clip, unless music does
+        bed_target = _BED_LUFS if mplan.enabled and bgm_prompt.strip() else _BED_LUFS_QUIET_FX
     beds = _to_level(beds, bed_target)
     progress(0.6)
 
@@ -138,7 +147,7 @@ def render_soundtrack(
         music = _to_level(music, _FX_LUFS + mplan.level_db)
         env = _envelope(fx_total, 0.02, 0.25)
         ref_env = float(np.percentile(env, 99)) + 1e-9
-        duck = 1.0 - 0.55 * np.clip(env / ref_env, 0, 1)
+        duck = 1.0 - 0.7 * np.clip(env / ref_env, 0, 1)
         music *= duck[:, None]
         beds *= (1.0 - 0.2 * np.clip(env / ref_env, 0, 1))[:, None]
     progress(0.75)

@@ -1,0 +1,61 @@
+"""``kinema v2a in.mp4 [--sfx …] [--bgm …] [--asmr] -o outdir_or_prefix``: score a silent clip locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from kinema.engines.base import EngineInputError
+from kinema.engines.video_to_audio import video_to_audio
+
+
+def _split_output(output: Path) -> tuple[Path, str]:
+    """A directory (existing, or ending in '/') → ``<dir>/v2a.*``; anything else is a path prefix."""
+    text = str(output)
+    if output.is_dir() or text.endswith(("/", "\\")):
+        return output, "v2a"
+    name = output.name
+    for suffix in (".mp4", ".mp3", ".wav"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return output.parent, name or "v2a"
+
+
+def command(
+    video: Path = typer.Argument(..., exists=True, dir_okay=False, help="Input video (MP4/MOV, 3–20 s)."),
+    output: Path = typer.Option(Path("v2a_out/"), "-o", "--output", help="Output directory or path prefix."),
+    sfx: str = typer.Option("", "--sfx", help="Sound-effect words, e.g. 'footsteps on wood, rain'."),
+    bgm: str = typer.Option("", "--bgm", help="Music words, e.g. 'calm piano' or 'epic cinematic'."),
+    asmr: bool = typer.Option(False, "--asmr", help="Close, detailed effects over a quiet background."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the procedural textures."),
+) -> None:
+    """Generate sound effects and music for a video offline; writes WAV, MP3 and the re-scored MP4."""
+    out_dir, name = _split_output(output)
+    if (out_dir / f"{name}.mp4").resolve() == video.resolve():
+        raise typer.BadParameter("the output would overwrite the input video", param_hint="--output")
+    columns = (TextColumn("[bold]v2a"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("v2a", total=1.0)
+        try:
+            result = video_to_audio(
+                video,
+                out_dir,
+                sfx,
+                bgm,
+                asmr,
+                seed=seed,
+                name=name,
+                progress=lambda f: bar.update(task, completed=f),
+            )
+        except EngineInputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+    s = result.summary
+    typer.echo(f"{result.wav}\n{result.mp3}\n{result.video}")
+    typer.echo(
+        f"{result.duration:.2f} s, {result.lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP, "
+        f"{len(s['events'])} motion events, impact={s['impact']}, beds={','.join(s['beds'])}, "
+        f"music={s['music']}, picture {'copied' if result.picture_copied else 're-encoded'}"
+    )

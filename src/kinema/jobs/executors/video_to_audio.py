@@ -1,0 +1,55 @@
+"""Executor for ``audio/video-to-audio`` tasks: the runner's ``video`` input → :func:`video_to_audio`.
+
+It maps the wire fields (``sound_effect_prompt``, ``bgm_prompt``, ``asmr_mode``) onto the engine and names
+the three files: the MP3 and WAV of one audio (``group`` 0, one ``audios[]`` entry) and the source video
+re-scored with it. The engine writes into the task's work directory; the runner uploads from there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kinema.engines.base import EngineInputError
+from kinema.engines.video_to_audio import video_to_audio
+from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.media.audio_io import media_duration
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def execute(ctx: JobContext) -> list[OutputFile]:
+    """Run the engine for one task and describe its outputs."""
+    video = ctx.inputs.get("video")
+    if video is None:
+        raise EngineInputError("video: one of video_id or video_url is required")
+    p = ctx.params
+    result = video_to_audio(
+        video,
+        ctx.workdir / "v2a",
+        sound_effect_prompt=_text(p.get("sound_effect_prompt")),
+        bgm_prompt=_text(p.get("bgm_prompt")),
+        asmr_mode=_flag(p.get("asmr_mode")),
+        seed=ctx.seed,
+        progress=ctx.progress,
+    )
+    extra = {"lufs": round(result.lufs, 2), "true_peak_db": round(result.true_peak_db, 2), **result.summary}
+    return [
+        OutputFile(
+            role="audio_mp3", path=result.mp3, duration_s=media_duration(result.mp3), group=0, extra=extra
+        ),
+        OutputFile(role="audio_wav", path=result.wav, duration_s=result.duration, group=0, extra=extra),
+        OutputFile(
+            role="video",
+            path=result.video,
+            duration_s=media_duration(result.video),
+            extra={"picture_copied": result.picture_copied},
+        ),
+    ]

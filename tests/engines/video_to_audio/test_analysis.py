@@ -1,0 +1,55 @@
+"""The analysis finds what happens in synthetic clips whose events are known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kinema.engines.base import EngineInputError
+from kinema.engines.video_to_audio import VideoAnalysis, analyze_video
+from tests.engines.video_to_audio.synth_clips import Clip
+
+
+def test_bounces_are_found_on_their_frames(ball: Clip, ball_analysis: VideoAnalysis) -> None:
+    a = ball_analysis
+    assert abs(a.duration - ball.duration) < 1e-6 and a.fps == ball.fps
+    found = np.array([e.time for e in a.events])
+    for t in ball.events:
+        assert np.min(np.abs(found - t)) <= 1.0 / ball.fps + 1e-6
+    assert len(found) <= len(ball.events) + 1  # falling and flying arcs are not events
+    # the ball hits the floor in the lower part of the frame, centred horizontally
+    assert all(e.height > 0.55 and abs(e.pan) < 0.25 for e in a.events)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_turns_are_found_and_placed_on_their_side(side: str, request: pytest.FixtureRequest) -> None:
+    clip: Clip = request.getfixturevalue(side)
+    a = analyze_video(clip.path)
+    found = np.array([e.time for e in a.events])
+    hits = sum(np.min(np.abs(found - t)) <= 1.0 / clip.fps + 1e-6 for t in clip.events)
+    assert hits >= 0.9 * len(clip.events)
+    sign = -1 if side == "left" else 1
+    assert all(sign * e.pan > 0.2 for e in a.events)
+
+
+def test_camera_pan_is_camera_motion_not_events(pan: Clip) -> None:
+    a = analyze_video(pan.path)
+    moving = (a.times >= 1.1) & (a.times < 1.9)
+    still = (a.times < 0.9) | (a.times > 2.1)
+    assert a.camera_speed[moving].mean() > 1.0  # frame widths per second
+    assert a.camera_speed[still].max() < 0.05
+    assert len(a.events) == 0
+    assert float(a.object_energy[moving].mean()) < 0.1 * float(a.camera_speed[moving].mean())
+
+
+def test_scene_cut_and_colour(cut: Clip) -> None:
+    a = analyze_video(cut.path)
+    assert len(a.cuts) == 1 and abs(a.cuts[0] - cut.cuts[0]) < 1e-6
+    assert a.events == [] and float(a.camera_speed.max()) == 0.0
+
+
+def test_not_a_video(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "x.mp4"
+    bad.write_bytes(b"not a video at all")
+    with pytest.raises(EngineInputError):
+        analyze_video(bad)

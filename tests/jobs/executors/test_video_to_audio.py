@@ -1,0 +1,50 @@
+"""Video-to-audio executor: request params + the video input → one audio (mp3 + wav, group 0) and a video."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kinema.engines.base import EngineInputError, no_progress
+from kinema.jobs.executors.base import JobContext
+from kinema.jobs.executors.video_to_audio import execute
+from tests.engines.video_to_audio.synth_clips import side_mover
+
+
+def _ctx(tmp: Path, inputs: dict[str, Path], **params: Any) -> JobContext:
+    return JobContext(
+        task_id="t1",
+        kind="video_to_audio",
+        params=params,
+        inputs=inputs,
+        workdir=tmp,
+        progress=no_progress,
+        seed=1,
+    )
+
+
+def test_outputs_roles_and_params(tmp_path: Path) -> None:
+    clip = side_mover(tmp_path / "in.mp4", "right", size=(160, 96))
+    params = {
+        "sound_effect_prompt": "footsteps",
+        "bgm_prompt": "jazz",
+        "asmr_mode": True,
+        "callback_url": None,
+        "video_url": "https://x/in.mp4",
+    }
+    outputs = execute(_ctx(tmp_path, {"video": clip.path}, **params))
+    roles = [(o.role, o.group) for o in outputs]
+    assert roles == [("audio_mp3", 0), ("audio_wav", 0), ("video", 0)]
+    for o in outputs:
+        assert o.path.is_file() and o.path.stat().st_size > 1000
+        assert abs(o.duration_s - clip.duration) < 0.1
+    wav = outputs[1]
+    assert wav.extra["impact"] == "footstep" and wav.extra["music"] == "jazz"
+    assert abs(wav.extra["lufs"] + 16) <= 1.0 and wav.extra["true_peak_db"] <= -1.0
+
+
+def test_missing_video_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(EngineInputError):
+        execute(_ctx(tmp_path, {}))
