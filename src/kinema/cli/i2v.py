@@ -1,4 +1,4 @@
-"""``kinema i2v --image in.jpg [--prompt …] [--camera zoom=5 | --camera down_back] -o out.mp4``: local, no server."""
+"""``kinema i2v --image in.jpg [--prompt …] [--camera zoom=5 | down_back] -o out.mp4``: local, no server."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def command(
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
 ) -> None:
-    """Animate a photo into a 24 fps MP4 offline on the CPU (camera moves, motion brush, last frame, prompt)."""
+    """Animate a photo into a 24 fps MP4 offline on the CPU (camera, motion brush, last frame, prompt)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
     if mode not in ("std", "pro"):
@@ -99,5 +99,6 @@ def command(
             raise typer.Exit(code=2) from exc
     moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
     typer.echo(
-        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  {result.frames} frames  {moves}"
+        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
+        f"{result.frames} frames  {moves}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
@@ -25,6 +26,7 @@ def render(tmp_path: Path, name: str = "out.mp4", **kw: object) -> tuple[list[np
 def test_output_container(tmp_path: Path) -> None:
     img = photo("coffee", 322, 214)  # odd-ish sizes: output must be even with the same aspect
     clip, res = render(tmp_path, image=img, duration_s=5)
+    assert res.frames == 120 and res.fps == 24  # type: ignore[attr-defined]
     with av.open(str(tmp_path / "out.mp4")) as c:
         s = c.streams.video[0]
         assert s.codec_context.name == "h264"
@@ -96,9 +98,7 @@ def test_parallax_person_moves_more_than_background(tmp_path: Path) -> None:
 
 def test_frame_to_frame_change_is_smooth(tmp_path: Path) -> None:
     clip, _ = render(tmp_path, image=photo(), duration_s=3, camera=CameraControl("simple", {"zoom": 6}))
-    diffs = np.array(
-        [np.mean(np.abs(a.astype(np.float32) - b)) for a, b in zip(clip, clip[1:], strict=False)]
-    )
+    diffs = np.array([np.mean(np.abs(a.astype(np.float32) - b)) for a, b in itertools.pairwise(clip)])
     jumps = np.abs(np.diff(diffs))
     assert jumps.max() < 3.0 * np.median(diffs) + 0.5
 

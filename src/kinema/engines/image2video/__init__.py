@@ -1,9 +1,10 @@
 """Image → video on a CPU: the photo itself is animated with classical vision (no diffusion model).
 
-Pipeline: load and size the inputs → read the prompt into motions (:mod:`.prompt`) → split the photo into depth
-layers (:mod:`.depth`) → inpaint what moving layers uncover (:mod:`.inpaint`) → per frame, one remap per layer
-driven by a pinhole camera (:mod:`.camera`), ambient fields (:mod:`.ambient`) and motion-brush trajectories
-(:mod:`.brush`), or flow interpolation towards ``image_tail`` (:mod:`.tail`) → stream into the H.264 writer.
+Pipeline: load and size the inputs → read the prompt into motions (:mod:`.prompt`) → split the photo into
+depth layers (:mod:`.depth`) → inpaint what moving layers uncover (:mod:`.inpaint`) → per frame, one remap
+per layer driven by a pinhole camera (:mod:`.camera`), ambient fields (:mod:`.ambient`) and motion-brush
+trajectories (:mod:`.brush`), or flow interpolation towards ``image_tail`` (:mod:`.tail`) → stream into the
+H.264 writer.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def render_image_to_video(
     ih, iw = base.shape[:2]
     short = options.max_short_side or cfg.short_side
     w, h = output_size(iw, ih, short)
-    n = max(2, int(round(options.duration_s * options.fps)))
+    n = max(2, round(options.duration_s * options.fps))
     cfg_scale = options.cfg_scale if cfg.honours_cfg else None
     plan = plan_motion(options.prompt, options.negative_prompt, cfg_scale)
     motions: dict[str, float] = {}

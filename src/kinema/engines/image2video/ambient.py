@@ -208,7 +208,7 @@ def plan_ambient(
             )
             plan.particles.append(
                 Particles(
-                    kind,  # type: ignore[arg-type]
+                    kind,
                     rng.uniform(0, w, n),
                     rng.uniform(0, h, n),
                     size,

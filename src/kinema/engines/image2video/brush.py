@@ -22,12 +22,14 @@ ASPECT_TOLERANCE = 0.02
 
 def read_mask(src: Path | np.ndarray, name: str) -> np.ndarray:
     """Load a mask as a 2-D uint8 array (grey, or the alpha channel when it carries the drawing)."""
+    arr: np.ndarray
     if isinstance(src, np.ndarray):
         arr = src
     else:
-        arr = cv2.imread(str(src), cv2.IMREAD_UNCHANGED)
-        if arr is None:
+        loaded = cv2.imread(str(src), cv2.IMREAD_UNCHANGED)
+        if loaded is None:
             raise EngineInputError(f"{name} is not a readable jpg/png image")
+        arr = np.asarray(loaded)
     if arr.dtype != np.uint8:
         arr = np.clip(arr.astype(np.float32) / max(float(arr.max()), 1.0) * 255.0, 0, 255).astype(np.uint8)
     if arr.ndim == 3 and arr.shape[2] == 4 and int(arr[..., 3].min()) < 250:

@@ -105,7 +105,8 @@ def validate_camera(control: CameraControl) -> None:
             raise ValueError(f"camera_control.config.{nonzero[0]} must be in [-10, 10], got {value}")
     elif control.type not in CAMERA_PRESETS:
         raise ValueError(
-            f"camera_control.type must be 'simple' or one of {', '.join(CAMERA_PRESETS)}, got {control.type!r}"
+            f"camera_control.type must be 'simple' or one of {', '.join(CAMERA_PRESETS)}, "
+            f"got {control.type!r}"
         )
 
 

@@ -7,8 +7,8 @@ Two kinds of depth, because they fail differently:
   layers. Their outline is a real depth discontinuity, so they must not be stretched; what they uncover is
   inpainted once.
 * **The rest** gets a *continuous* inverse depth from monocular cues: lower in the frame is nearer (ground
-  plane), in focus is nearer (photographers focus on the subject), salient is nearer, sky is far. A smooth field
-  can be warped with one remap without tearing, which a stack of flat cards could not do.
+  plane), in focus is nearer (photographers focus on the subject), salient is nearer, sky is far. A smooth
+  field can be warped with one remap without tearing, which a stack of flat cards could not do.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def sharpness(rgb_small: np.ndarray) -> np.ndarray:
 
 def saliency(rgb_small: np.ndarray) -> np.ndarray:
     """Spectral-residual saliency in [0, 1] (OpenCV contrib), blurred to a region cue."""
-    sal = cv2.saliency.StaticSaliencySpectralResidual_create()
+    sal = cv2.saliency.StaticSaliencySpectralResidual.create()
     ok, smap = sal.computeSaliency(cv2.cvtColor(rgb_small, cv2.COLOR_RGB2BGR))
     if not ok:
         return np.zeros(rgb_small.shape[:2], np.float32)
@@ -140,9 +140,9 @@ def sky_likelihood(rgb_small: np.ndarray) -> np.ndarray:
     hue = hsv[..., 0] * 2.0
     blue = ((hue > 180) & (hue < 250)).astype(np.float32)
     greyish = (sat < 0.18).astype(np.float32)
-    score = (value > 0.45) * (sharp < 0.45) * np.maximum(blue, greyish)
-    score = cv2.morphologyEx(score.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    n, labels = cv2.connectedComponents(score, connectivity=4)
+    cand = ((value > 0.45) & (sharp < 0.45) & (np.maximum(blue, greyish) > 0)).astype(np.uint8)
+    cand = np.asarray(cv2.morphologyEx(cand, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
+    _, labels = cv2.connectedComponents(cand, connectivity=4)
     touching = set(np.unique(labels[0, :]).tolist()) - {0}
     sky = np.isin(labels, list(touching)).astype(np.float32) if touching else np.zeros((h, w), np.float32)
     if sky.mean() < 0.03:
@@ -197,7 +197,7 @@ def estimate_layers(rgb: np.ndarray, use_person: bool = True) -> DepthLayers:
             kinds.append("subject")
 
     ys = np.linspace(0.0, 1.0, sh, dtype=np.float32)[:, None] * np.ones((1, sw), np.float32)
-    q = 0.55 * ys**1.3 + 0.25 * sharp + 0.20 * sal
+    q: np.ndarray = 0.55 * ys**1.3 + 0.25 * sharp + 0.20 * sal
     q = q * (1.0 - sky)  # sky is at infinity
     # under the objects the plate is background: replace by the surrounding depth
     if objects:
@@ -208,8 +208,13 @@ def estimate_layers(rgb: np.ndarray, use_person: bool = True) -> DepthLayers:
     q = cv2.GaussianBlur(q, (0, 0), 3.0)
     lo, hi = float(q.min()), float(q.max())
     q = (q - lo) / max(hi - lo, 1e-6)
-    plate_q = PLATE_FAR + (PLATE_NEAR - PLATE_FAR) * q
-    plate_q = cv2.resize(plate_q.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    plate_q = np.asarray(
+        cv2.resize(
+            (PLATE_FAR + (PLATE_NEAR - PLATE_FAR) * q).astype(np.float32),
+            (w, h),
+            interpolation=cv2.INTER_LINEAR,
+        )
+    )
     sky_full = cv2.resize(sky, (w, h), interpolation=cv2.INTER_LINEAR)
     return DepthLayers(
         plate_q=plate_q.astype(np.float32),

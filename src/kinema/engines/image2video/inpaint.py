@@ -1,10 +1,10 @@
 """Fill what moving layers uncover: holes behind objects, and a margin outside the photo.
 
-Both fills are computed once per clip, never per frame. Holes are filled at low resolution (cost does not grow
-with the photo; what is revealed is a band a few percent wide next to a moving edge, where low-frequency colour
-continuity matters most), then given back some of the surrounding grain so the fill does not read as a smear.
-The outside margin is a mirror of the border that is blurred more the further it gets from the photo, so a
-camera move that shows a little beyond the frame reveals plausible, quiet colour instead of a hard mirror line.
+Both fills are computed once per clip, never per frame. Holes are filled at low resolution (cost does not
+grow with the photo; what is revealed is a band a few percent wide next to a moving edge, where low-frequency
+colour continuity matters most), then given back some of the surrounding grain so the fill does not read as a
+smear. The outside margin is a mirror of the border that is blurred more the further it gets from the photo,
+so a camera move that shows a little beyond the frame reveals quiet colour instead of a hard mirror line.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def _push_pull(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     img = rgb.astype(np.float32)
     wgt = (~hole).astype(np.float32)
     levels: list[tuple[np.ndarray, np.ndarray]] = []
-    cur_i, cur_w = img * wgt[..., None], wgt
+    cur_i: np.ndarray = img * wgt[..., None]
+    cur_w: np.ndarray = wgt
     while min(cur_w.shape) > 4:
         levels.append((cur_i, cur_w))
         cur_i = cv2.pyrDown(cur_i)

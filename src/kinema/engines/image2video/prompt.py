@@ -91,7 +91,7 @@ def cfg_gain(cfg_scale: float | None) -> float:
 
 
 def _orbit(value: float) -> CameraMove:
-    """Orbit = sideways move while turning back towards the subject, so the subject stays and the world slides."""
+    """Orbit: slide sideways while turning back to the subject, so the subject stays and the world slides."""
     side = axis_move("horizontal", value)
     return CameraMove(tx=side.tx, yaw=-side.tx * 0.85)
 

@@ -16,6 +16,7 @@ cut-out's surroundings into its edge.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -39,7 +40,7 @@ class _Sprite:
     rgba: np.ndarray
     roi: tuple[int, int, int, int]  # y0, y1, x0, x1 in the frame
     cam: tuple[np.ndarray, np.ndarray] | None = None
-    terms: list[tuple[np.ndarray, np.ndarray, object]] = field(default_factory=list)
+    terms: list[tuple[np.ndarray, np.ndarray, Callable[[float], float]]] = field(default_factory=list)
     trajectory: Trajectory | None = None
     src_box: tuple[int, int, int, int] | None = None
 
@@ -233,7 +234,7 @@ class SceneRenderer:
                 mx = cv2.scaleAdd(self.plate_cam[0], e, mx)
                 my = cv2.scaleAdd(self.plate_cam[1], e, my)
             for fx, fy, coef in self.plate_terms:
-                c = float(coef(secs))  # type: ignore[operator]
+                c = float(coef(secs))
                 mx = cv2.scaleAdd(fx, c, mx)
                 my = cv2.scaleAdd(fy, c, my)
             out = cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
@@ -264,7 +265,7 @@ class SceneRenderer:
             mx = cv2.scaleAdd(sp.cam[0][y0:y1, x0:x1], e, mx)
             my = cv2.scaleAdd(sp.cam[1][y0:y1, x0:x1], e, my)
         for fx, fy, coef in sp.terms:
-            c = float(coef(secs))  # type: ignore[operator]
+            c = float(coef(secs))
             mx = cv2.scaleAdd(fx[y0:y1, x0:x1], c, mx)
             my = cv2.scaleAdd(fy[y0:y1, x0:x1], c, my)
         warped = cv2.remap(sp.rgba, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
@@ -283,7 +284,7 @@ class SceneRenderer:
         cx0, cx1 = max(0, dx0), min(self.w, dx0 + bw + 1)
         if cy0 >= cy1 or cx0 >= cx1:
             return
-        m = np.float32([[1, 0, fx + (dx0 - cx0)], [0, 1, fy + (dy0 - cy0)]])
+        m = np.array([[1, 0, fx + (dx0 - cx0)], [0, 1, fy + (dy0 - cy0)]], dtype=np.float32)
         warped = cv2.warpAffine(
             sp.rgba,
             m,

@@ -17,15 +17,15 @@ VISIBILITY_FLOOR = 0.05
 
 def _flow(a: np.ndarray, b: np.ndarray, fine: bool) -> np.ndarray:
     """DIS flow; ``fine`` refines down to full working resolution with more variational iterations."""
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     if fine:
         dis.setFinestScale(0)
         dis.setVariationalRefinementIterations(10)
-    return dis.calc(a, b, None)
+    return np.asarray(dis.calc(a, b, None))  # type: ignore[call-overload]
 
 
 class TailInterpolator:
-    """Precompute flows between ``first`` and ``last`` (same size, RGB uint8) and render any ``t`` in [0, 1]."""
+    """Precompute flows between ``first`` and ``last`` (same size, RGB uint8); render any ``t`` in [0, 1]."""
 
     def __init__(self, first: np.ndarray, last: np.ndarray, work_short_side: int = 360, fine: bool = False):
         if first.shape != last.shape:
