@@ -70,6 +70,8 @@ def bouncing_ball(
     seconds: float = 3.0,
     x_frac: float = 0.5,
     bounce_frames: tuple[int, ...] = (14, 33, 52),
+    shake_px: float = 0.0,
+    noise: float = 0.0,
 ) -> Clip:
     """A ball drops and bounces off the floor exactly at ``bounce_frames`` (parabolic arcs between them)."""
     w, h = size
@@ -92,9 +94,19 @@ def bouncing_ball(
         u = (i - prev) / (nxt - prev)
         ys[i] = floor - 4 * (floor - top) * 0.8 * u * (1 - u)
     frames = []
+    rng = np.random.default_rng(7)
+    pad = int(np.ceil(shake_px)) + 1
+    big = cv2.copyMakeBorder(bg, pad, pad, pad, pad, cv2.BORDER_REFLECT) if shake_px else bg
     for i in range(n):
-        f = bg.copy()
-        _disc(f, x_frac * w, ys[i] - r, r, (250, 235, 90))
+        if shake_px:  # a hand-held camera: the whole scene (ball included) jitters by up to shake_px
+            dx, dy = (int(round(v)) for v in rng.uniform(-shake_px, shake_px, 2))
+            f = np.ascontiguousarray(big[pad + dy : pad + dy + h, pad + dx : pad + dx + w])
+            _disc(f, x_frac * w + dx, ys[i] - r + dy, r, (250, 235, 90))
+        else:
+            f = bg.copy()
+            _disc(f, x_frac * w, ys[i] - r, r, (250, 235, 90))
+        if noise:
+            f = np.clip(f + rng.normal(0, noise, f.shape), 0, 255).astype(np.uint8)
         frames.append(f)
     _write(path, frames, fps)
     return Clip(path, fps, n, events=[b / fps for b in bounces if 0 < b < n - 1])
