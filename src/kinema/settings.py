@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # --- jobs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="Worker processes.")
     job_max_attempts: int = 3
+    job_timeout_s: float = Field(
+        3600.0, description="An attempt running longer fails with a message (0 = no limit); never a hang."
+    )
     lease_s: float = 30.0
     heartbeat_s: float = 5.0
     reaper_interval_s: float = 5.0

@@ -43,6 +43,10 @@ class _FenceLost(Exception):
     """The final write matched nothing: the attempt is no longer ours (or a cancel arrived)."""
 
 
+class JobTimedOut(Exception):
+    """The attempt ran past ``settings.job_timeout_s``: the task fails with this message, no retry."""
+
+
 class Attempt:
     """State shared by the job thread and its heartbeat thread for one claimed attempt."""
 
@@ -56,6 +60,14 @@ class Attempt:
         self.cancel = threading.Event()  # the client asked to cancel
         self._last_check = 0.0
         self._last_pct = -1
+        self.started = time.monotonic()
+        self.timeout_s = rt.settings.job_timeout_s
+
+    def over_time(self, grace_s: float = 0.0) -> bool:
+        return self.timeout_s > 0 and time.monotonic() - self.started > self.timeout_s + grace_s
+
+    def timeout_message(self) -> str:
+        return f"the job took longer than {self.timeout_s:g} s and was stopped (setting KINEMA_JOB_TIMEOUT_S)"
 
     def _fence(self) -> Any:
         return (Task.id == self.task_id, Task.status == "processing", Task.attempt == self.attempt)
@@ -80,7 +92,15 @@ class Attempt:
     def heartbeat_loop(self) -> None:
         """Extend the lease every ``heartbeat_s`` until stopped; losing the fence only sets a flag (the job
         thread raises at its next progress call, so an engine is never killed mid-write)."""
+        grace = 3 * self.rt.settings.heartbeat_s
         while not self.stop.wait(self.rt.settings.heartbeat_s):
+            if self.over_time(grace):
+                # The engine has not called progress since its time ran out (hung): fail the task here so
+                # the client gets an answer; the stale thread's late writes are fenced off.
+                log.error("task %s exceeded its time limit without reporting progress", self.task_id)
+                if _finish_failed(self.rt, self.task_id, self.attempt, self.timeout_message()):
+                    self.lost.set()
+                return
             try:
                 if not self.touch():
                     return
@@ -91,6 +111,8 @@ class Attempt:
         """The engine's progress callback: throttled fenced writes; raises Cancelled if cancelled or lost."""
         if self.cancel.is_set() or self.lost.is_set():
             raise Cancelled()
+        if self.over_time():
+            raise JobTimedOut(self.timeout_message())
         pct = max(0, min(99, int(fraction * 100)))
         now = time.monotonic()
         if now - self._last_check < PROGRESS_INTERVAL_S:
@@ -302,6 +324,9 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
         return "lost"
     except EngineInputError as exc:
         _finish_failed(rt, task_id, attempt, str(exc) or "the inputs cannot be rendered")
+        return "failed"
+    except JobTimedOut as exc:
+        _finish_failed(rt, task_id, attempt, str(exc))
         return "failed"
     except KeyboardInterrupt:
         # The consumer is shutting down (SIGTERM): hand the task back without spending an attempt. No
