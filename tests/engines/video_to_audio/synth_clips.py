@@ -171,3 +171,26 @@ def scene_cut(
     frames = [a if i / fps < cut_at else b for i in range(n)]
     _write(path, frames, fps)
     return Clip(path, fps, n, cuts=[round(cut_at * fps) / fps])
+
+
+def camera_zoom(
+    path: Path,
+    size: tuple[int, int] = (320, 180),
+    fps: int = 25,
+    seconds: float = 3.0,
+    start: float = 1.0,
+    end: float = 2.0,
+    factor: float = 1.8,
+) -> Clip:
+    """A static scene, then a fast zoom-in (×``factor``) between ``start`` and ``end``, then static."""
+    w, h = size
+    n = round(seconds * fps)
+    world = _texture(h, w, 6)
+    frames = []
+    for i in range(n):
+        u = float(np.clip((i / fps - start) / (end - start), 0, 1))
+        z = 1.0 + (factor - 1.0) * (0.5 - 0.5 * np.cos(np.pi * u))
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, z)
+        frames.append(cv2.warpAffine(world, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT))
+    _write(path, frames, fps)
+    return Clip(path, fps, n)

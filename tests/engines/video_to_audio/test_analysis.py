@@ -7,7 +7,7 @@ import pytest
 
 from kinema.engines.base import EngineInputError
 from kinema.engines.video_to_audio import VideoAnalysis, analyze_video
-from tests.engines.video_to_audio.synth_clips import Clip
+from tests.engines.video_to_audio.synth_clips import Clip, camera_zoom
 
 
 def test_bounces_are_found_on_their_frames(ball: Clip, ball_analysis: VideoAnalysis) -> None:
@@ -53,3 +53,11 @@ def test_not_a_video(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad.write_bytes(b"not a video at all")
     with pytest.raises(EngineInputError):
         analyze_video(bad)
+
+
+def test_zoom_is_camera_motion_not_events(clip_dir) -> None:  # type: ignore[no-untyped-def]
+    clip = camera_zoom(clip_dir / "zoom.mp4")
+    a = analyze_video(clip.path)
+    zooming = (a.times >= 1.2) & (a.times < 1.8)
+    assert a.camera_speed[zooming].mean() > 0.5
+    assert len(a.events) == 0 and float(a.object_energy.max()) < 0.1

@@ -171,6 +171,11 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         rx = (xx - w / 2) / (w / 2)
         ry = yy / h
+        # zoom: flow = s · (position − centre); estimated from pixels away from the centre
+        cx, cy = xx - w / 2, yy - h / 2
+        far = (np.hypot(cx, cy) > 0.25 * w)[::3, ::3]
+        cxs, cys = cx[::3, ::3][far], cy[::3, ::3][far]
+        r2 = cxs**2 + cys**2
         window = None
         dis = cv2.DISOpticalFlow_create(  # type: ignore[attr-defined]
             cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST
@@ -225,6 +230,14 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 res = dis.calc(aligned, gray, None)
                 # what is left of the camera's motion after the whole-pixel-ish warp is a uniform bias
                 res -= np.median(res[::3, ::3].reshape(-1, 2), axis=0)
+                sub = res[::3, ::3][far]
+                zoom = float(np.median((sub[:, 0] * cxs + sub[:, 1] * cys) / r2))
+                if abs(zoom) * w / 2 > 0.3:  # more than ~0.3 px/frame at the frame edge
+                    res[..., 0] -= zoom * cx
+                    res[..., 1] -= zoom * cy
+                else:
+                    zoom = 0.0
+                cam_px = float(np.hypot(sx, sy)) + abs(zoom) * w  # a zoom reads as dramatic as a pan
                 mx, my = int(np.ceil(abs(sx))) + 2, int(np.ceil(abs(sy))) + 2
                 res[:, :mx] = 0
                 res[:, w - mx :] = 0
@@ -232,12 +245,12 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 res[h - my :] = 0
                 mag = np.sqrt(res[..., 0] ** 2 + res[..., 1] ** 2)
                 # warping blurs texture a little: demand more of "object motion" while the camera moves
-                moving = mag > _FLOW_NOISE + 0.25 * float(np.hypot(sx, sy))
+                moving = mag > _FLOW_NOISE + 0.25 * cam_px
                 res[~moving] = 0.0
                 m = np.where(moving, mag, 0.0)
                 total = float(m.sum())
                 obj_e.append(total / (w * h) * fps_guess / w * 10.0)
-                cam_s.append(float(np.hypot(sx, sy)) * fps_guess / w)
+                cam_s.append(cam_px * fps_guess / w)
                 cam_dx.append(sx * fps_guess / w)
                 pans.append(float((m * rx).sum() / total) if total > 1e-6 else 0.0)
                 heights.append(float((m * ry).sum() / total) if total > 1e-6 else 0.5)

@@ -281,7 +281,7 @@ def plan_sound(prompt: str, video: VideoAnalysis, asmr: bool = False) -> SoundPl
         impact=impact,
         beds=tuple(beds[:3]),
         whoosh=whoosh,
-        movement=1.6 if asmr else 1.0,
+        movement=1.4 if asmr else 1.0,
         matched=tuple(matched),
     )
 

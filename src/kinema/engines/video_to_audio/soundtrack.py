@@ -117,7 +117,7 @@ def render_soundtrack(
     level = _per_sample(video.times, np.clip(energy / ref, 0, 1.5), n)
     level = uniform_filter1d(level, size=int(0.04 * RATE))
     pan = _per_sample(video.times, np.clip(video.pan, -1, 1), n)
-    move = _pan_stereo(movement(level, rng, detail), 0.85 * pan) * 0.12 * splan.movement
+    move = _pan_stereo(movement(level, rng, detail), 0.85 * pan) * 0.07 * splan.movement
     if splan.whoosh and video.camera_speed.size:
         cam = np.clip((video.camera_speed - 0.25) / 1.5, 0, 1)
         cam_level = uniform_filter1d(_per_sample(video.times, cam, n), size=int(0.08 * RATE))
