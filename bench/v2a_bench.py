@@ -22,10 +22,11 @@ import av
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kinema.engines.video_to_audio import analyze_video, render_soundtrack  # noqa: E402
-from kinema.engines.video_to_audio.mux import remux_with_audio, write_mp3_fast  # noqa: E402
-from kinema.media.audio_io import write_wav  # noqa: E402
-from tests.engines.video_to_audio.synth_clips import bouncing_ball  # noqa: E402
+from tests.engines.video_to_audio.synth_clips import bouncing_ball
+
+from kinema.engines.video_to_audio import analyze_video, render_soundtrack
+from kinema.engines.video_to_audio.mux import remux_with_audio, write_mp3_fast
+from kinema.media.audio_io import write_wav
 
 
 def cpu() -> float:
@@ -66,11 +67,19 @@ def main() -> None:
         from kinema.engines.video_to_audio import video_to_audio
 
         for _ in range(repeat):
-            timed("engine video_to_audio() end to end", video_to_audio, clip.path, tmp / "e", "basketball",
-                  "happy upbeat")
+            timed(
+                "engine video_to_audio() end to end",
+                video_to_audio,
+                clip.path,
+                tmp / "e",
+                "basketball",
+                "happy upbeat",
+            )
         base = statistics.median(w for w, _ in rows["baseline: plain decode"])
-        print(f"10 s 1280x720 30 fps H.264, median of {repeat}; load average now {os.getloadavg()[0]:.1f} "
-              f"on {os.cpu_count()} cores\n")
+        print(
+            f"10 s 1280x720 30 fps H.264, median of {repeat}; load average now {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} cores\n"
+        )
         print("| stage | wall s | CPU s | × real time | × plain decode |")
         print("|---|---|---|---|---|")
         for name, vals in rows.items():

@@ -99,7 +99,7 @@ def bouncing_ball(
     big = cv2.copyMakeBorder(bg, pad, pad, pad, pad, cv2.BORDER_REFLECT) if shake_px else bg
     for i in range(n):
         if shake_px:  # a hand-held camera: the whole scene (ball included) jitters by up to shake_px
-            dx, dy = (int(round(v)) for v in rng.uniform(-shake_px, shake_px, 2))
+            dx, dy = (round(v) for v in rng.uniform(-shake_px, shake_px, 2))
             f = np.ascontiguousarray(big[pad + dy : pad + dy + h, pad + dx : pad + dx + w])
             _disc(f, x_frac * w + dx, ys[i] - r + dy, r, (250, 235, 90))
         else:
