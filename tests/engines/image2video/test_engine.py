@@ -232,3 +232,12 @@ def test_deterministic(tmp_path: Path) -> None:
     a, _ = render(tmp_path, "a.mp4", **kw)
     b, _ = render(tmp_path, "b.mp4", **kw)
     assert all(np.array_equal(x, y) for x, y in zip(a[::10], b[::10], strict=True))
+
+
+def test_control_groups_are_exclusive(tmp_path: Path) -> None:
+    img = photo()
+    mask = np.full((240, 320), 255, np.uint8)
+    with pytest.raises(EngineInputError, match="cannot be combined"):
+        render(tmp_path, image=img, camera=CameraControl("simple", {"zoom": 3}), static_mask=mask)
+    with pytest.raises(EngineInputError, match="cannot be combined"):
+        render(tmp_path, image=img, image_tail=img, camera=CameraControl("down_back"))

@@ -99,6 +99,7 @@ def render_image_to_video(
     """
     if options.image is None and options.image_tail is None:
         raise EngineInputError("one of image or image_tail is required")
+    _check_exclusive(options)
     cfg: EngineSettings = settings_for(options.model_name, options.mode)
     first = _load_rgb(options.image, "image") if options.image is not None else None
     tail = _load_rgb(options.image_tail, "image_tail") if options.image_tail is not None else None
@@ -178,6 +179,21 @@ def render_image_to_video(
     )
     _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False)
     return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
+
+
+def _check_exclusive(options: I2VOptions) -> None:
+    """Upstream allows one control group per request: last frame, motion brush, or camera_control."""
+    groups = [
+        name
+        for name, used in (
+            ("image_tail", options.image_tail is not None and options.image is not None),
+            ("static_mask/dynamic_masks", options.static_mask is not None or bool(options.dynamic_masks)),
+            ("camera_control", options.camera is not None),
+        )
+        if used
+    ]
+    if len(groups) > 1:
+        raise EngineInputError(f"{' and '.join(groups)} cannot be combined; use one of them per request")
 
 
 def _masks(

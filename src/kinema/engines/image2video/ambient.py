@@ -198,7 +198,7 @@ def plan_ambient(
     for kind in ("snow", "rain"):
         if kind in wanted:
             k = wanted[kind]
-            n = int((0.00032 if kind == "snow" else 0.00022) * w * h * min(k, 2.0)) + 8
+            n = int((0.0007 if kind == "snow" else 0.0004) * w * h * min(k, 2.0)) + 8
             scale = h / 720.0
             size = rng.uniform(1.0, 3.2, n) * scale if kind == "snow" else rng.uniform(0.015, 0.04, n) * h
             speed = (

@@ -140,7 +140,9 @@ def sky_likelihood(rgb_small: np.ndarray) -> np.ndarray:
     hue = hsv[..., 0] * 2.0
     blue = ((hue > 180) & (hue < 250)).astype(np.float32)
     greyish = (sat < 0.18).astype(np.float32)
-    cand = ((value > 0.45) & (sharp < 0.45) & (np.maximum(blue, greyish) > 0)).astype(np.uint8)
+    # blue skies may be dark (dusk); grey/white skies must be bright
+    skyish = ((blue > 0) & (value > 0.2)) | ((greyish > 0) & (value > 0.45))
+    cand = ((sharp < 0.45) & skyish).astype(np.uint8)
     cand = np.asarray(cv2.morphologyEx(cand, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
     _, labels = cv2.connectedComponents(cand, connectivity=4)
     touching = set(np.unique(labels[0, :]).tolist()) - {0}
