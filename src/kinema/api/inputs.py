@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from kinema.api.state import AppState
 from kinema.contract.errors import invalid
 from kinema.db.ids import new_id
+from kinema.db.models import Asset
+from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import find_asset
 from kinema.media.inputs import MediaFile, resolve_create_inputs
 
@@ -37,6 +39,20 @@ def _params(kind: str, req: BaseModel) -> dict[str, Any]:
         params["has_static_mask"] = bool(getattr(req, "static_mask", None))
         params["has_image_tail"] = bool(getattr(req, "image_tail", None))
     return params
+
+
+def _earlier_result(
+    st: AppState, account_id: str, field: str, asset_id: str, role: str, bounds: tuple[float, float]
+) -> Asset:
+    """An ``audio_id``/``video_id`` of this account, still within retention and within the duration rule."""
+    asset = find_asset(st.rt, account_id, asset_id, (role,))
+    if asset is None:
+        raise invalid(field, f"no {role} {asset_id!r} made by this account within the retention period")
+    low, high = bounds
+    slack = st.limits.duration_tolerance_s
+    if asset.duration_s is not None and not (low - slack <= asset.duration_s <= high + slack):
+        raise invalid(field, f"{role} must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+    return asset
 
 
 def _content_type(media: MediaFile) -> str:
@@ -69,35 +85,23 @@ async def prepare_inputs(
             info["parent_video"] = {
                 "id": "",
                 "url": getattr(req, "video_url", "") or "",
-                "duration": f"{v.duration_s or 0:.2f}",
+                "duration": fmt_seconds(v.duration_s or 0.0),
             }
     audio_id = getattr(req, "audio_id", None)
     if kind == "avatar" and audio_id:
-        asset = find_asset(rt, account_id, audio_id, ("audio",))
-        if asset is None:
-            raise invalid(
-                "audio_id", f"no TTS audio {audio_id!r} in this account within the retention period"
-            )
-        low, high = st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s
-        if asset.duration_s is not None and not (low <= asset.duration_s <= high):
-            raise invalid("audio_id", f"audio must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+        limits = (st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s)
+        asset = _earlier_result(st, account_id, "audio_id", audio_id, "audio", limits)
         inputs["audio"] = asset.blob_key
         if asset.extra.get("phones"):
             inputs["phones"] = asset.extra["phones"]
     video_id = getattr(req, "video_id", None)
     if kind == "video_to_audio" and video_id:
-        asset = find_asset(rt, account_id, video_id, ("video",))
-        if asset is None:
-            raise invalid(
-                "video_id", f"no video {video_id!r} made by this account within the retention period"
-            )
-        low, high = st.limits.v2a_video_min_s, st.limits.v2a_video_max_s
-        if asset.duration_s is not None and not (low <= asset.duration_s <= high):
-            raise invalid("video_id", f"video must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+        limits = (st.limits.v2a_video_min_s, st.limits.v2a_video_max_s)
+        asset = _earlier_result(st, account_id, "video_id", video_id, "video", limits)
         inputs["video"] = asset.blob_key
         info["parent_video"] = {
             "id": asset.id,
             "url": rt.urls.url(asset.blob_key),
-            "duration": f"{asset.duration_s or 0:.2f}",
+            "duration": fmt_seconds(asset.duration_s or 0.0),
         }
     return inputs, _params(kind, req), info

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.db.models import Task
+from kinema.runtime import Runtime
 from kinema.settings import Settings, get_settings
 
 app = typer.Typer(help="kinema — Kling's video/audio API, offline on CPU.", no_args_is_help=True)
@@ -130,7 +132,6 @@ def tasks_list(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
 ) -> None:
     """Newest tasks of every account."""
-    from kinema.db.models import Task
     from kinema.runtime import build_runtime
 
     rt = build_runtime(_settings())
@@ -154,11 +155,8 @@ def tasks_list(
     console.print(table)
 
 
-@tasks_app.command("show")
-def tasks_show(task_id: str) -> None:
-    """A task as the API would return it (URLs signed for the configured base URL)."""
-    from kinema.contract.tasks import task_object
-    from kinema.db.models import Task
+def _task_or_exit(task_id: str) -> tuple[Runtime, Task]:
+    """The runtime and the task with this id, of any account; exit 1 when there is none."""
     from kinema.runtime import build_runtime
 
     rt = build_runtime(_settings())
@@ -167,22 +165,24 @@ def tasks_show(task_id: str) -> None:
     if task is None:
         console.print(f"[red]no task {task_id}[/]")
         raise typer.Exit(1)
+    return rt, task
+
+
+@tasks_app.command("show")
+def tasks_show(task_id: str) -> None:
+    """A task as the API would return it (URLs signed for the configured base URL)."""
+    from kinema.contract.tasks import task_object
+
+    rt, task = _task_or_exit(task_id)
     console.print_json(json.dumps(task_object(task, rt.urls.url)))
 
 
 @tasks_app.command("cancel")
 def tasks_cancel(task_id: str) -> None:
     """Cancel a task of any account."""
-    from kinema.db.models import Task
     from kinema.jobs import service
-    from kinema.runtime import build_runtime
 
-    rt = build_runtime(_settings())
-    with rt.db.read() as s:
-        task = s.get(Task, task_id)
-    if task is None:
-        console.print(f"[red]no task {task_id}[/]")
-        raise typer.Exit(1)
+    rt, task = _task_or_exit(task_id)
     after = service.cancel_task(rt, task.account_id, task.kind, task.id)
     console.print(
         f"{task_id}: {after.status if after else task.status} "

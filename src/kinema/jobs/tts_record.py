@@ -11,13 +11,9 @@ from typing import Any
 
 from kinema.db.ids import new_id
 from kinema.db.models import Task
+from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import add_asset, find_asset, get_task, record_finished_task
 from kinema.runtime import Runtime
-
-
-def seconds(value: float) -> str:
-    """Durations on the wire are strings of seconds (``"4.6"``)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def record_tts_task(
@@ -47,7 +43,7 @@ def record_tts_task(
             retention=rt.settings.retention_days,
             asset_id=asset_id,
         )
-    result = {"audios": [{"id": asset_id, "key": key, "duration": seconds(duration_s)}], "units": "0.1"}
+    result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}], "units": "0.1"}
     return record_finished_task(
         rt, account_id=account_id, kind="tts", params=params, result=result, task_id=task_id
     )
