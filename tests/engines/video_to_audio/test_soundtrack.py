@@ -83,3 +83,14 @@ def test_master_hits_targets_on_a_hot_signal() -> None:
         x[t : t + 4800] += rng.uniform(-1, 1, (4800, 2)) * 3.0 * decay
     out, lufs, peak = master(x, RATE)
     assert abs(lufs + 16) <= 1.0 and peak <= -1.0 and true_peak_db(out) <= -1.0
+
+
+def test_each_shot_gets_its_own_ambience(cut: Clip) -> None:
+    a = analyze_video(cut.path)
+    track = render_soundtrack(a, "", "no music")
+    assert track.sound.scene_beds == (("fire",), ("wind",))  # a warm shot, then a blue-sky one
+    onsets = audio_onsets(track.audio, RATE, sensitivity=3.0)
+    c = cut.cuts[0]
+    crackles_before = np.sum(onsets < c - 0.05) / c
+    crackles_after = np.sum(onsets > c + 0.05) / (cut.duration - c)
+    assert crackles_before > 3 * max(crackles_after, 0.5)

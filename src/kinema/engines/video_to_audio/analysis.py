@@ -15,6 +15,7 @@ onsets, and the acceleration-weighted centroid says where on screen (stereo pan)
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,20 @@ class MotionEvent:
     raw: float
 
 
+@dataclass(frozen=True)
+class Scene:
+    """One shot between cuts and its look (the same measures as the whole-clip ones)."""
+
+    start: float
+    end: float
+    brightness: float
+    saturation: float
+    warmth: float
+    flicker: float
+    sky_blue: float
+    green: float
+
+
 @dataclass
 class VideoAnalysis:
     """Everything the sound design reads, sampled once per video frame (arrays of length ``n``)."""
@@ -64,6 +79,7 @@ class VideoAnalysis:
     flicker: float = 0.0  # share of the frame with small, incoherent motion (water, leaves, rain)
     sky_blue: float = 0.0  # share of the upper third that is blue-ish and bright
     green: float = 0.0  # share of the frame that is green-ish
+    scenes: list[Scene] = field(default_factory=list)
 
     @property
     def busy(self) -> float:
@@ -143,6 +159,19 @@ def _direction_changes(mom: np.ndarray, fps: float, w: int) -> np.ndarray:
     return out * fps / w * 100.0
 
 
+def _colour(chroma: list[np.ndarray], h: int, w: int) -> tuple[float, float, float, float]:
+    """(saturation, warmth, green share, blue-sky share) from small (U, V) frames."""
+    if not chroma:
+        return 0.0, 0.0, 0.0, 0.0
+    uv = np.concatenate(chroma) - 128.0
+    sat = float(np.mean(np.hypot(uv[:, 0], uv[:, 1]))) / 128.0
+    warm = float(np.clip(np.mean(uv[:, 1] - uv[:, 0]) / 64.0, -1, 1))
+    green = float(np.mean((uv[:, 0] < -6) & (uv[:, 1] < -6)))
+    top = np.concatenate([c.reshape(h // 4, w // 4, 2)[: max(1, h // 12)].reshape(-1, 2) for c in chroma])
+    sky = float(np.mean(top[:, 0] - 128.0 > 8))
+    return sat, warm, green, sky
+
+
 def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> VideoAnalysis:
     """Decode ``path`` (streaming) and measure motion, events, camera, cuts and colour.
 
@@ -194,6 +223,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         responses: list[float] = [1.0]
         bright: list[float] = []
         chroma: list[np.ndarray] = []
+        chroma_t: list[float] = []
         flick: list[float] = [0.0]
         prev: np.ndarray | None = None
         first_pts: float | None = None
@@ -213,6 +243,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             bright.append(float(gray.mean()) / 255.0)
             if uv is not None:
                 chroma.append(uv.reshape(-1, 2).astype(np.float32))
+                chroma_t.append(t)
             if prev is not None:
                 sx, sy, resp = _camera_shift(prev, gray, window)
                 raw_diff.append(float(np.abs(prev.astype(np.int16) - gray).mean()) / 255.0)
@@ -315,16 +346,27 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             )
         )
 
-    sat = warm = sky = green = 0.0
-    if chroma:
-        uv = np.concatenate(chroma) - 128.0
-        sat = float(np.mean(np.hypot(uv[:, 0], uv[:, 1]))) / 128.0
-        warm = float(np.clip(np.mean(uv[:, 1] - uv[:, 0]) / 64.0, -1, 1))
-        green = float(np.mean((uv[:, 0] < -6) & (uv[:, 1] < -6)))
-        top_rows = np.concatenate(
-            [c.reshape(h // 4, w // 4, 2)[: max(1, h // 12)].reshape(-1, 2) for c in chroma]
+    sat, warm, green, sky = _colour(chroma, h, w)
+    bright_arr, flick_arr, t_arr = np.array(bright), np.array(flick), np.array(times)
+    ct = np.array(chroma_t)
+    edges = [0.0, *[times[c] for c in cut_idx], duration]
+    scenes = []
+    for s0, s1 in itertools.pairwise(edges):
+        sel = (t_arr >= s0) & (t_arr < s1)
+        part = [c for c, tc in zip(chroma, ct, strict=True) if s0 <= tc < s1]
+        ss, sw, sg, sk = _colour(part, h, w)
+        scenes.append(
+            Scene(
+                s0,
+                s1,
+                float(bright_arr[sel].mean()) if sel.any() else 0.5,
+                ss,
+                sw,
+                float(flick_arr[sel].mean()) if sel.any() else 0.0,
+                sk,
+                sg,
+            )
         )
-        sky = float(np.mean(top_rows[:, 0] - 128.0 > 8))
     progress(1.0)
     return VideoAnalysis(
         duration=float(duration),
@@ -346,4 +388,5 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         flicker=float(np.mean(flick)),
         sky_blue=sky,
         green=green,
+        scenes=scenes,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -117,6 +118,7 @@ class SoundPlan:
     whoosh: bool
     movement: float  # level of the continuous movement texture (0 = off, 1 = normal)
     matched: tuple[str, ...]  # prompt words that decided something (for logs/docs)
+    scene_beds: tuple[tuple[str, ...], ...] = ()  # per shot (``video.scenes``) when the picture chose
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,28 @@ def _find(text: str, table: dict[str, tuple[str, ...]]) -> list[tuple[int, str, 
     return sorted(hits)
 
 
+class Look(Protocol):
+    """The picture measures bed choice reads (a whole clip or one scene)."""
+
+    brightness: float
+    saturation: float
+    warmth: float
+    flicker: float
+    sky_blue: float
+    green: float
+
+
+def beds_for_picture(look: Look) -> tuple[str, ...]:
+    """Outdoor sky/greenery → air (and birds), restless fine motion → water, warm dark → fire, else a room."""
+    if look.flicker > 0.2 and look.sky_blue < 0.3:
+        return ("water",)
+    if look.sky_blue > 0.25 or look.green > 0.2:
+        return ("wind", "birds") if look.green > 0.12 and look.brightness > 0.35 else ("wind",)
+    if look.warmth > 0.35 and look.saturation > 0.15 and look.brightness < 0.45:
+        return ("fire",)
+    return ("room",)
+
+
 def plan_sound(prompt: str, video: VideoAnalysis, asmr: bool = False) -> SoundPlan:
     """Choose impact voice, beds and whooshes from the prompt first, the picture second."""
     text = _words(prompt or "")
@@ -264,22 +288,18 @@ def plan_sound(prompt: str, video: VideoAnalysis, asmr: bool = False) -> SoundPl
     for _, key, _w in beds_found:
         if key not in beds:
             beds.append(key)
-    if not beds:
-        # the picture decides: outdoor sky/greenery → air and birds, restless texture → water, else a room
-        if video.flicker > 0.2 and video.sky_blue < 0.3:
-            beds = ["water"]
-        elif video.sky_blue > 0.25 or video.green > 0.2:
-            beds = ["wind"] + (["birds"] if video.green > 0.12 and video.brightness > 0.35 else [])
-        elif video.warmth > 0.35 and video.saturation > 0.15 and video.brightness < 0.45:
-            beds = ["fire"]
-        else:
-            beds = ["room"]
+    scene_beds: tuple[tuple[str, ...], ...] = ()
+    if not beds:  # the picture decides, shot by shot
+        scene_beds = tuple(beds_for_picture(sc) for sc in (video.scenes or [video]))
+        for sb in scene_beds:
+            beds.extend(k for k in sb if k not in beds)
     whoosh = any(_has(text, w) for w in _WHOOSH_WORDS) or float(video.camera_speed.max(initial=0.0)) > 0.6
     if any(_has(text, w) for w in _WHOOSH_WORDS):
         matched.append("whoosh")
     return SoundPlan(
         impact=impact,
         beds=tuple(beds[:3]),
+        scene_beds=scene_beds,
         whoosh=whoosh,
         movement=1.4 if asmr else 1.0,
         matched=tuple(matched),

@@ -130,8 +130,21 @@ def render_soundtrack(
 
     # --- beds -----------------------------------------------------------------------------------------
     beds = np.zeros((n, 2))
-    for i, kind in enumerate(splan.beds):
-        beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
+    if splan.scene_beds and len(video.scenes) == len(splan.scene_beds):
+        # each shot gets its own ambience, crossfaded over 60 ms at the cut
+        t = np.arange(n) / RATE
+        for kind in splan.beds:
+            weight = np.zeros(n)
+            for scene, kinds in zip(video.scenes, splan.scene_beds, strict=True):
+                if kind in kinds:
+                    inside = np.clip((t - scene.start) / 0.06 + 0.5, 0, 1) * np.clip(
+                        (scene.end - t) / 0.06 + 0.5, 0, 1
+                    )
+                    weight += inside * (1.0 if kinds[0] == kind else 0.6)
+            beds += bed(kind, n, rng) * np.minimum(weight, 1.0)[:, None]
+    else:
+        for i, kind in enumerate(splan.beds):
+            beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
     if asmr_mode:
         bed_target = _BED_LUFS_ASMR
     elif has_fx:
