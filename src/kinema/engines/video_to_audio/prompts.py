@@ -258,12 +258,18 @@ def _find(text: str, table: dict[str, tuple[str, ...]]) -> list[tuple[int, str, 
 class Look(Protocol):
     """The picture measures bed choice reads (a whole clip or one scene)."""
 
-    brightness: float
-    saturation: float
-    warmth: float
-    flicker: float
-    sky_blue: float
-    green: float
+    @property
+    def brightness(self) -> float: ...
+    @property
+    def saturation(self) -> float: ...
+    @property
+    def warmth(self) -> float: ...
+    @property
+    def flicker(self) -> float: ...
+    @property
+    def sky_blue(self) -> float: ...
+    @property
+    def green(self) -> float: ...
 
 
 def beds_for_picture(look: Look) -> tuple[str, ...]:
@@ -290,7 +296,8 @@ def plan_sound(prompt: str, video: VideoAnalysis, asmr: bool = False) -> SoundPl
             beds.append(key)
     scene_beds: tuple[tuple[str, ...], ...] = ()
     if not beds:  # the picture decides, shot by shot
-        scene_beds = tuple(beds_for_picture(sc) for sc in (video.scenes or [video]))
+        looks: list[Look] = list(video.scenes) if video.scenes else [video]
+        scene_beds = tuple(beds_for_picture(sc) for sc in looks)
         for sb in scene_beds:
             beds.extend(k for k in sb if k not in beds)
     whoosh = any(_has(text, w) for w in _WHOOSH_WORDS) or float(video.camera_speed.max(initial=0.0)) > 0.6
