@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-VISIBILITY_FLOOR = 0.05
+VISIBILITY_FLOOR = 0.02
 
 
 def _flow(a: np.ndarray, b: np.ndarray, fine: bool) -> np.ndarray:
@@ -48,8 +48,9 @@ class TailInterpolator:
 
         self.f01x, self.f01y = up(f01)
         self.f10x, self.f10y = up(f10)
-        self.v0 = cv2.resize(v0, (w, h), interpolation=cv2.INTER_LINEAR)
-        self.v1 = cv2.resize(v1, (w, h), interpolation=cv2.INTER_LINEAR)
+        # visibility rides in the alpha channel: one 4-channel remap is cheaper than a 3- plus a 1-channel one
+        self.rgba0 = _with_alpha(first, cv2.resize(v0, (w, h), interpolation=cv2.INTER_LINEAR))
+        self.rgba1 = _with_alpha(last, cv2.resize(v1, (w, h), interpolation=cv2.INTER_LINEAR))
         self.gx, self.gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
         self.interp = cv2.INTER_LINEAR
         self.mean_flow = float(np.mean(np.hypot(self.f01x, self.f01y)))
@@ -66,13 +67,27 @@ class TailInterpolator:
         m0y = cv2.scaleAdd(self.f01y, a, cv2.scaleAdd(self.f10y, b, self.gy))
         m1x = cv2.scaleAdd(self.f01x, c, cv2.scaleAdd(self.f10x, d, self.gx))
         m1y = cv2.scaleAdd(self.f01y, c, cv2.scaleAdd(self.f10y, d, self.gy))
-        i0 = cv2.remap(self.first, m0x, m0y, self.interp, borderMode=cv2.BORDER_REPLICATE)
-        i1 = cv2.remap(self.last, m1x, m1y, self.interp, borderMode=cv2.BORDER_REPLICATE)
-        v0 = cv2.remap(self.v0, m0x, m0y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        v1 = cv2.remap(self.v1, m1x, m1y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        w0 = cv2.scaleAdd(v0, 1.0 - t, np.full_like(v0, (1.0 - t) * VISIBILITY_FLOOR))
-        w1 = cv2.scaleAdd(v1, t, np.full_like(v1, t * VISIBILITY_FLOOR))
-        return cv2.blendLinear(i0, i1, w0, w1)
+        i0 = cv2.remap(self.rgba0, m0x, m0y, self.interp, borderMode=cv2.BORDER_REPLICATE)
+        i1 = cv2.remap(self.rgba1, m1x, m1y, self.interp, borderMode=cv2.BORDER_REPLICATE)
+        w0 = i0[..., 3].astype(np.float32)
+        w1 = i1[..., 3].astype(np.float32)
+        # weight = time share x (visibility + floor); the floor keeps occluded-in-both pixels defined
+        cv2.multiply(w0, (1.0 - t) / 255.0, dst=w0)
+        cv2.add(w0, (1.0 - t) * VISIBILITY_FLOOR, dst=w0)
+        cv2.multiply(w1, t / 255.0, dst=w1)
+        cv2.add(w1, t * VISIBILITY_FLOOR, dst=w1)
+        return cv2.cvtColor(cv2.blendLinear(i0, i1, w0, w1), cv2.COLOR_RGBA2RGB)
+
+
+def _with_alpha(rgb: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """RGB + visibility as alpha; the outer ring gets zero visibility, so samples that fall outside the
+    image (edge-replicated) carry no weight and the other image fills them instead of edge streaks."""
+    a = np.clip(vis * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    a[0, :] = 0
+    a[-1, :] = 0
+    a[:, 0] = 0
+    a[:, -1] = 0
+    return cv2.merge([*cv2.split(rgb), a])
 
 
 def _visibility(fab: np.ndarray, fba: np.ndarray) -> np.ndarray:
