@@ -26,6 +26,7 @@ import numpy as np
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 
 ANALYSIS_WIDTH = 160
+MAX_EVENTS_PER_S = 6.0
 _FLOW_NOISE = 0.35  # px/frame at analysis size below which flow is treated as noise
 
 
@@ -331,6 +332,11 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         mom[c] = mom[c - 1] if c > 0 else 0.0
     acc = _direction_changes(mom, fps, w)
     peaks = _pick_peaks(acc, fps, forbid)
+    # restless footage (water, crowds, foliage) can change course everywhere all the time: keep the
+    # strongest few per second so the impacts stay readable; the movement layer carries the rest
+    budget = max(1, int(np.ceil(MAX_EVENTS_PER_S * duration)))
+    if len(peaks) > budget:
+        peaks = sorted(sorted(peaks, key=lambda i: -acc[i])[:budget])
     top = max((acc[i] for i in peaks), default=1.0)
     events = []
     for i in peaks:
