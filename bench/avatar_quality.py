@@ -176,6 +176,28 @@ def phone_frames(phones: list[dict], labels: set[str], dur: float) -> list[int]:
     return out
 
 
+def closures(phones: list[dict], opening: np.ndarray, dur: float) -> list[bool]:
+    """Per p/b/m inside speech: were the lips closed (< 0.04 IOD) at some frame of its closure phase?
+
+    A stop is a silent closure then a burst; TTS alignments mark mostly the burst, so the closure phase is
+    taken as [start − 60 ms, end]. Nasals (m) are closed throughout their span.
+    """
+    first = min((p["start"] for p in phones), default=0)
+    last = max((p["end"] for p in phones), default=dur)
+    out = []
+    for p in phones:
+        lab = p["p"].replace("ˈ", "").replace("ˌ", "")
+        if lab not in CLOSE or p["start"] <= first + 0.05 or p["end"] >= last - 0.05:
+            continue
+        a = int((p["start"] - (0.06 if lab in ("p", "b") else 0.0)) * FPS)
+        b = int(p["end"] * FPS) + 1
+        seg = opening[max(0, a):min(len(opening), b)]
+        seg = seg[~np.isnan(seg)]
+        if len(seg):
+            out.append(bool(seg.min() < 0.04))
+    return out
+
+
 def still_video(image: Path, audio: Path, out: Path) -> None:
     from kinema.engines.avatar.face import load_image
 
@@ -217,8 +239,7 @@ def main() -> None:
             audio16 = decode_audio(wav, 16000)
             s = sync(ev, m["opening"], audio16, m["fps"])
             dur = len(audio16) / 16000
-            cl = [f for f in phone_frames(phones, CLOSE, dur) if f < len(m["opening"])]
-            closed = [m["opening"][f] < 0.04 for f in cl if not np.isnan(m["opening"][f])]
+            closed = closures(phones, m["opening"], dur)
             rf = [f for f in phone_frames(phones, ROUND, dur) if f < len(m["width"])]
             sf = [f for f in phone_frames(phones, SPREAD, dur) if f < len(m["width"])]
             ratio = (np.nanmean(m["width"][rf]) / np.nanmean(m["width"][sf])) if rf and sf else float("nan")

@@ -196,22 +196,35 @@ def acoustic_targets(audio: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
     c2ref = c2[voiced] if voiced.any() else c2
     med = float(np.median(c2ref))
     spread = float(np.percentile(c2ref, 90) - np.percentile(c2ref, 10)) + eps
-    width = np.clip((c2 - med) / (0.5 * spread), -1, 1)
+    # biased towards rounding: neutral vowels sit at the median, and (US) rounded vowels are often fronted
+    width = np.clip((c2 - med) / (0.5 * spread) - 0.3, -1, 1)
     width = np.where(voiced, width, 0.3 * np.clip(width, 0, 1))
     fric = b_hi / total > 0.5
     open_ = np.where(fric, 0.15, open_)
-    # closures: local dips ≥ 12 dB below the surrounding 200 ms peak, or nasal murmur (energy only < 500 Hz)
+    # closures: the bottom of each deep, short dip inside speech (≥ 14 dB under the surrounding 200 ms peak),
+    # and nasal murmur (almost all energy under 500 Hz while clearly quieter than the neighbouring vowels);
+    # one seal of ~40 ms per event, so the mouth does not stay shut through low vowels
     db = 20 * np.log10(np.sqrt(total))
     peak = maximum_filter1d(db, 21)
-    dip = (db < peak - 12) & (db <= minimum_filter1d(db, 5) + 0.5)
-    nasal = (b_low / total > 0.93) & (loud > 0.35)
-    closure = (talk & (dip | nasal)).astype(np.float32)
-    closure = maximum_filter1d(closure, 5)
+    is_min = db <= minimum_filter1d(db, 7) + 1e-6
+    dip = is_min & (db < peak - 14)
+    nasal = is_min & (b_low / total > 0.97) & (db < peak - 8) & (loud > 0.3)
+    events = talk & (dip | nasal)
+    closure = maximum_filter1d(events.astype(np.float32), 4)
+    # the acoustic opening leans on loudness, the most reliable language-independent cue
+    open_ = 0.45 * open_ + 0.55 * np.clip((loud - 0.4) / 0.5, 0, 1)
     return open_.astype(np.float32), width.astype(np.float32), closure
 
 
 # ----------------------------------------------------------------------------------------------- timeline
-def _targets_from_phones(phones: list[Phone], n: int) -> tuple[np.ndarray, ...]:
+def _targets_from_phones(phones: list[Phone], n: int,
+                         loud: np.ndarray | None = None, rough: bool = False) -> tuple[np.ndarray, ...]:
+    """Phones → viseme target curves.
+
+    With ``loud``, each p/b/m closure is snapped to the quietest point near it: a stop is a silent closure
+    followed by a burst, and phone alignments (Piper's as well as recognised ones) tend to mark the burst, so
+    the lips would shut ~40 ms late. Recognised phones get a wider search window (their boundaries are rough).
+    """
     open_ = np.zeros(n, np.float32)
     width = np.zeros(n, np.float32)
     tongue = np.zeros(n, np.float32)
@@ -232,6 +245,14 @@ def _targets_from_phones(phones: list[Phone], n: int) -> tuple[np.ndarray, ...]:
             # Seal the middle of the phone at least 40 ms even for very short p/b/m.
             mid = (a + b) / 2
             half = max(2.0, (b - a) * 0.35)
+            if loud is not None:
+                before = (8 if ph.p.strip("ˈˌ").lower() in ("p", "b") else 4) + (4 if rough else 0)
+                lo_i, hi_i = max(0, a - before), min(n, b + (6 if rough else 2))
+                if hi_i > lo_i:
+                    seg = loud[lo_i:hi_i]
+                    quiet = np.nonzero(seg <= seg.min() + 0.05)[0]
+                    mid = lo_i + float(quiet.mean()) + 0.5
+                    half = max(half, 2.5)
             closure[max(0, int(mid - half)):min(n, math.ceil(mid + half))] = 1.0
     return open_, width, tongue, tuck, closure, labelled
 
@@ -250,7 +271,8 @@ def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: 
         if _recognition_weak(phones, talk):
             phones = None
     if phones:
-        open_, width, tongue, tuck, closure, _lab = _targets_from_phones(phones, n)
+        open_, width, tongue, tuck, closure, _lab = _targets_from_phones(
+            phones, n, loud, rough=source == "pocketsphinx")
     else:
         source = "acoustic"
         open_, width, closure = acoustic_targets(audio, n)
