@@ -28,7 +28,13 @@ def photo(name: str, w: int, h: int) -> np.ndarray:
         "coffee": skimage.data.coffee,
         "chelsea": skimage.data.chelsea,
     }[name]()
-    return cv2.resize(src, (w, h), interpolation=cv2.INTER_CUBIC)
+    sh, sw = src.shape[:2]
+    if sw / sh > w / h:  # crop to the target aspect (top kept: faces live there), never stretch
+        cw = round(sh * w / h)
+        src = src[:, (sw - cw) // 2 : (sw - cw) // 2 + cw]
+    else:
+        src = src[: round(sw * h / w)]
+    return np.ascontiguousarray(cv2.resize(src, (w, h), interpolation=cv2.INTER_CUBIC))
 
 
 def plain_encode(img: np.ndarray, frames: int, mode: str, out: Path) -> float:
