@@ -72,10 +72,10 @@ class TailInterpolator:
         w0 = i0[..., 3].astype(np.float32)
         w1 = i1[..., 3].astype(np.float32)
         # weight = time share x (visibility + floor); the floor keeps occluded-in-both pixels defined
-        cv2.multiply(w0, (1.0 - t) / 255.0, dst=w0)
-        cv2.add(w0, (1.0 - t) * VISIBILITY_FLOOR, dst=w0)
-        cv2.multiply(w1, t / 255.0, dst=w1)
-        cv2.add(w1, t * VISIBILITY_FLOOR, dst=w1)
+        w0 *= (1.0 - t) / 255.0
+        w0 += (1.0 - t) * VISIBILITY_FLOOR
+        w1 *= t / 255.0
+        w1 += t * VISIBILITY_FLOOR
         return cv2.cvtColor(cv2.blendLinear(i0, i1, w0, w1), cv2.COLOR_RGBA2RGB)
 
 
