@@ -12,20 +12,23 @@ from kinema.engines.video_to_audio import video_to_audio
 
 
 def _split_output(output: Path) -> tuple[Path, str]:
-    """A directory (existing, or ending in '/') → ``<dir>/v2a.*``; anything else is a path prefix."""
-    text = str(output)
-    if output.is_dir() or text.endswith(("/", "\\")):
-        return output, "v2a"
+    """Where the three files go: ``out/`` or ``out`` (a directory) → ``out/v2a.{wav,mp3,mp4}``;
+    ``out/clip.mp4`` (or ``.mp3``/``.wav``, or ``out/clip.`` ) → ``out/clip.{wav,mp3,mp4}``.
+
+    (Typer drops a trailing slash, so "has a media suffix" is what marks a prefix.)
+    """
     name = output.name
-    for suffix in (".mp4", ".mp3", ".wav"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return output.parent, name or "v2a"
+    for suffix in (".mp4", ".mp3", ".wav", "."):
+        if name.endswith(suffix) and not output.is_dir():
+            return output.parent, name[: -len(suffix)] or "v2a"
+    return output, "v2a"
 
 
 def command(
     video: Path = typer.Argument(..., exists=True, dir_okay=False, help="Input video (MP4/MOV, 3–20 s)."),
-    output: Path = typer.Option(Path("v2a_out/"), "-o", "--output", help="Output directory or path prefix."),
+    output: Path = typer.Option(
+        Path("v2a_out"), "-o", "--output", help="Output directory, or a prefix ending in .mp4/.mp3/.wav."
+    ),
     sfx: str = typer.Option("", "--sfx", help="Sound-effect words, e.g. 'footsteps on wood, rain'."),
     bgm: str = typer.Option("", "--bgm", help="Music words, e.g. 'calm piano' or 'epic cinematic'."),
     asmr: bool = typer.Option(False, "--asmr", help="Close, detailed effects over a quiet background."),
