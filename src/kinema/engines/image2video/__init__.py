@@ -160,6 +160,7 @@ def render_image_to_video(
         layers.objects[0] if layers.object_kind[:1] == ("person",) else None,
         options.duration_s,
         options.seed,
+        layers.faces,
     )
     motions.update({f"ambient_{k}": round(v, 3) for k, v in ambient.active.items()})
     motions["brush_regions"] = float(len(brushes))

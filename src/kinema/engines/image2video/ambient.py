@@ -108,6 +108,7 @@ def plan_ambient(
     person: np.ndarray | None,
     duration_s: float,
     seed: int,
+    faces: tuple[tuple[float, float, float, float], ...] = (),
 ) -> AmbientPlan:
     """Build the fields, gain map and particles for the requested ambient motions (name -> strength)."""
     h, w = rgb.shape[:2]
@@ -132,7 +133,17 @@ def plan_ambient(
             ys = np.where(person.max(axis=1) > 0.5)[0]
             if len(ys):
                 top, bottom = float(ys[0]), float(ys[-1])
-                band = np.clip((top + 0.35 * (bottom - top) - yy) / max(0.35 * (bottom - top), 1.0), 0.0, 1.0)
+                # hair: strongest at the top of the head, fading to nothing by the middle of the face, and
+                # never on the face itself (a waving face reads as a glitch, not as wind)
+                low = max((f[1] + f[3]) / 2 for f in faces) if faces else top + 0.25 * (bottom - top)
+                band = np.clip((low - yy) / max(low - top, 1.0), 0.0, 1.0)
+                face_mask: np.ndarray = np.zeros((h, w), np.float32)
+                for x0, y0, x1, y1 in faces:
+                    centre = (round((x0 + x1) / 2), round((y0 + y1) / 2))
+                    axes = (round(0.55 * (x1 - x0)), round(0.65 * (y1 - y0)))
+                    cv2.ellipse(face_mask, centre, axes, 0, 0, 360, 1.0, -1)
+                face_mask = cv2.GaussianBlur(face_mask, (0, 0), 0.01 * diag + 1)
+                band = band * (1.0 - face_mask) * np.clip(cv2.dilate(person, np.ones((15, 15))) * 1.5, 0, 1)
                 amp = 0.004 * diag * k
                 phase = 2 * math.pi * (xx / (0.5 * w))
                 plan.terms += _wave_terms(
@@ -164,7 +175,8 @@ def plan_ambient(
         if len(ys) > 4:
             top, bottom = float(ys[0]), float(ys[-1])
             amp = 0.006 * (bottom - top) * k
-            ramp = np.clip((bottom - yy) / max(bottom - top, 1.0), 0.0, 1.0)
+            # chest and shoulders rise; the head rides along rigidly instead of stretching
+            ramp = np.clip((bottom - yy) / max(0.6 * (bottom - top), 1.0), 0.0, 1.0)
             period = 3.6
             plan.terms.append(
                 FieldTerm(

@@ -34,6 +34,7 @@ class DepthLayers:
     objects: tuple[np.ndarray, ...]
     object_q: tuple[float, ...]
     object_kind: tuple[str, ...]
+    faces: tuple[Box, ...]
     sky: np.ndarray
 
 
@@ -43,8 +44,11 @@ def _small(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(rgb, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA)
 
 
-def face_centres(rgb: np.ndarray) -> list[tuple[float, float]]:
-    """Centres (pixels) of faces found by mediapipe's full-range face detector."""
+Box = tuple[float, float, float, float]
+
+
+def face_boxes(rgb: np.ndarray) -> list[Box]:
+    """Face boxes ``(x0, y0, x1, y1)`` in pixels from mediapipe's full-range face detector."""
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             from mediapipe.python.solutions import face_detection
@@ -57,11 +61,11 @@ def face_centres(rgb: np.ndarray) -> list[tuple[float, float]]:
     out = []
     for det in res.detections or []:
         box = det.location_data.relative_bounding_box
-        out.append(((box.xmin + box.width / 2) * w, (box.ymin + box.height / 2) * h))
+        out.append((box.xmin * w, box.ymin * h, (box.xmin + box.width) * w, (box.ymin + box.height) * h))
     return out
 
 
-def person_alpha(rgb: np.ndarray) -> np.ndarray | None:
+def person_alpha(rgb: np.ndarray) -> tuple[np.ndarray, list[Box]] | None:
     """Soft mask of people (float32 in [0, 1], full size), or None when nobody is in the picture.
 
     Selfie segmentation also fires on cups, cats and lamps, so a mask only counts as a person when a face
@@ -90,13 +94,17 @@ def person_alpha(rgb: np.ndarray) -> np.ndarray | None:
         if stats[i, cv2.CC_STAT_AREA] >= 0.05 * total:
             keep[i] = True
     core = keep[labels]
-    faces = face_centres(rgb)
     hh, ww = core.shape
-    if not any(core[min(hh - 1, int(y)), min(ww - 1, int(x))] for x, y in faces if x >= 0 and y >= 0):
+    faces = [
+        b
+        for b in face_boxes(rgb)
+        if core[min(hh - 1, max(0, int((b[1] + b[3]) / 2))), min(ww - 1, max(0, int((b[0] + b[2]) / 2)))]
+    ]
+    if not faces:
         return None
     support = cv2.dilate(core.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
     mask = mask * support
-    return refine_alpha(rgb, mask)
+    return refine_alpha(rgb, mask), faces
 
 
 def refine_alpha(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -188,9 +196,11 @@ def estimate_layers(rgb: np.ndarray, use_person: bool = True) -> DepthLayers:
 
     objects: list[np.ndarray] = []
     kinds: list[str] = []
-    person = person_alpha(rgb) if use_person else None
-    if person is not None:
-        objects.append(person)
+    found = person_alpha(rgb) if use_person else None
+    faces: list[Box] = []
+    if found is not None:
+        objects.append(found[0])
+        faces = found[1]
         kinds.append("person")
     else:
         subject = subject_alpha(rgb, sharp)
@@ -223,6 +233,7 @@ def estimate_layers(rgb: np.ndarray, use_person: bool = True) -> DepthLayers:
         objects=tuple(objects),
         object_q=tuple(OBJECT_Q for _ in objects),
         object_kind=tuple(kinds),
+        faces=tuple(faces),
         sky=sky_full.astype(np.float32),
     )
 
