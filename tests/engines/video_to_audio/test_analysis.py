@@ -61,3 +61,9 @@ def test_zoom_is_camera_motion_not_events(clip_dir) -> None:  # type: ignore[no-
     zooming = (a.times >= 1.2) & (a.times < 1.8)
     assert a.camera_speed[zooming].mean() > 0.5
     assert len(a.events) == 0 and float(a.object_energy.max()) < 0.1
+
+
+def test_analysis_is_deterministic(ball: Clip, ball_analysis: VideoAnalysis) -> None:
+    again = analyze_video(ball.path)
+    assert again.events == ball_analysis.events
+    assert np.array_equal(again.onset_strength, ball_analysis.onset_strength)
