@@ -54,6 +54,10 @@ class AmbientPlan:
     gain_roi: tuple[int, int, int, int] | None = None
     particles: list[Particles] = field(default_factory=list)
     active: dict[str, float] = field(default_factory=dict)
+    sky_alpha: np.ndarray | None = None
+    """Soft sky matte when clouds drift: the sky is a separate layer that slides *behind* the rest."""
+    sky_speed: float = 0.0
+    """Sky drift in pixels per second (positive = to the right)."""
 
 
 def _up(small: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -165,8 +169,10 @@ def plan_ambient(
 
     if "clouds" in wanted and float(sky.mean()) > 0.02:
         k = wanted["clouds"]
-        per_second = -0.007 * w * k  # backward offset per second: the sky slides right
-        plan.terms.append(FieldTerm(sky * per_second, np.zeros_like(sky), lambda t: t, "plate", "clouds"))
+        # A drift field that fades at the skyline would smear the skyline; instead the whole sky layer
+        # translates rigidly behind a static foreground matte (see render.py).
+        plan.sky_alpha = sky.astype(np.float32)
+        plan.sky_speed = 0.007 * w * k
         plan.active["clouds"] = k
 
     if "breathing" in wanted and person is not None:

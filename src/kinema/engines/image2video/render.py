@@ -196,7 +196,20 @@ class SceneRenderer:
             plate = rgb
         # kept as RGBA: OpenCV's 4-channel remap is ~30 % faster than the 3-channel one, even with the
         # conversion back
-        self.plate = cv2.cvtColor(pad_outside(plate, self.mx, self.my), cv2.COLOR_RGB2RGBA)
+        padded = pad_outside(plate, self.mx, self.my)
+        self.sky: np.ndarray | None = None
+        self.sky_speed = ambient.sky_speed
+        if ambient.sky_alpha is not None:
+            # drifting sky: the plate becomes a foreground matte (premultiplied by 1 - sky) over a sky layer
+            # whose hidden part is inpainted and which is padded far enough for the whole drift
+            sky_a = ambient.sky_alpha
+            self.sky_mx = self.mx + math.ceil(abs(self.sky_speed) * n_frames / fps) + 2
+            sky_fill = fill_holes(plate, sky_a < 0.3, work_side=inpaint_side, seed=seed + 1)
+            self.sky = cv2.cvtColor(pad_outside(sky_fill, self.sky_mx, self.my), cv2.COLOR_RGB2RGBA)
+            pad_a = cv2.copyMakeBorder(sky_a, self.my, self.my, self.mx, self.mx, cv2.BORDER_REPLICATE)
+            self.plate = _premultiply(padded, 1.0 - pad_a)
+        else:
+            self.plate = cv2.cvtColor(padded, cv2.COLOR_RGB2RGBA)
         self.idx = (gx + self.mx).astype(np.float32)
         self.idy = (gy + self.my).astype(np.float32)
         self.plate_cam: tuple[np.ndarray, np.ndarray] | None = None
@@ -228,7 +241,7 @@ class SceneRenderer:
         frac, secs = self._time(i)
         e = ease(1.0 - frac) if self.reverse else ease(frac)
         # plate
-        if self.plate_cam is None and not self.plate_terms:
+        if self.plate_cam is None and not self.plate_terms and self.sky is None:
             out = cv2.cvtColor(
                 self.plate[self.my : self.my + self.h, self.mx : self.mx + self.w], cv2.COLOR_RGBA2RGB
             )
@@ -241,10 +254,16 @@ class SceneRenderer:
                 c = float(coef(secs))
                 mx = cv2.scaleAdd(fx, c, mx)
                 my = cv2.scaleAdd(fy, c, my)
-            out = cv2.cvtColor(
-                cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE),
-                cv2.COLOR_RGBA2RGB,
-            )
+            fg = cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
+            if self.sky is not None:
+                sx = cv2.add(mx, float(self.sky_mx - self.mx - self.sky_speed * secs))
+                out = cv2.cvtColor(
+                    cv2.remap(self.sky, sx, my, self.interp, borderMode=cv2.BORDER_REPLICATE),
+                    cv2.COLOR_RGBA2RGB,
+                )
+                _over(out, fg)
+            else:
+                out = cv2.cvtColor(fg, cv2.COLOR_RGBA2RGB)
         # sprites
         for sp in self.sprites:
             if sp.trajectory is not None:
