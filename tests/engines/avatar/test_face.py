@@ -96,3 +96,15 @@ def test_target_size_keeps_aspect(w: int, h: int, cap: int) -> None:
     assert tw % 2 == 0 and th % 2 == 0
     assert min(tw, th) <= cap and max(tw, th) <= 1280
     assert abs(tw / th - w / h) / (w / h) < 0.02 or min(tw, th) < 50
+
+
+def test_several_faces_pick_the_main_one(tmp_path: Path) -> None:
+    """A big face in the middle and a small one at the side: the big, central one is animated."""
+    canvas = np.full((600, 900, 3), 90, np.uint8)
+    canvas[44:556, 194:706] = data.astronaut()
+    canvas[380:580, 20:220] = np.asarray(Image.fromarray(data.astronaut()).resize((200, 200)))
+    p = tmp_path / "group.png"
+    Image.fromarray(canvas).save(p)
+    por = load_portrait(p)
+    _check_face(por)
+    assert 194 < por.points[1, 0] < 706 and por.iod > 30
