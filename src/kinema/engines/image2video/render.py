@@ -256,7 +256,7 @@ class SceneRenderer:
                 my = cv2.scaleAdd(fy, c, my)
             fg = cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
             if self.sky is not None:
-                sx = cv2.add(mx, float(self.sky_mx - self.mx - self.sky_speed * secs))
+                sx = mx + np.float32(self.sky_mx - self.mx - self.sky_speed * secs)
                 out = cv2.cvtColor(
                     cv2.remap(self.sky, sx, my, self.interp, borderMode=cv2.BORDER_REPLICATE),
                     cv2.COLOR_RGBA2RGB,
