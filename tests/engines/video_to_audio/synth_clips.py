@@ -72,13 +72,14 @@ def bouncing_ball(
     bounce_frames: tuple[int, ...] = (14, 33, 52),
     shake_px: float = 0.0,
     noise: float = 0.0,
+    radius_frac: float = 0.06,
 ) -> Clip:
     """A ball drops and bounces off the floor exactly at ``bounce_frames`` (parabolic arcs between them)."""
     w, h = size
     n = round(seconds * fps)
     bg = _texture(h, w, 1)
     floor, top = 0.85 * h, 0.15 * h
-    r = max(4.0, h * 0.06)
+    r = max(4.0, h * radius_frac)
     # keep bouncing with the last period after the listed bounces, so every floor contact is a bounce
     bounces = list(bounce_frames)
     period = bounces[-1] - bounces[-2] if len(bounces) > 1 else 20

@@ -9,7 +9,7 @@ import pytest
 from kinema.engines.video_to_audio import VideoAnalysis, analyze_video, render_soundtrack
 from kinema.engines.video_to_audio.evaluate import align, audio_onsets, spectral_centroid, stereo_balance
 from kinema.engines.video_to_audio.master import master, true_peak_db
-from tests.engines.video_to_audio.synth_clips import Clip
+from tests.engines.video_to_audio.synth_clips import Clip, bouncing_ball
 
 RATE = 48_000
 
@@ -94,3 +94,16 @@ def test_each_shot_gets_its_own_ambience(cut: Clip) -> None:
     crackles_before = np.sum(onsets < c - 0.05) / c
     crackles_after = np.sum(onsets > c + 0.05) / (cut.duration - c)
     assert crackles_before > 3 * max(crackles_after, 0.5)
+
+
+def test_bigger_things_sound_lower(ball: Clip, ball_analysis: VideoAnalysis, clip_dir) -> None:  # type: ignore[no-untyped-def]
+    big = bouncing_ball(clip_dir / "big_ball.mp4", radius_frac=0.25)
+    big_analysis = analyze_video(big.path)
+    assert len(big_analysis.events) == len(ball_analysis.events)
+
+    def hit_centroid(a: VideoAnalysis) -> float:
+        audio = render_soundtrack(a, "wood", "no music").audio
+        hits = [audio[round(e.time * RATE) : round(e.time * RATE) + RATE // 20] for e in a.events]
+        return spectral_centroid(np.concatenate(hits), RATE)
+
+    assert hit_centroid(ball_analysis) > 1.15 * hit_centroid(big_analysis)

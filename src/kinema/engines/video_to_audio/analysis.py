@@ -41,6 +41,7 @@ class MotionEvent:
     height: float
     speed: float
     raw: float
+    size: float = 0.0  # share of the frame that was moving around the event (bigger things sound lower)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         chroma: list[np.ndarray] = []
         chroma_t: list[float] = []
         flick: list[float] = [0.0]
+        areas: list[float] = [0.0]
         prev: np.ndarray | None = None
         first_pts: float | None = None
         last_t = 0.0
@@ -287,6 +289,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 pans.append(float((m * rx).sum() / total) if total > 1e-6 else 0.0)
                 heights.append(float((m * ry).sum() / total) if total > 1e-6 else 0.5)
                 flick.append(float((moving & (mag < 1.5)).mean()))
+                areas.append(float(moving.mean()))
                 # momentum of the whole frame and of its left and right halves (two things can move apart)
                 half = w // 2
                 moms.append(
@@ -349,6 +352,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 height=float(np.clip(0.5 * (heights[i] + heights[j]), 0, 1)),
                 speed=float(max(obj[i], obj[j])),
                 raw=float(acc[i]),
+                size=float(max(areas[i], areas[j])),
             )
         )
 

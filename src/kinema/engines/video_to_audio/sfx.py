@@ -86,10 +86,11 @@ _MODES: dict[
 }
 
 
-def impact(kind: str, strength: float, rng: Rng, detail: float = 1.0) -> np.ndarray:
+def impact(kind: str, strength: float, rng: Rng, detail: float = 1.0, pitch: float = 1.0) -> np.ndarray:
     """One hit of ``kind`` (see ``_MODES``; ``footstep`` is handled by :func:`footstep`), peak ≈ strength.
 
-    ``detail`` > 1 (ASMR) keeps more of the high partials and the noise transient (close-mic'd).
+    ``detail`` > 1 (ASMR) keeps more of the high partials and the noise transient (close-mic'd); ``pitch``
+    scales every partial (the caller lowers it for big moving things, raises it for small ones).
     """
     if kind == "footstep":
         return footstep(strength, rng, detail)
@@ -98,7 +99,7 @@ def impact(kind: str, strength: float, rng: Rng, detail: float = 1.0) -> np.ndar
     n = int(dur * RATE)
     t = np.arange(n) / RATE
     out = np.zeros(n)
-    jitter = rng.uniform(0.94, 1.06)
+    jitter = rng.uniform(0.94, 1.06) * pitch
     for f, d, a in zip(freqs, decays, amps, strict=True):
         fj = f * jitter * rng.uniform(0.98, 1.02)
         if kind == "ball":  # a rubber ball's thump drops in pitch as it leaves the floor

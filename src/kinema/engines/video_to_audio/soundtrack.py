@@ -102,7 +102,9 @@ def render_soundtrack(
     fx = np.zeros((n, 2))
     for k, ev in enumerate(video.events):
         strength = 0.3 + 0.7 * ev.strength
-        hit = impact(splan.impact, strength, rng, detail)
+        # size → pitch: ~6 % of the frame moving (a ball) keeps the voice's pitch; 16× that is an octave lower
+        pitch = float(np.clip((0.06 / max(ev.size, 1e-4)) ** 0.25, 0.6, 1.6))
+        hit = impact(splan.impact, strength, rng, detail, pitch)
         start = round(ev.time * RATE)
         if start >= n:
             continue
