@@ -58,7 +58,7 @@ def _push_pull(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 
 def _add_grain(filled: np.ndarray, rgb: np.ndarray, hole: np.ndarray, seed: int) -> np.ndarray:
-    """Give the fill the *local* fine-noise level of its surroundings (smooth stays smooth, grain stays grain).
+    """Give the fill the *local* fine-noise level around it (smooth stays smooth, grain stays grain).
 
     One global noise level would speckle a fill next to a clean backdrop; instead the local amplitude of the
     photo's high-pass is measured around the hole and carried into it with the same membrane fill.
