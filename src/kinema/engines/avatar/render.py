@@ -544,20 +544,20 @@ class Renderer:
         yl_arc = np.polyval(al, xs - xc)[None, :]
         phase_l = (np.abs(r) + 0.1) % 0.2 - 0.1
         # lower teeth: a short row behind the lower lip, visible when the jaw is open
-        lt_h = min(0.06 * iod, 0.25 * gap) * (1 - 0.3 * r**2)
-        if gap > 0.1 * iod:
+        lt_h = min(0.045 * iod, 0.2 * gap - 0.02 * iod) * (1 - 0.3 * r**2)
+        if gap > 0.14 * iod:
             dist_lo = yl_arc - ys
             lower = _smoothstep((lt_h - dist_lo) / 1.2) * _smoothstep((0.65 - np.abs(r)) / 0.2)
             lgap = 1.0 - 0.1 * np.exp(-((phase_l / 0.03) ** 2))
-            lcol = rig.teeth_rgb[None, None, :] * ((0.8 - 0.25 * r**2) * lgap)[..., None]
+            lcol = rig.teeth_rgb[None, None, :] * ((0.7 - 0.25 * r**2) * lgap)[..., None]
             col = col * (1 - lower[..., None]) + lcol * lower[..., None]
         # upper teeth: hang from the upper arch, incisors longest, faint gaps, shadow under the lip
-        ut_h = min(0.15 * iod, 0.62 * gap + 0.02 * iod) * (1 - 0.45 * r**2)
+        ut_h = min(0.12 * iod, 0.5 * gap + 0.02 * iod) * (1 - 0.45 * r**2)
         dist_up = ys - yu_arc
         upper = _smoothstep((ut_h - dist_up) / 1.2) * _smoothstep((0.85 - np.abs(r)) / 0.2)
         phase = (np.abs(r) + 0.15) % 0.3 - 0.15  # incisor spacing ≈ 0.3 of the half mouth width
         gaps = 1.0 - 0.12 * np.exp(-((phase / 0.035) ** 2))
-        ucol = rig.teeth_rgb[None, None, :] * ((0.95 - 0.35 * r**2) * gaps)[..., None]
+        ucol = rig.teeth_rgb[None, None, :] * ((0.88 - 0.35 * r**2) * gaps)[..., None]
         lip_shadow = 0.7 + 0.3 * _smoothstep((ys - yu) / max(1.5, 0.25 * float(np.mean(ut_h))))
         ucol = ucol * lip_shadow[..., None]
         col = col * (1 - upper[..., None]) + ucol * upper[..., None]
@@ -638,6 +638,11 @@ class Renderer:
             col = col * (1 - lash[..., None]) + np.array([38, 30, 28], np.float32) * lash[..., None]
             col = col + rig.grain_patch(ph, pw)[..., None] * 0.7
             region = frame[y0:y1, x0:x1].astype(np.float32)
+            # above the real lid line, keep dark things (glasses frames, brows, the crease) in front
+            # (the photo's own lash line, just above the lid line, is still covered)
+            dark = (region.mean(2) < 0.5 * float(lid_rgb.mean())) & (ys < yu - 0.4 * feather)
+            keep = cv2.GaussianBlur(dark.astype(np.float32), (3, 3), 0)[..., None]
+            alpha = alpha * (1 - 0.85 * keep)
             frame[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + col * alpha, 0, 255).astype(np.uint8)
 
     # ------------------------------------------------------------------ camera
