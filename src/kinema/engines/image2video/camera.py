@@ -74,8 +74,8 @@ class CameraMove:
 _AXIS_FULL = {
     "horizontal": CameraMove(tx=0.13),
     "vertical": CameraMove(ty=-0.11),  # up = -y in image coordinates
-    "pan": CameraMove(yaw=math.radians(7.0), tx=0.03),
-    "tilt": CameraMove(pitch=math.radians(6.0), ty=-0.025),
+    "pan": CameraMove(yaw=math.radians(6.0), tx=0.03),
+    "tilt": CameraMove(pitch=math.radians(4.5), ty=-0.025),
     "roll": CameraMove(roll=math.radians(9.0)),
     "zoom": CameraMove(tz=0.24, focal=1.08),
 }
