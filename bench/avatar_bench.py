@@ -50,14 +50,16 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 frame = load_image(img, *MODES[mode][:2])
 _, _, preset, crf = MODES[mode]
 t = time.perf_counter()
-with VideoWriter(out + ".base.mp4", frame.shape[1], frame.shape[0], VideoSettings(preset=preset, crf=crf)) as w:
+settings = VideoSettings(preset=preset, crf=crf)
+with VideoWriter(out + ".base.mp4", frame.shape[1], frame.shape[0], settings) as w:
     for i in range(res.frames):
         f = frame.copy()
         f[:8, :8] = i % 255  # not bit-identical frames
         w.write(f)
 base = time.perf_counter() - t
-print(json.dumps(dict(size=f"{{res.width}}x{{res.height}}", frames=res.frames, speech_s=res.duration_s, wall_s=wall,
-                      base_s=base, peak_mb=peak, rss_marks={{str(k): round(v) for k, v in marks.items()}},
+print(json.dumps(dict(size=f"{{res.width}}x{{res.height}}", frames=res.frames, speech_s=res.duration_s,
+                      wall_s=wall, base_s=base, peak_mb=peak,
+                      rss_marks={{str(k): round(v) for k, v in marks.items()}},
                       timings=res.timings)))
 """
 
@@ -74,13 +76,14 @@ def make_inputs(tmp: Path, long_s: float) -> dict[str, Path]:
 
     a = data.astronaut()
     p720 = tmp / "p720.png"
-    Image.fromarray(cv2.copyMakeBorder(cv2.resize(a, (720, 720), interpolation=cv2.INTER_CUBIC), 0, 0, 280, 280,
-                                       cv2.BORDER_REPLICATE)).save(p720)
+    a720 = cv2.resize(a, (720, 720), interpolation=cv2.INTER_CUBIC)
+    Image.fromarray(cv2.copyMakeBorder(a720, 0, 0, 280, 280, cv2.BORDER_REPLICATE)).save(p720)
     p1080 = tmp / "p1080.png"
     Image.fromarray(cv2.copyMakeBorder(cv2.resize(a, (1080, 1080), interpolation=cv2.INTER_CUBIC), 0, 0, 420,
                                        420, cv2.BORDER_REPLICATE)).save(p1080)
-    s = synthesize("Good morning everyone. Today I want to tell you about a small boat, built by hand, that "
-                   "crossed the whole bay in a single afternoon. It was not fast, but it was steady.", language="en")
+    s = synthesize("Good morning everyone. Today I want to tell you about a small boat, built by hand, "
+                   "that crossed the whole bay in a single afternoon. It was not fast, but it was steady.",
+                   language="en")
     ten = s.samples[: int(10.0 * s.sample_rate)]
     if len(ten) < int(10.0 * s.sample_rate):
         ten = np.concatenate([ten, np.zeros(int(10.0 * s.sample_rate) - len(ten), np.float32)])
@@ -131,8 +134,8 @@ def main() -> None:
             r["case"] = name
             rows.append(r)
             print(json.dumps(r), file=sys.stderr, flush=True)
-    print("| case | size | speech s | wall s | × real time | baseline encode s | wall / baseline | peak RSS MB |"
-          " RSS at 25 % → 100 % |")
+    print("| case | size | speech s | wall s | × real time | baseline encode s | wall / baseline "
+          "| peak RSS MB | RSS at 25 % → 100 % |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         marks = r["rss_marks"]

@@ -5,15 +5,16 @@ usage: .venv/bin/python bench/avatar_quality.py [--out /tmp/avatar_quality] [--q
        [--eval /work/shared/tools/eval_avatar.py] [--sheet docs/avatar-contact.png]
 
 Needs dlib + face_recognition_models (bench only, NOT a test dependency):
-  .venv/bin/pip install /work/shared/tools/wheels/dlib-20.0.1-cp311-cp311-linux_x86_64.whl face_recognition_models
+  .venv/bin/pip install /work/shared/tools/wheels/dlib-20.0.1-cp311-cp311-linux_x86_64.whl \
+      face_recognition_models
 Landmarks/identity come from dlib (a different model family from the renderer's mediapipe mesh), with the
 shared evaluator's functions for (a). Per portrait × speech it reports
   (a) r(lag 0) between dlib inner-lip opening / IOD and the audio's log-RMS envelope, and the best lag (±15);
   (b) the share of p/b/m phones inside speech where the lips are really closed (opening < 0.04 IOD);
   (c) mouth width at rounded phones (u, ʊ, w, o) / at spread ones (i, ɪ, e) — < 1 means rounding shows;
   identity (dlib embedding cosine vs the portrait) and the share of frames with a face;
-and two negative controls per portrait (a still video with the same audio; a render driven by the audio shifted
-by 0.5 s, scored against the true audio), which must score < 0.2 at lag 0.
+and two negative controls per portrait (a still video with the same audio; a render driven by the audio
+shifted by 0.5 s, scored against the true audio), which must score < 0.2 at lag 0.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def portraits(out: Path) -> dict[str, Path]:
         "astro_flip_cool": np.clip(cv2.resize(astro[:, ::-1], (720, 720), interpolation=cv2.INTER_CUBIC)
                                    * np.array([0.9, 0.97, 1.12]), 0, 255).astype(np.uint8),
         # tight crop, warm tint, tall 3:4
-        "grace_tight_warm": np.clip(grace[40:440, 56:356] * np.array([1.1, 1.0, 0.85]), 0, 255).astype(np.uint8),
+        "grace_tight_warm": np.clip(grace[40:440, 56:356] * np.array([1.1, 1.0, 0.85]), 0, 255).astype(
+            np.uint8),
         # wide 16:9 frame with the face off-centre (background extended by edge replication)
         "astro_wide": cv2.copyMakeBorder(astro[:, :], 0, 0, 160, 240, cv2.BORDER_REPLICATE),
         # desaturated, lower contrast (old photo)
@@ -85,7 +87,7 @@ def portraits(out: Path) -> dict[str, Path]:
 
 
 def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[dict]]]:
-    """Piper TTS (exact phones), the same audio without phones (pocketsphinx path), synthetic formant speech."""
+    """Piper TTS (exact phones), the same audio without phones (pocketsphinx), synthetic formant speech."""
     from tests.engines.avatar.synth import SR, utterance
 
     from kinema.engines.tts import synthesize, write_phones_json
@@ -94,10 +96,10 @@ def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[
     d.mkdir(parents=True, exist_ok=True)
     res: dict[str, tuple[Path, Path | None, list[dict]]] = {}
     texts = {
-        "tts1": "Peter picked a bunch of blue balloons. Mom wants more boots, please, by Monday. We should move "
-                "soon, before the big storm.",
-        "tts2": "Hello there. My name is Maria, and I build tiny boats by the sea. Would you believe it? People "
-                "pay me well, and I am happy.",
+        "tts1": "Peter picked a bunch of blue balloons. Mom wants more boots, please, by Monday. We should "
+                "move soon, before the big storm.",
+        "tts2": "Hello there. My name is Maria, and I build tiny boats by the sea. Would you believe it? "
+                "People pay me well, and I am happy.",
     }
     for k, text in texts.items():
         s = synthesize(text, language="en")
@@ -203,7 +205,7 @@ def still_video(image: Path, audio: Path, out: Path) -> None:
 
     img = load_image(image)
     a = decode_audio(audio, 48000)
-    n = int(round(len(a) / 48000 * FPS))
+    n = round(len(a) / 48000 * FPS)
     with VideoWriter(out, img.shape[1], img.shape[0], audio=a, audio_rate=48000) as w:
         for _ in range(n):
             w.write(img)
@@ -244,13 +246,16 @@ def main() -> None:
             sf = [f for f in phone_frames(phones, SPREAD, dur) if f < len(m["width"])]
             ratio = (np.nanmean(m["width"][rf]) / np.nanmean(m["width"][sf])) if rf and sf else float("nan")
             row = {
-                "portrait": pname, "speech": sname, "src": res.speech_source, "size": f"{res.width}x{res.height}",
+                "portrait": pname, "speech": sname, "src": res.speech_source,
+                "size": f"{res.width}x{res.height}",
                 "r0": s["corr_lag0"], "lag": s["best_lag_frames"], "best": s["best_corr"],
                 "close": (float(np.mean(closed)) if closed else float("nan")), "n_close": len(closed),
-                "round/spread": float(ratio), "id_cos": float(np.mean(m["cos"])) if m["cos"] else float("nan"),
+                "round/spread": float(ratio),
+                "id_cos": float(np.mean(m["cos"])) if m["cos"] else float("nan"),
                 "id_min": float(np.min(m["cos"])) if m["cos"] else float("nan"),
                 "face": float(np.mean(~np.isnan(m["opening"]))),
-                "av_diff": m["info"].get("av_duration_diff_s"), "render_s": round(t_render, 2), "dur": round(dur, 2),
+                "av_diff": m["info"].get("av_duration_diff_s"), "render_s": round(t_render, 2),
+                "dur": round(dur, 2),
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -296,10 +301,12 @@ def print_table(rows: list[dict]) -> None:
     ctrl = [r for r in rows if "CONTROL" in r["speech"]]
     def ok(v: float | None, lo: float) -> bool:
         return v is not None and not np.isnan(v) and v >= lo
-    print(f"\n(a) r0 ≥ 0.55 and |lag| ≤ 1: {sum(ok(r['r0'], 0.55) and abs(r['lag']) <= 1 for r in real)}/{len(real)}"
+    n_sync = sum(ok(r["r0"], 0.55) and abs(r["lag"]) <= 1 for r in real)
+    print(f"\n(a) r0 ≥ 0.55 and |lag| ≤ 1: {n_sync}/{len(real)}"
           f"   median r0 {np.median([r['r0'] or 0 for r in real]):.3f}")
     cl = [r["close"] for r in real if not np.isnan(r["close"])]
-    print(f"(b) closures ≥ 70 %: {sum(c >= 0.7 for c in cl)}/{len(cl)}   mean {np.mean(cl) if cl else float('nan'):.3f}")
+    mean_cl = np.mean(cl) if cl else float("nan")
+    print(f"(b) closures ≥ 70 %: {sum(c >= 0.7 for c in cl)}/{len(cl)}   mean {mean_cl:.3f}")
     rs = [r["round/spread"] for r in real if not np.isnan(r["round/spread"])]
     print(f"(c) rounded narrower than spread: {sum(x < 1 for x in rs)}/{len(rs)}   mean ratio "
           f"{np.mean(rs) if rs else float('nan'):.3f}")
@@ -325,13 +332,8 @@ def contact_sheet(m: dict, phones: list[dict], n: int, path: Path) -> Path:
     picks = [("rest", rest), ("open", open_f), ("rounded", round_f), ("closure", close_f), ("blink", blink_f)]
     h, w = frames[0].shape[:2]
     # crop around the face using the detected landmarks' typical box: the middle 60 % of the face region
-    ev_boxes = []
+    ev_boxes = [frames[min(f, len(frames) - 1)] for _label, f in picks]
     tiles = []
-    for label, f in picks:
-        im = frames[min(f, len(frames) - 1)]
-        ev_boxes.append(im)
-    gray = cv2.cvtColor(frames[0], cv2.COLOR_RGB2GRAY)
-    del gray
     from kinema.engines.avatar.face import find_face
 
     pts, _ = find_face(frames[0])
@@ -342,7 +344,8 @@ def contact_sheet(m: dict, phones: list[dict], n: int, path: Path) -> Path:
     bx1, by1 = int(min(w, cx + s)), int(min(h, cy + s))
     for (label, f), im in zip(picks, ev_boxes, strict=True):
         tile = cv2.resize(im[by0:by1, bx0:bx1], (256, int(256 * (by1 - by0) / (bx1 - bx0))))
-        cv2.putText(tile, f"{label} #{f}", (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
+        cv2.putText(tile, f"{label} #{f}", (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 0), 1,
+                    cv2.LINE_AA)
         tiles.append(tile)
     sheet = np.concatenate(tiles, 1)
     cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))

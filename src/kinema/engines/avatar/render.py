@@ -474,8 +474,11 @@ class Renderer:
         ids = np.full((y1 - y0, x1 - x0), len(tris), np.int32)
         dq = np.round((d - [x0, y0]) * 16).astype(np.int32)
         fill = cv2.fillConvexPoly
-        for i in np.nonzero(ok)[0]:
-            fill(ids, dq[i], int(i), lineType=cv2.LINE_8, shift=4)
+        line8 = cv2.LINE_8
+        # (iterating a list of small arrays is ~40 % cheaper than indexing the big array per triangle)
+        for i, (poly, good) in enumerate(zip(list(dq), ok.tolist(), strict=True)):
+            if good:
+                fill(ids, poly, i, line8, 4)
         gx, gy = self._grid(x0, y0, x1, y1)
         # per-pixel affine, gathered coefficient by coefficient into preallocated float32 buffers
         # (2× faster than gathering (h, w, 6) at once and building temporaries)
