@@ -99,5 +99,16 @@ def pad_outside(rgb: np.ndarray, mx: int, my: int) -> np.ndarray:
     dx = np.maximum(np.maximum(mx - xx, xx - (pw - 1 - mx)), 0.0) / max(mx, 1)
     dy = np.maximum(np.maximum(my - yy, yy - (ph - 1 - my)), 0.0) / max(my, 1)
     wgt = np.clip(np.maximum(dx, dy) * 2.5, 0.0, 1.0)[..., None]
-    out = padded.astype(np.float32) * (1.0 - wgt) + blurred.astype(np.float32) * wgt
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    out = padded.copy()
+    # only the four margin strips change (inside the photo the weight is 0): blend just those
+    strips = [
+        (slice(0, my), slice(0, pw)),
+        (slice(ph - my, ph), slice(0, pw)),
+        (slice(my, ph - my), slice(0, mx)),
+        (slice(my, ph - my), slice(pw - mx, pw)),
+    ]
+    for sy, sx in strips:
+        a = wgt[sy, sx]
+        mixed = padded[sy, sx].astype(np.float32) * (1.0 - a) + blurred[sy, sx].astype(np.float32) * a
+        out[sy, sx] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    return out

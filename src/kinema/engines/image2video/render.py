@@ -79,6 +79,34 @@ def _bbox(mask: np.ndarray, pad: int, h: int, w: int) -> tuple[int, int, int, in
     )
 
 
+FIELD_STEP = 4
+"""Camera fields are smooth (a homography per depth, depth itself smooth), so they are evaluated on a grid
+4x coarser and upsampled: ~16x less closed-form work per clip for sub-pixel differences."""
+
+
+def camera_field(camera: CameraMove, q: np.ndarray | float, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Backward displacement (dx, dy) of every output pixel at the end pose, for inverse depth ``q``."""
+    sw, sh = -(-w // FIELD_STEP) + 1, -(-h // FIELD_STEP) + 1
+    xs = np.arange(sw, dtype=np.float64) * FIELD_STEP  # the last node may lie just outside: that is fine,
+    ys = np.arange(sh, dtype=np.float64) * FIELD_STEP  # the camera model is analytic there too
+    gx, gy = np.meshgrid(xs, ys)
+    if isinstance(q, np.ndarray):
+        qi = np.minimum(gy.astype(int), h - 1), np.minimum(gx.astype(int), w - 1)
+        qs: np.ndarray | float = q[qi].astype(np.float64)
+    else:
+        qs = q
+    sx, sy = source_coords(camera, gx, gy, qs, w, h)
+    dx_small = (sx - gx).astype(np.float32)
+    dy_small = (sy - gy).astype(np.float32)
+    # grid node k sits at pixel k*STEP: map that lattice back onto full resolution
+    mx = np.arange(w, dtype=np.float32) / FIELD_STEP
+    my = np.arange(h, dtype=np.float32) / FIELD_STEP
+    mapx, mapy = np.meshgrid(mx, my)
+    dx = cv2.remap(dx_small, mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    dy = cv2.remap(dy_small, mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(dx, np.float32), np.asarray(dy, np.float32)
+
+
 def _pin_to_borders(dx: np.ndarray, dy: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep an object that is cut by the frame edge attached to that edge.
 
@@ -168,8 +196,7 @@ class SceneRenderer:
             cam = None
             reach = 2.0
             if moving_camera and camera is not None:
-                ox, oy = source_coords(camera, gx, gy, float(q), w, h)
-                cam = _pin_to_borders(ox - gx.astype(np.float32), oy - gy.astype(np.float32), a)
+                cam = _pin_to_borders(*camera_field(camera, float(q), w, h), a)
                 reach += float(max(np.abs(cam[0]).max(), np.abs(cam[1]).max()))
             for fx, fy, _ in terms:
                 reach += 2.0 * float(max(np.abs(fx).max(), np.abs(fy).max()))
@@ -214,8 +241,7 @@ class SceneRenderer:
         self.idy = (gy + self.my).astype(np.float32)
         self.plate_cam: tuple[np.ndarray, np.ndarray] | None = None
         if moving_camera and camera is not None:
-            sx, sy = source_coords(camera, gx, gy, layers.plate_q.astype(np.float64), w, h)
-            self.plate_cam = (sx - gx.astype(np.float32), sy - gy.astype(np.float32))
+            self.plate_cam = camera_field(camera, layers.plate_q, w, h)
         self.plate_terms = [(t.fx, t.fy, t.coef) for t in ambient.terms if t.target == "plate"]
 
         # --- brush sprites: cut from the photo, translated along the trajectory
