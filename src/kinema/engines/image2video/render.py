@@ -195,14 +195,21 @@ class SceneRenderer:
             a = alpha * (1.0 - brush_union) if brush_union is not None else alpha
             cam = None
             reach = 2.0
-            if moving_camera and camera is not None:
-                cam = _pin_to_borders(*camera_field(camera, float(q), w, h), a)
-                reach += float(max(np.abs(cam[0]).max(), np.abs(cam[1]).max()))
             for fx, fy, _ in terms:
                 reach += 2.0 * float(max(np.abs(fx).max(), np.abs(fy).max()))
             roi = _bbox(a > 0.01, math.ceil(reach), h, w)
             if roi is None:
                 continue
+            if moving_camera and camera is not None:
+                cam = _pin_to_borders(*camera_field(camera, float(q), w, h), a)
+                # where the object can be at the end: output pixels whose sample lands in its box; moves are
+                # monotone in e(t), so start box U end box bounds every frame
+                y0, y1, x0, x1 = roi
+                sx, sy = gx + cam[0], gy + cam[1]
+                land = (sx >= x0 - 1) & (sx <= x1) & (sy >= y0 - 1) & (sy <= y1)
+                end = _bbox(land, math.ceil(reach), h, w)
+                if end is not None:
+                    roi = (min(y0, end[0]), max(y1, end[1]), min(x0, end[2]), max(x1, end[3]))
             self.sprites.append(_Sprite(_premultiply(rgb, a), roi, cam, terms))
             cut.append(a)
 
