@@ -87,3 +87,10 @@ def test_recognition_path_runs_on_english_audio(speech: tuple[Path, Path, np.nda
     track = build_track(audio, language="en")
     assert track.source in ("pocketsphinx", "acoustic")
     assert np.isfinite(track.open).all() and track.open.max() > 0.2
+
+
+def test_silence_keeps_the_mouth_at_rest() -> None:
+    for audio in (np.zeros(SR, np.float32), np.random.default_rng(0).normal(0, 1e-4, SR).astype(np.float32)):
+        track = build_track(audio)
+        assert not track.speaking.any()
+        assert track.open.max() < 0.01

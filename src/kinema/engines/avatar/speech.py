@@ -159,7 +159,8 @@ def loudness_envelope(audio: np.ndarray, n: int) -> np.ndarray:
     centres = np.arange(n) * hop + hop // 2 + 320
     rms = np.sqrt(np.maximum((cs[centres + 320] - cs[centres - 320]) / 640, 0))
     db = 20 * np.log10(rms + 1e-7)
-    top = float(np.percentile(db, 99)) if n else 0.0
+    # the reference level never drops below −45 dBFS, so digital silence or hiss stays "quiet"
+    top = max(float(np.percentile(db, 99)) if n else 0.0, -45.0)
     return np.clip((db - (top - 45)) / 45, 0, 1).astype(np.float32)
 
 
