@@ -202,7 +202,7 @@ def plan_ambient(
         if float(light.mean()) > 0.002:
             omegas = 2 * math.pi * np.array([1.3, 2.3, 3.7, 4.6])
             phases = rng.uniform(0, 2 * math.pi, len(omegas))
-            depth = 0.10 * k
+            depth = 0.16 * k
 
             def flicker(t: float) -> float:
                 return float(depth * np.mean(np.sin(omegas * t + phases) - np.sin(phases)))
