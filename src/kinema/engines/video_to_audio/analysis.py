@@ -28,6 +28,7 @@ from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 ANALYSIS_WIDTH = 160
 MAX_EVENTS_PER_S = 6.0
 _FLOW_NOISE = 0.35  # px/frame at analysis size below which flow is treated as noise
+_DIFF_LEVEL = 20  # grey levels: a pixel "changed" between two aligned frames (above grain/compression)
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,13 @@ def _luma(frame: av.VideoFrame, w: int, h: int, want_chroma: bool) -> tuple[np.n
 
 
 def _pick_peaks(s: np.ndarray, fps: float, forbid: np.ndarray) -> list[int]:
-    """Local maxima above an adaptive threshold, at least ~70 ms apart."""
+    """Local maxima above an adaptive threshold, at least ~120 ms apart (one sound per change)."""
     if s.size < 3 or float(s.max()) <= 0:
         return []
     med = float(np.median(s))
     mad = float(np.median(np.abs(s - med))) + 1e-9
-    thr = max(med + 3.0 * mad, 0.1 * float(s.max()), 0.5)
-    gap = max(1, round(0.07 * fps))
+    thr = max(med + 3.0 * mad, 0.1 * float(s.max()), 1.5)
+    gap = max(1, round(0.12 * fps))
     cand = [
         i
         for i in range(len(s))
@@ -159,6 +160,31 @@ def _direction_changes(mom: np.ndarray, fps: float, w: int) -> np.ndarray:
         after = mom[i + 1 : min(n, i + 3)].mean(axis=0)
         out[i] = float(np.sqrt(((after - before) ** 2).sum(axis=-1)).sum())
     return out * fps / w * 100.0
+
+
+def _moments(sil: np.ndarray, xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
+    """(area, mean x, mean y) of a silhouette mask over the whole frame and its left/right halves."""
+    half = sil.shape[1] // 2
+    out = np.zeros((3, 3))
+    for r, sl in enumerate((slice(None), slice(0, half), slice(half, None))):
+        part = sil[:, sl]
+        area = float(part.sum())
+        if area >= 3:
+            out[r] = (area, float((part * xx[:, sl]).sum()) / area, float((part * yy[:, sl]).sum()) / area)
+    return out
+
+
+def _silhouette_turns(mom: np.ndarray) -> np.ndarray:
+    """|second difference of the silhouette centroid| × √area, per region, summed: where things turn."""
+    n = len(mom)
+    out = np.zeros(n)
+    for i in range(1, n - 1):
+        trio = mom[i - 1 : i + 2]  # (3 frames, 3 regions, [area, x, y])
+        ok = (trio[:, :, 0] > 0).all(axis=0)
+        if ok.any():
+            a = trio[2, :, 1:] - 2 * trio[1, :, 1:] + trio[0, :, 1:]
+            out[i] = float((np.hypot(a[:, 0], a[:, 1]) * np.sqrt(trio[1, :, 0]))[ok].sum())
+    return out
 
 
 def _colour(chroma: list[np.ndarray], h: int, w: int) -> tuple[float, float, float, float]:
@@ -228,6 +254,8 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         chroma_t: list[float] = []
         flick: list[float] = [0.0]
         areas: list[float] = [0.0]
+        sil_moments: list[np.ndarray] = [np.zeros((3, 3))]  # frame 0: unknown (no frame before it)
+        prev_dmask: np.ndarray | None = None
         prev: np.ndarray | None = None
         first_pts: float | None = None
         last_t = 0.0
@@ -290,6 +318,40 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 heights.append(float((m * ry).sum() / total) if total > 1e-6 else 0.5)
                 flick.append(float((moving & (mag < 1.5)).mean()))
                 areas.append(float(moving.mean()))
+                # three-frame differencing: what changed both into and out of the previous frame is where
+                # the moving things were in it, even when they move farther than their own size per frame
+                dmask = (
+                    np.abs(
+                        cv2.GaussianBlur(aligned, (3, 3), 0).astype(np.int16)
+                        - cv2.GaussianBlur(gray, (3, 3), 0)
+                    )
+                    > _DIFF_LEVEL
+                ).astype(np.uint8)
+                dmask[:, :mx] = 0
+                dmask[:, w - mx :] = 0
+                dmask[:my] = 0
+                dmask[h - my :] = 0
+                if zoom:
+                    dmask[:] = 0
+                if sx or sy:  # bring it back onto the previous frame's grid
+                    dmask = cv2.warpAffine(
+                        dmask,
+                        np.array([[1, 0, -sx], [0, 1, -sy]], dtype=np.float32),
+                        (w, h),
+                        flags=cv2.INTER_NEAREST,
+                    )
+                if prev_dmask is not None:
+                    sil_moments.append(_moments(prev_dmask & dmask, xx, yy))
+                prev_dmask = (
+                    dmask
+                    if not (sx or sy)
+                    else cv2.warpAffine(
+                        dmask,
+                        np.array([[1, 0, sx], [0, 1, sy]], dtype=np.float32),
+                        (w, h),
+                        flags=cv2.INTER_NEAREST,
+                    )
+                )
                 # momentum of the whole frame and of its left and right halves (two things can move apart)
                 half = w // 2
                 moms.append(
@@ -333,7 +395,15 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         obj[c] = 0.0
         cam_arr[c] = cam_dx_arr[c] = 0.0
         mom[c] = mom[c - 1] if c > 0 else 0.0
-    acc = _direction_changes(mom, fps, w)
+    flow_acc = _direction_changes(mom, fps, w)
+    while len(sil_moments) < n:
+        sil_moments.append(np.zeros((3, 3)))
+    tri_acc = _silhouette_turns(np.array(sil_moments[:n]))
+    for c in cut_idx:
+        tri_acc[max(0, c - 2) : c + 3] = 0.0
+    # both detectors, each in units of its typical noise level: flow sees textured, slower things best,
+    # differencing sees small fast ones
+    acc = flow_acc / 2.0 + tri_acc / 40.0
     peaks = _pick_peaks(acc, fps, forbid)
     # restless footage (water, crowds, foliage) can change course everywhere all the time: keep the
     # strongest few per second so the impacts stay readable; the movement layer carries the rest
@@ -341,18 +411,27 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
     if len(peaks) > budget:
         peaks = sorted(sorted(peaks, key=lambda i: -acc[i])[:budget])
     top = max((acc[i] for i in peaks), default=1.0)
+    sil = np.array(sil_moments[:n])
     events = []
     for i in peaks:
         j = min(n - 1, i + 1)
+        if sil[i, 0, 0] > 0:  # where the thing was on that very frame (its silhouette)
+            pan_i = (sil[i, 0, 1] - w / 2) / (w / 2)
+            height_i = sil[i, 0, 2] / h
+            size_i = sil[i, 0, 0] / (w * h)
+        else:  # fall back to where the flow saw motion
+            pan_i = 0.5 * (pans[i] + pans[j])
+            height_i = 0.5 * (heights[i] + heights[j])
+            size_i = max(areas[i], areas[j]) / 3.0  # flow masks are ~3× wider than the silhouette
         events.append(
             MotionEvent(
                 time=times[i],
                 strength=float(acc[i] / top),
-                pan=float(np.clip(0.5 * (pans[i] + pans[j]), -1, 1)),
-                height=float(np.clip(0.5 * (heights[i] + heights[j]), 0, 1)),
+                pan=float(np.clip(pan_i, -1, 1)),
+                height=float(np.clip(height_i, 0, 1)),
                 speed=float(max(obj[i], obj[j])),
                 raw=float(acc[i]),
-                size=float(max(areas[i], areas[j])),
+                size=float(size_i),
             )
         )
 

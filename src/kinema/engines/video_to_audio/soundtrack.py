@@ -102,8 +102,8 @@ def render_soundtrack(
     fx = np.zeros((n, 2))
     for k, ev in enumerate(video.events):
         strength = 0.3 + 0.7 * ev.strength
-        # size → pitch: ~6 % of the frame moving (a ball) keeps the voice's pitch; 16× that is an octave lower
-        pitch = float(np.clip((0.06 / max(ev.size, 1e-4)) ** 0.25, 0.6, 1.6))
+        # size → pitch: a thing covering 2 % of the frame keeps the voice's pitch; 16× bigger, an octave lower
+        pitch = float(np.clip((0.02 / max(ev.size, 1e-4)) ** 0.25, 0.6, 1.6))
         hit = impact(splan.impact, strength, rng, detail, pitch)
         start = round(ev.time * RATE)
         if start >= n:
