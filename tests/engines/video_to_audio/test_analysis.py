@@ -7,7 +7,7 @@ import pytest
 
 from kinema.engines.base import EngineInputError
 from kinema.engines.video_to_audio import VideoAnalysis, analyze_video
-from tests.engines.video_to_audio.synth_clips import Clip, camera_zoom
+from tests.engines.video_to_audio.synth_clips import Clip, bouncing_ball, camera_zoom
 
 
 def test_bounces_are_found_on_their_frames(ball: Clip, ball_analysis: VideoAnalysis) -> None:
@@ -67,3 +67,12 @@ def test_analysis_is_deterministic(ball: Clip, ball_analysis: VideoAnalysis) -> 
     again = analyze_video(ball.path)
     assert again.events == ball_analysis.events
     assert np.array_equal(again.onset_strength, ball_analysis.onset_strength)
+
+
+def test_small_fast_ball_is_found(clip_dir) -> None:  # type: ignore[no-untyped-def]
+    # ~2 px wide at analysis size and moving farther than its size per frame: flow alone loses it
+    clip = bouncing_ball(clip_dir / "small_ball.mp4", radius_frac=0.025)
+    a = analyze_video(clip.path)
+    found = np.array([e.time for e in a.events])
+    assert len(found) == len(clip.events)
+    assert all(np.min(np.abs(found - t)) <= 1.0 / clip.fps + 1e-6 for t in clip.events)
