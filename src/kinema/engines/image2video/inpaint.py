@@ -88,7 +88,7 @@ def pad_outside(rgb: np.ndarray, mx: int, my: int) -> np.ndarray:
         return rgb.copy()
     padded = cv2.copyMakeBorder(rgb, my, my, mx, mx, cv2.BORDER_REFLECT_101)
     ph, pw = padded.shape[:2]
-    sigma = max(2.0, 0.35 * max(mx, my))
+    sigma = max(2.0, 0.25 * max(mx, my))
     small_scale = 0.25
     small = cv2.resize(padded, None, fx=small_scale, fy=small_scale, interpolation=cv2.INTER_AREA)
     blurred = cv2.resize(
@@ -98,7 +98,7 @@ def pad_outside(rgb: np.ndarray, mx: int, my: int) -> np.ndarray:
     xx = np.arange(pw, dtype=np.float32)[None, :]
     dx = np.maximum(np.maximum(mx - xx, xx - (pw - 1 - mx)), 0.0) / max(mx, 1)
     dy = np.maximum(np.maximum(my - yy, yy - (ph - 1 - my)), 0.0) / max(my, 1)
-    wgt = np.clip(np.maximum(dx, dy) * 2.5, 0.0, 1.0)[..., None]
+    wgt = np.clip(np.maximum(dx, dy) * 1.3, 0.0, 1.0)[..., None]
     out = padded.copy()
     # only the four margin strips change (inside the photo the weight is 0): blend just those
     strips = [
