@@ -463,13 +463,22 @@ class Renderer:
         x1, y1 = min(rig.w, -(-x1 // 16) * 16), min(rig.h, -(-y1 // 16) * 16)
         self.last_bbox = (x0, y0, x1, y1)
         # inverse affine per triangle: [sx, sy] = M @ [dx, dy, 1]
-        dh = np.concatenate([d, np.ones((len(tris), 3, 1), np.float32)], axis=2).astype(np.float64)
-        det = np.linalg.det(dh)
+        # (closed form, vectorised over triangles, in float64: L = [f1 f2] · [e1 e2]⁻¹, t = s0 − L·p0)
+        d64, s64 = d.astype(np.float64), s.astype(np.float64)
+        e1, e2 = d64[:, 1] - d64[:, 0], d64[:, 2] - d64[:, 0]
+        f1, f2 = s64[:, 1] - s64[:, 0], s64[:, 2] - s64[:, 0]
+        det = e1[:, 0] * e2[:, 1] - e2[:, 0] * e1[:, 1]
         ok = np.abs(det) > 1e-6
-        m = np.zeros((len(tris), 3, 2))
-        m[ok] = np.linalg.solve(dh[ok], s[ok].astype(np.float64))
-        coef = np.zeros((len(tris) + 1, 6), np.float32)
-        coef[:-1] = m.transpose(0, 2, 1).reshape(-1, 6)
+        inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+        a = (f1[:, 0] * e2[:, 1] - f2[:, 0] * e1[:, 1]) * inv
+        b = (f2[:, 0] * e1[:, 0] - f1[:, 0] * e2[:, 0]) * inv
+        c = (f1[:, 1] * e2[:, 1] - f2[:, 1] * e1[:, 1]) * inv
+        e = (f2[:, 1] * e1[:, 0] - f1[:, 1] * e2[:, 0]) * inv
+        coef = np.empty((len(tris) + 1, 6), np.float32)
+        coef[:-1, 0], coef[:-1, 1] = a, b
+        coef[:-1, 2] = s64[:, 0, 0] - a * d64[:, 0, 0] - b * d64[:, 0, 1]
+        coef[:-1, 3], coef[:-1, 4] = c, e
+        coef[:-1, 5] = s64[:, 0, 1] - c * d64[:, 0, 0] - e * d64[:, 0, 1]
         coef[-1] = (1, 0, 0, 0, 1, 0)  # uncovered pixels: identity
         ids = np.full((y1 - y0, x1 - x0), len(tris), np.int32)
         dq = np.round((d - [x0, y0]) * 16).astype(np.int32)
