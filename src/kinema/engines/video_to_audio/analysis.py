@@ -256,6 +256,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         areas: list[float] = [0.0]
         sil_moments: list[np.ndarray] = [np.zeros((3, 3))]  # frame 0: unknown (no frame before it)
         prev_dmask: np.ndarray | None = None
+        prev_blur: np.ndarray | None = None
         prev: np.ndarray | None = None
         first_pts: float | None = None
         last_t = 0.0
@@ -320,13 +321,20 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 areas.append(float(moving.mean()))
                 # three-frame differencing: what changed both into and out of the previous frame is where
                 # the moving things were in it, even when they move farther than their own size per frame
-                dmask = (
-                    np.abs(
-                        cv2.GaussianBlur(aligned, (3, 3), 0).astype(np.int16)
-                        - cv2.GaussianBlur(gray, (3, 3), 0)
-                    )
-                    > _DIFF_LEVEL
-                ).astype(np.uint8)
+                blur = cv2.GaussianBlur(gray, (3, 3), 0).astype(np.int16)
+                # blurring commutes with the (translation) alignment: reuse the previous frame's blur
+                prev_b = (
+                    prev_blur if prev_blur is not None else cv2.GaussianBlur(prev, (3, 3), 0).astype(np.int16)
+                )
+                if sx or sy:
+                    prev_b = cv2.warpAffine(
+                        prev_b.astype(np.float32),
+                        np.array([[1, 0, sx], [0, 1, sy]], dtype=np.float32),
+                        (w, h),
+                        borderMode=cv2.BORDER_REPLICATE,
+                    ).astype(np.int16)
+                dmask = (np.abs(prev_b - blur) > _DIFF_LEVEL).astype(np.uint8)
+                prev_blur = blur
                 dmask[:, :mx] = 0
                 dmask[:, w - mx :] = 0
                 dmask[:my] = 0
