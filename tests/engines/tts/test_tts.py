@@ -133,5 +133,12 @@ def test_mandarin() -> None:
     assert not any(ch.isdigit() or ch in "_ ()" for p in ph for ch in p.p)
     rms = _frame_rms(zh.samples, zh.sample_rate)
     assert (rms > 0.2 * rms.max()).mean() > 0.3
+    # syllable edges sit in energy valleys: quieter than the middles of the vowels
+    env = _frame_rms(zh.samples, zh.sample_rate, 0.005)
+    vowel = [p for p in ph if p.p[0] in "aeiouyɨɤə"]
+    at = lambda t: float(env[min(len(env) - 1, int(t / 0.005))])  # noqa: E731
+    assert np.mean([at(p.start) for p in ph if p not in vowel]) < np.mean(
+        [at((p.start + p.end) / 2) for p in vowel]
+    )
     male = synthesize(text, "zh", voice_id="ai_huangyaoshi_712")
     assert _median_f0(zh.samples, zh.sample_rate) > 1.2 * _median_f0(male.samples, male.sample_rate)
