@@ -1,16 +1,14 @@
 """Watch the video: what moves, where, when it changes course, how the camera moves, where the cuts are.
 
-The video is decoded once, streaming, and only its luma plane is kept, shrunk to ~160 px wide (area
-averaging); colour statistics come from the chroma planes at the same scale. Nothing larger than two small
-frames and two flow fields is held, so memory does not grow with the clip.
+The video is decoded once, streaming; only its luma plane is kept, shrunk to 160 px wide (area averaging),
+with chroma every third frame for colour statistics. Nothing larger than two small frames is held, so
+memory does not grow with the clip. Per-pair motion comes from :class:`.motion.MotionTracker`.
 
-Per frame pair we compute dense optical flow (OpenCV DIS, ultrafast preset: ~0.15 ms per pair at this size)
-and split it into camera motion (the median flow, plus a zoom term) and object motion (the residual).
-
-Sound events are *changes of motion*, not motion: a ball makes its noise when it hits the floor, i.e. when
-its velocity flips. For each pixel we follow its motion into the next frame and compare velocities there
-(Lagrangian acceleration, ``a = F₂(x + F₁(x)) − F₁(x)``); its sum over the frame, peak-picked, gives the
-onsets, and the acceleration-weighted centroid says where on screen (stereo pan) each one happens.
+Sound events are *changes of motion*, not motion: a ball makes its noise when it hits the floor, i.e.
+when its velocity flips. Two detection functions are added, each in units of its own noise level: flow
+momentum changes (textured and slower things) and silhouette-centroid turns from three-frame differencing
+(small fast things). Peaks of the sum are the events; the silhouette on that frame says where on screen
+(stereo pan) and how big (pitch).
 """
 
 from __future__ import annotations
@@ -24,11 +22,15 @@ import cv2
 import numpy as np
 
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
+from kinema.engines.video_to_audio.motion import (
+    MotionTracker,
+    PairMotion,
+    direction_changes,
+    silhouette_turns,
+)
 
 ANALYSIS_WIDTH = 160
 MAX_EVENTS_PER_S = 6.0
-_FLOW_NOISE = 0.35  # px/frame at analysis size below which flow is treated as noise
-_DIFF_LEVEL = 20  # grey levels: a pixel "changed" between two aligned frames (above grain/compression)
 
 
 @dataclass(frozen=True)
@@ -141,52 +143,6 @@ def _pick_peaks(s: np.ndarray, fps: float, forbid: np.ndarray) -> list[int]:
     return sorted(out)
 
 
-def _camera_shift(a: np.ndarray, b: np.ndarray, window: np.ndarray | None) -> tuple[float, float, float]:
-    """Global translation a→b by phase correlation (robust to large pans, unlike small-frame flow)."""
-    (sx, sy), resp = cv2.phaseCorrelate(a.astype(np.float32), b.astype(np.float32), window)
-    return float(sx), float(sy), float(resp)
-
-
-def _direction_changes(mom: np.ndarray, fps: float, w: int) -> np.ndarray:
-    """How much the motion changes course at each frame: |mean velocity out − mean velocity in|.
-
-    ``mom[k]`` is the momentum (summed over regions) between frames k−1 and k. Two pairs on each side make
-    it robust to one bad flow field while keeping the peak on the frame where the change happens.
-    """
-    n = len(mom)
-    out = np.zeros(n)
-    for i in range(1, n - 1):
-        before = mom[max(1, i - 1) : i + 1].mean(axis=0)
-        after = mom[i + 1 : min(n, i + 3)].mean(axis=0)
-        out[i] = float(np.sqrt(((after - before) ** 2).sum(axis=-1)).sum())
-    return out * fps / w * 100.0
-
-
-def _moments(sil: np.ndarray, xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
-    """(area, mean x, mean y) of a silhouette mask over the whole frame and its left/right halves."""
-    half = sil.shape[1] // 2
-    out = np.zeros((3, 3))
-    for r, sl in enumerate((slice(None), slice(0, half), slice(half, None))):
-        part = sil[:, sl]
-        area = float(part.sum())
-        if area >= 3:
-            out[r] = (area, float((part * xx[:, sl]).sum()) / area, float((part * yy[:, sl]).sum()) / area)
-    return out
-
-
-def _silhouette_turns(mom: np.ndarray) -> np.ndarray:
-    """|second difference of the silhouette centroid| × √area, per region, summed: where things turn."""
-    n = len(mom)
-    out = np.zeros(n)
-    for i in range(1, n - 1):
-        trio = mom[i - 1 : i + 2]  # (3 frames, 3 regions, [area, x, y])
-        ok = (trio[:, :, 0] > 0).all(axis=0)
-        if ok.any():
-            a = trio[2, :, 1:] - 2 * trio[1, :, 1:] + trio[0, :, 1:]
-            out[i] = float((np.hypot(a[:, 0], a[:, 1]) * np.sqrt(trio[1, :, 0]))[ok].sum())
-    return out
-
-
 def _colour(chroma: list[np.ndarray], h: int, w: int) -> tuple[float, float, float, float]:
     """(saturation, warmth, green share, blue-sky share) from small (U, V) frames."""
     if not chroma:
@@ -225,41 +181,13 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         )
         if not total_guess and container.duration:
             total_guess = container.duration / av.time_base
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        rx = (xx - w / 2) / (w / 2)
-        ry = yy / h
-        # zoom: flow = s · (position − centre); estimated from pixels away from the centre
-        cx, cy = xx - w / 2, yy - h / 2
-        far = (np.hypot(cx, cy) > 0.25 * w)[::3, ::3]
-        cxs, cys = cx[::3, ::3][far], cy[::3, ::3][far]
-        r2 = cxs**2 + cys**2
-        window = None
-        dis = cv2.DISOpticalFlow_create(  # type: ignore[attr-defined]
-            cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST
-        )
-        dis.setFinestScale(1)  # the preset's default (2) loses objects a few pixels wide at this size
-
+        tracker = MotionTracker(w, h, fps_guess)
         times: list[float] = []
-        obj_e: list[float] = [0.0]
-        cam_s: list[float] = [0.0]
-        cam_dx: list[float] = [0.0]
-        pans: list[float] = [0.0]
-        heights: list[float] = [0.5]
-        moms: list[np.ndarray] = [np.zeros((3, 2), np.float32)]
-        diff: list[float] = [0.0]
-        raw_diff: list[float] = [0.0]
-        responses: list[float] = [1.0]
         bright: list[float] = []
-        chroma: list[np.ndarray] = []
-        chroma_t: list[float] = []
-        flick: list[float] = [0.0]
-        areas: list[float] = [0.0]
-        sil_moments: list[np.ndarray] = [np.zeros((3, 3))]  # frame 0: unknown (no frame before it)
-        prev_dmask: np.ndarray | None = None
-        prev_blur: np.ndarray | None = None
-        prev: np.ndarray | None = None
+        chroma: list[tuple[float, np.ndarray]] = []
+        pairs: list[PairMotion | None] = []  # pairs[i]: frame i-1 → i (None for frame 0)
+        sil: dict[int, np.ndarray] = {}  # frame index → its silhouette moments
         first_pts: float | None = None
-        last_t = 0.0
         for i, frame in enumerate(container.decode(stream)):
             t = (
                 float(frame.pts * frame.time_base)
@@ -269,146 +197,46 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             if first_pts is None:
                 first_pts = t
             t -= first_pts
-            last_t = t
             gray, uv = _luma(frame, w, h, want_chroma=i % 3 == 0)
             times.append(t)
             bright.append(float(gray.mean()) / 255.0)
             if uv is not None:
-                chroma.append(uv.reshape(-1, 2).astype(np.float32))
-                chroma_t.append(t)
-            if prev is not None:
-                sx, sy, resp = _camera_shift(prev, gray, window)
-                raw_diff.append(float(np.abs(prev.astype(np.int16) - gray).mean()) / 255.0)
-                responses.append(resp)
-                if abs(sx) > 0.3 or abs(sy) > 0.3:
-                    aligned = cv2.warpAffine(
-                        prev,
-                        np.array([[1, 0, sx], [0, 1, sy]], dtype=np.float32),
-                        (w, h),
-                        borderMode=cv2.BORDER_REPLICATE,
-                    )
-                else:
-                    aligned, sx, sy = prev, 0.0, 0.0
-                diff.append(float(np.abs(aligned.astype(np.int16) - gray).mean()) / 255.0)
-                res = dis.calc(aligned, gray, None)
-                # what is left of the camera's motion after the whole-pixel-ish warp is a uniform bias
-                res -= np.median(res[::3, ::3].reshape(-1, 2), axis=0)
-                sub = res[::3, ::3][far]
-                zoom = float(np.median((sub[:, 0] * cxs + sub[:, 1] * cys) / r2))
-                if abs(zoom) * w / 2 > 0.3:  # more than ~0.3 px/frame at the frame edge
-                    res[..., 0] -= zoom * cx
-                    res[..., 1] -= zoom * cy
-                else:
-                    zoom = 0.0
-                cam_px = float(np.hypot(sx, sy)) + abs(zoom) * w  # a zoom reads as dramatic as a pan
-                mx, my = int(np.ceil(abs(sx))) + 2, int(np.ceil(abs(sy))) + 2
-                res[:, :mx] = 0
-                res[:, w - mx :] = 0
-                res[:my] = 0
-                res[h - my :] = 0
-                mag = np.sqrt(res[..., 0] ** 2 + res[..., 1] ** 2)
-                # warping blurs texture a little: demand more of "object motion" while the camera moves
-                moving = mag > _FLOW_NOISE + 0.25 * cam_px
-                res[~moving] = 0.0
-                m = np.where(moving, mag, 0.0)
-                total = float(m.sum())
-                obj_e.append(total / (w * h) * fps_guess / w * 10.0)
-                cam_s.append(cam_px * fps_guess / w)
-                cam_dx.append(sx * fps_guess / w)
-                pans.append(float((m * rx).sum() / total) if total > 1e-6 else 0.0)
-                heights.append(float((m * ry).sum() / total) if total > 1e-6 else 0.5)
-                flick.append(float((moving & (mag < 1.5)).mean()))
-                areas.append(float(moving.mean()))
-                # three-frame differencing: what changed both into and out of the previous frame is where
-                # the moving things were in it, even when they move farther than their own size per frame
-                blur = cv2.GaussianBlur(gray, (3, 3), 0).astype(np.int16)
-                # blurring commutes with the (translation) alignment: reuse the previous frame's blur
-                prev_b = (
-                    prev_blur if prev_blur is not None else cv2.GaussianBlur(prev, (3, 3), 0).astype(np.int16)
-                )
-                if sx or sy:
-                    prev_b = cv2.warpAffine(
-                        prev_b.astype(np.float32),
-                        np.array([[1, 0, sx], [0, 1, sy]], dtype=np.float32),
-                        (w, h),
-                        borderMode=cv2.BORDER_REPLICATE,
-                    ).astype(np.int16)
-                dmask = (np.abs(prev_b - blur) > _DIFF_LEVEL).astype(np.uint8)
-                prev_blur = blur
-                dmask[:, :mx] = 0
-                dmask[:, w - mx :] = 0
-                dmask[:my] = 0
-                dmask[h - my :] = 0
-                if zoom:
-                    dmask[:] = 0
-                if sx or sy:  # bring it back onto the previous frame's grid
-                    dmask = cv2.warpAffine(
-                        dmask,
-                        np.array([[1, 0, -sx], [0, 1, -sy]], dtype=np.float32),
-                        (w, h),
-                        flags=cv2.INTER_NEAREST,
-                    )
-                if prev_dmask is not None:
-                    sil_moments.append(_moments(prev_dmask & dmask, xx, yy))
-                prev_dmask = (
-                    dmask
-                    if not (sx or sy)
-                    else cv2.warpAffine(
-                        dmask,
-                        np.array([[1, 0, sx], [0, 1, sy]], dtype=np.float32),
-                        (w, h),
-                        flags=cv2.INTER_NEAREST,
-                    )
-                )
-                # momentum of the whole frame and of its left and right halves (two things can move apart)
-                half = w // 2
-                moms.append(
-                    np.stack(
-                        [
-                            res.reshape(-1, 2).sum(0),
-                            res[:, :half].reshape(-1, 2).sum(0),
-                            res[:, half:].reshape(-1, 2).sum(0),
-                        ]
-                    )
-                    / (w * h)
-                )
-            prev = gray
+                chroma.append((t, uv.reshape(-1, 2).astype(np.float32)))
+            pair = tracker.step(gray)
+            pairs.append(pair)
+            if pair is not None and pair.silhouette is not None:
+                sil[i - 1] = pair.silhouette
             if i % 10 == 0:
-                frac = t / total_guess if total_guess > 0 else 0.0
-                progress(min(0.99, frac))
-        n = len(times)
+                progress(min(0.99, t / total_guess) if total_guess > 0 else 0.0)
+        codec = str(stream.codec_context.name)
+    n = len(times)
     if n < 2:
         raise EngineInputError("the video has fewer than two frames")
     fps = (n - 1) / times[-1] if times[-1] > 0 else fps_guess
     if abs(fps - fps_guess) / fps_guess < 0.02:
         fps = fps_guess
-    duration = last_t + 1.0 / fps
+    duration = times[-1] + 1.0 / fps
     if total_guess > 0 and abs(total_guess - duration) < 1.5 / fps:
         duration = total_guess
-    diff_arr = np.array(diff, np.float64)
-    obj = np.array(obj_e, np.float64)
-    mom = np.array(moms, np.float64)
-    cut_idx = []
-    for i in range(1, n):
-        local = np.median(diff_arr[max(1, i - 6) : i + 7])
-        # a cut: the frames no longer match under any shift, and differ much more than their neighbours do
-        unmatched = responses[i] < 0.3 and raw_diff[i] > 0.05
-        if (unmatched or diff_arr[i] > 0.09) and diff_arr[i] > 3.0 * local + 0.01:
-            cut_idx.append(i)
+
+    def series(attr: str, first: float) -> np.ndarray:
+        return np.array([first if p is None else float(getattr(p, attr)) for p in pairs], np.float64)
+
+    obj, cam, cam_dx = series("object_energy", 0.0), series("camera_speed", 0.0), series("camera_dx", 0.0)
+    pans, heights, flick = series("pan", 0.0), series("height", 0.5), series("flicker", 0.0)
+    areas = series("area", 0.0)
+    mom = np.array([np.zeros((3, 2)) if p is None else p.momentum for p in pairs], np.float64)
+    silhouettes = np.array([sil.get(i, np.zeros((3, 3))) for i in range(n)])
+
+    cut_idx = _find_cuts(pairs)
     forbid = np.zeros(n, bool)
-    cam_arr = np.array(cam_s, np.float64)
-    cam_dx_arr = np.array(cam_dx, np.float64)
-    for c in cut_idx:  # flow (and the camera shift) across a cut is meaningless
+    for c in cut_idx:  # flow, camera shift and silhouettes across a cut are meaningless
         forbid[max(0, c - 2) : c + 3] = True
-        obj[c] = 0.0
-        cam_arr[c] = cam_dx_arr[c] = 0.0
-        mom[c] = mom[c - 1] if c > 0 else 0.0
-    flow_acc = _direction_changes(mom, fps, w)
-    while len(sil_moments) < n:
-        sil_moments.append(np.zeros((3, 3)))
-    tri_acc = _silhouette_turns(np.array(sil_moments[:n]))
-    for c in cut_idx:
-        tri_acc[max(0, c - 2) : c + 3] = 0.0
+        obj[c] = cam[c] = cam_dx[c] = 0.0
+        mom[c] = mom[c - 1]
+    flow_acc = direction_changes(mom, fps, w)
+    tri_acc = silhouette_turns(silhouettes)
+    tri_acc[forbid] = 0.0
     # both detectors, each in units of its typical noise level: flow sees textured, slower things best,
     # differencing sees small fast ones
     acc = flow_acc / 2.0 + tri_acc / 40.0
@@ -419,14 +247,13 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
     if len(peaks) > budget:
         peaks = sorted(sorted(peaks, key=lambda i: -acc[i])[:budget])
     top = max((acc[i] for i in peaks), default=1.0)
-    sil = np.array(sil_moments[:n])
     events = []
     for i in peaks:
         j = min(n - 1, i + 1)
-        if sil[i, 0, 0] > 0:  # where the thing was on that very frame (its silhouette)
-            pan_i = (sil[i, 0, 1] - w / 2) / (w / 2)
-            height_i = sil[i, 0, 2] / h
-            size_i = sil[i, 0, 0] / (w * h)
+        if silhouettes[i, 0, 0] > 0:  # where the thing was on that very frame (its silhouette)
+            pan_i = (silhouettes[i, 0, 1] - w / 2) / (w / 2)
+            height_i = silhouettes[i, 0, 2] / h
+            size_i = silhouettes[i, 0, 0] / (w * h)
         else:  # fall back to where the flow saw motion
             pan_i = 0.5 * (pans[i] + pans[j])
             height_i = 0.5 * (heights[i] + heights[j])
@@ -443,15 +270,13 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             )
         )
 
-    sat, warm, green, sky = _colour(chroma, h, w)
-    bright_arr, flick_arr, t_arr = np.array(bright), np.array(flick), np.array(times)
-    ct = np.array(chroma_t)
+    sat, warm, green, sky = _colour([c for _, c in chroma], h, w)
+    t_arr, bright_arr = np.array(times), np.array(bright)
     edges = [0.0, *[times[c] for c in cut_idx], duration]
     scenes = []
     for s0, s1 in itertools.pairwise(edges):
         sel = (t_arr >= s0) & (t_arr < s1)
-        part = [c for c, tc in zip(chroma, ct, strict=True) if s0 <= tc < s1]
-        ss, sw, sg, sk = _colour(part, h, w)
+        ss, sw, sg, sk = _colour([c for tc, c in chroma if s0 <= tc < s1], h, w)
         scenes.append(
             Scene(
                 s0,
@@ -459,7 +284,7 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
                 float(bright_arr[sel].mean()) if sel.any() else 0.5,
                 ss,
                 sw,
-                float(flick_arr[sel].mean()) if sel.any() else 0.0,
+                float(flick[sel].mean()) if sel.any() else 0.0,
                 sk,
                 sg,
             )
@@ -470,20 +295,35 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         fps=float(fps),
         width=int(src_w),
         height=int(src_h),
-        codec=str(stream.codec_context.name),
-        times=np.array(times),
+        codec=codec,
+        times=t_arr,
         object_energy=obj,
-        camera_speed=cam_arr,
-        camera_dx=cam_dx_arr,
-        pan=np.array(pans),
+        camera_speed=cam,
+        camera_dx=cam_dx,
+        pan=pans,
         onset_strength=acc,
         events=events,
         cuts=[times[c] for c in cut_idx],
-        brightness=float(np.mean(bright)),
+        brightness=float(bright_arr.mean()),
         saturation=sat,
         warmth=warm,
-        flicker=float(np.mean(flick)),
+        flicker=float(flick.mean()),
         sky_blue=sky,
         green=green,
         scenes=scenes,
     )
+
+
+def _find_cuts(pairs: list[PairMotion | None]) -> list[int]:
+    """Frames that start a new shot: no shift makes them match the previous frame, and they differ from it
+    much more than their neighbours differ from each other."""
+    diff = np.array([0.0 if p is None else p.aligned_diff for p in pairs])
+    cuts = []
+    for i, p in enumerate(pairs):
+        if p is None:
+            continue
+        local = np.median(diff[max(1, i - 6) : i + 7])
+        unmatched = p.match < 0.3 and p.raw_diff > 0.05
+        if (unmatched or diff[i] > 0.09) and diff[i] > 3.0 * local + 0.01:
+            cuts.append(i)
+    return cuts
