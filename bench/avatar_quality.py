@@ -145,6 +145,8 @@ class Measurer:
         cos = []
         prev = None
         for i, fr in enumerate(frames):
+            fr = np.ascontiguousarray(fr)  # PyAV pads rows (e.g. 300 px wide): dlib needs a dense array
+            frames[i] = fr
             c = be.detect_all(fr)
             if not c:
                 continue
