@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     # --- HTTP
     host: str = "127.0.0.1"
     port: int = 8000
+    api_workers: int = Field(1, description="API processes (uvicorn workers): >1 uses more cores.")
     public_base_url: str | None = Field(None, description="Base of result URLs; default: the request's base.")
     url_signing_secret: str | None = Field(
         None, description="HMAC key of result URLs; default: kept in data_dir."

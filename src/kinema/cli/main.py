@@ -35,6 +35,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default KINEMA_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default KINEMA_PORT or 8000).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: cores).")] = None,
+    api_workers: Annotated[int | None, typer.Option(help="API processes (default 1).")] = None,
     api_only: Annotated[bool, typer.Option("--api-only", help="Do not start workers here.")] = False,
 ) -> None:
     """Run the API and the workers on this machine (embedded SQLite + local folder by default)."""
@@ -44,7 +45,8 @@ def serve(
     from kinema.cli.devkey import ensure_dev_key
     from kinema.runtime import build_runtime
 
-    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+    given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
+    overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
@@ -59,7 +61,12 @@ def serve(
     )
     console.print(f"development API key: [bold]{key}[/]")
     try:
-        uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
+        if settings.api_workers > 1:  # each process builds its app from the same KINEMA_* environment
+            rt.close()
+            uvicorn.run("kinema.api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                        workers=settings.api_workers, log_level="warning")
+        else:
+            uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
     finally:
         if worker is not None and worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
