@@ -26,8 +26,11 @@ PATHS: dict[type, str] = {
 REJECTED = [c for c in CASES if c[3] is KLING and c[4] is not None]
 
 
-@pytest.mark.parametrize(("model", "body", "field", "fragment"), [(c[1], c[2], c[4], c[5]) for c in REJECTED],
-                         ids=[c[0] for c in REJECTED])
+@pytest.mark.parametrize(
+    ("model", "body", "field", "fragment"),
+    [(c[1], c[2], c[4], c[5]) for c in REJECTED],
+    ids=[c[0] for c in REJECTED],
+)
 def test_rejected_over_http(server: Server, model: type, body: Any, field: str, fragment: str) -> None:
     with server.client() as c:
         r = c.post(PATHS[model], json=body)

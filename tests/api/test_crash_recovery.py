@@ -16,8 +16,9 @@ def test_killed_server_finishes_the_task_after_restart(tmp_path: Path) -> None:
     srv = start_server(tmp_path)
     key = srv.key
     with srv.client() as c:
-        created = c.post(I2V, json={"image": png_b64(1280, 720), "duration": "10", "mode": "pro",
-                                    "prompt": "slow zoom in"}).json()
+        created = c.post(
+            I2V, json={"image": png_b64(1280, 720), "duration": "10", "mode": "pro", "prompt": "slow zoom in"}
+        ).json()
         assert created["code"] == 0, created
         task_id = created["data"]["task_id"]
         deadline = time.monotonic() + 120

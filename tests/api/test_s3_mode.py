@@ -15,14 +15,20 @@ from tests.api.server import start_server
 def test_tts_result_lives_in_the_bucket(tmp_path: Path, moto_endpoint: str) -> None:
     bucket = f"kinema-{uuid.uuid4().hex[:8]}"
     srv = start_server(
-        tmp_path, api_only=True, KINEMA_STORAGE="s3", KINEMA_S3_BUCKET=bucket, KINEMA_S3_ENDPOINT_URL=moto_endpoint,
+        tmp_path,
+        api_only=True,
+        KINEMA_STORAGE="s3",
+        KINEMA_S3_BUCKET=bucket,
+        KINEMA_S3_ENDPOINT_URL=moto_endpoint,
         AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
     )
     try:
         with srv.client() as c:
-            body = c.post("/kling/v1/audio/tts", json={"text": "Stored in a bucket.", "voice_id": "AOT",
-                                                       "voice_language": "en"}).json()
+            body = c.post(
+                "/kling/v1/audio/tts",
+                json={"text": "Stored in a bucket.", "voice_id": "AOT", "voice_language": "en"},
+            ).json()
         assert body["code"] == 0, body
         url = body["data"]["task_result"]["audios"][0]["url"]
         assert url.startswith(moto_endpoint) and bucket in url

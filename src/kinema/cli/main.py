@@ -63,8 +63,14 @@ def serve(
     try:
         if settings.api_workers > 1:  # each process builds its app from the same KINEMA_* environment
             rt.close()
-            uvicorn.run("kinema.api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                        workers=settings.api_workers, log_level="warning")
+            uvicorn.run(
+                "kinema.api.app:create_app",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.api_workers,
+                log_level="warning",
+            )
         else:
             uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
     finally:
