@@ -384,7 +384,7 @@ class Rig:
             loc[:, 1] += dv * self.w_jaw
         # spread / round: horizontal scaling about the mouth centre; rounding also pushes lips out
         u = self.local[:, 0] - self.mouth_c[0]
-        k = 0.14 * f.width if f.width > 0 else 0.30 * f.width
+        k = 0.14 * f.width if f.width > 0 else 0.36 * f.width
         loc[:, 0] += k * u * self.w_mouth
         if f.width < 0:
             vv = self.local[:, 1] - self.mouth_c[1]
@@ -564,7 +564,9 @@ class Renderer:
             lcol = rig.teeth_rgb[None, None, :] * ((0.7 - 0.25 * r**2) * lgap)[..., None]
             col = col * (1 - lower[..., None]) + lcol * lower[..., None]
         # upper teeth: hang from the upper arch, incisors longest, faint gaps, shadow under the lip
-        ut_h = min(0.12 * iod, 0.5 * gap + 0.02 * iod) * (1 - 0.45 * r**2)
+        # rounded lips (oo, w) cover most of the teeth; spread ones show them
+        round_hide = 1.0 + 0.55 * min(0.0, f.width)
+        ut_h = min(0.12 * iod, 0.5 * gap + 0.02 * iod) * (1 - 0.45 * r**2) * round_hide
         dist_up = ys - yu_arc
         upper = _smoothstep((ut_h - dist_up) / 1.2) * _smoothstep((0.85 - np.abs(r)) / 0.2)
         phase = (np.abs(r) + 0.15) % 0.3 - 0.15  # incisor spacing ≈ 0.3 of the half mouth width
