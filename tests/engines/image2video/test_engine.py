@@ -92,7 +92,7 @@ def test_parallax_person_moves_more_than_background(tmp_path: Path) -> None:
     face[30:130, 110:190] = True
     _, _, bg_tx, _ = similarity(clip[0], clip[-1], top_right)
     _, _, fg_tx, _ = similarity(clip[0], clip[-1], face)
-    assert fg_tx < bg_tx  # both move left; the person (near) further... relative to its own scale
+    assert fg_tx < bg_tx  # both move left (camera right); the near person further than the backdrop
     assert abs(fg_tx - bg_tx) > 2
 
 
