@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.engines.video_to_audio.synth_clips import bouncing_ball
 
 from kinema.engines.video_to_audio import analyze_video, render_soundtrack
-from kinema.engines.video_to_audio.mux import remux_with_audio, write_mp3_fast
-from kinema.media.audio_io import write_wav
+from kinema.engines.video_to_audio.mux import remux_with_audio
+from kinema.media.audio_io import write_mp3, write_wav
 
 
 def cpu() -> float:
@@ -61,7 +61,7 @@ def main() -> None:
             a = timed("analysis (decode + flow)", analyze_video, clip.path)
             track = timed("soundtrack (synth + master)", render_soundtrack, a, "basketball", "happy upbeat")
             timed("WAV", write_wav, track.audio, 48000, tmp / "o.wav")
-            timed("MP3 (LAME q7)", write_mp3_fast, track.audio, 48000, tmp / "o.mp3")
+            timed("MP3 (LAME q7)", write_mp3, track.audio, 48000, tmp / "o.mp3", 192_000, fast=True)
             timed("remux + AAC", remux_with_audio, clip.path, track.audio, 48000, tmp / "o.mp4")
             rows.setdefault("TOTAL (sequential stages)", []).append((time.perf_counter() - t0, cpu() - c0))
         from kinema.engines.video_to_audio import video_to_audio

@@ -14,9 +14,9 @@ from typing import Any
 
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import analyze_video
-from kinema.engines.video_to_audio.mux import remux_with_audio, write_mp3_fast
+from kinema.engines.video_to_audio.mux import remux_with_audio
 from kinema.engines.video_to_audio.soundtrack import render_soundtrack
-from kinema.media.audio_io import write_wav
+from kinema.media.audio_io import write_mp3, write_wav
 
 MAX_SECONDS = 120.0
 
@@ -65,7 +65,7 @@ def video_to_audio(
     # MP3 encoding and the remux (AAC encoding) are independent and both spend their time in FFmpeg code
     # that releases the GIL: run them side by side on the two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        mp3_job = pool.submit(write_mp3_fast, track.audio, track.rate, mp3)
+        mp3_job = pool.submit(write_mp3, track.audio, track.rate, mp3, 192_000, fast=True)
         copied = remux_with_audio(video, track.audio, track.rate, mp4)
         mp3_job.result()
     progress(1.0)
