@@ -11,6 +11,7 @@ import contextlib
 import queue
 import threading
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
@@ -22,7 +23,8 @@ import numpy as np
 class VideoSettings:
     """Encoder knobs. ``preset``/``crf`` trade speed for size and quality (x264 semantics)."""
 
-    fps: int = 25
+    fps: int | Fraction = 25
+    """Frames per second; a Fraction keeps NTSC rates (30000/1001) exact so audio and picture never drift."""
     preset: str = "veryfast"
     crf: int = 20
     threads: int = 2

@@ -102,9 +102,9 @@ def _reencode(src: str | Path, audio: np.ndarray, rate: int, dst: str | Path) ->
     with av.open(str(src)) as inp:
         vin = inp.streams.video[0]
         vin.thread_type = "AUTO"
-        fps = float(vin.average_rate or vin.guessed_rate or 25)
+        fps = Fraction(vin.average_rate or vin.guessed_rate or 25).limit_denominator(1001)
         w, h = even(vin.codec_context.width), even(vin.codec_context.height)
-        settings = VideoSettings(fps=max(1, round(fps)), preset="veryfast", crf=18)
+        settings = VideoSettings(fps=fps, preset="veryfast", crf=18)
         with VideoWriter(dst, w, h, settings, audio=np.asarray(audio, np.float32), audio_rate=rate) as writer:
             for frame in inp.decode(vin):
                 writer.write(frame.to_ndarray(format="rgb24")[:h, :w])
