@@ -164,12 +164,19 @@ def subject_alpha(rgb: np.ndarray, sharp_small: np.ndarray) -> np.ndarray | None
     """The in-focus subject of a shallow-depth-of-field photo, or None when focus is spread evenly."""
     hard = sharp_small > 0.55
     frac = float(hard.mean())
-    if not 0.04 < frac < 0.5:
+    if not 0.04 < frac < 0.5:  # larger "subjects" (close-ups) cut badly through soft fur/skin: skip
         return None
     inside = float(sharp_small[hard].mean())
     outside = float(sharp_small[~hard].mean())
     if outside > 0.25 or inside - outside < 0.5:
         return None  # the background is not clearly blurred: no clean subject/background split
+    # a *blurred* background still has soft structure; a featureless one (clear sky, studio sweep, night)
+    # has none, and cutting a "subject" out of it would move a blob of sky as a card
+    small = cv2.resize(rgb, (hard.shape[1], hard.shape[0]), interpolation=cv2.INTER_AREA)
+    g = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), 2.0)
+    soft_structure = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    if float(soft_structure[~hard].mean()) < 10.0:
+        return None
     hard_u8 = cv2.morphologyEx(hard.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(hard_u8, connectivity=8)
     if n < 2:
