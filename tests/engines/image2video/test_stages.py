@@ -98,3 +98,23 @@ def test_mask_reading_and_checks() -> None:
     check_masks((400, 200), {"a": np.zeros((100, 200), np.uint8)})
     with pytest.raises(EngineInputError, match="aspect"):
         check_masks((400, 200), {"a": np.zeros((200, 200), np.uint8)})
+
+
+def test_sharp_subject_on_blurred_background_becomes_a_layer() -> None:
+    rng = np.random.default_rng(5)
+    noise = rng.uniform(0, 255, (240, 320, 3)).astype(np.float32)
+    soft = cv2.GaussianBlur(
+        cv2.resize(noise[::8, ::8], (320, 240)), (0, 0), 6
+    )  # blurred, with soft structure
+    soft = cv2.normalize(soft, None, 0, 255, cv2.NORM_MINMAX)
+    img = soft.astype(np.uint8)
+    disc = np.zeros((240, 320), np.uint8)
+    cv2.circle(disc, (160, 130), 60, 1, -1)
+    img[disc > 0] = noise.astype(np.uint8)[disc > 0]  # in-focus, detailed subject
+    layers = estimate_layers(img)
+    assert layers.object_kind == ("subject",)
+    a = layers.objects[0]
+    assert a[130, 160] > 0.9 and a[10, 10] < 0.1
+    flat = np.full((240, 320, 3), (90, 140, 220), np.uint8)
+    flat[100:200, 140:180] = noise.astype(np.uint8)[100:200, 140:180]  # sharp tower on a featureless sky
+    assert estimate_layers(flat).object_kind == ()
