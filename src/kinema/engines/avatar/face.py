@@ -158,7 +158,7 @@ def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, flo
     return out
 
 
-def _mesh(rgb: np.ndarray, max_faces: int = 1) -> list[np.ndarray]:
+def _mesh(rgb: np.ndarray, max_faces: int = 4) -> list[np.ndarray]:
     """Face mesh on an image → list of (478, 3) arrays in pixels (z scaled like x)."""
     h, w = rgb.shape[:2]
     res = _mesher(max_faces).process(np.ascontiguousarray(rgb))
@@ -176,6 +176,34 @@ def _centrality_score(box: tuple[float, float, float, float], w: int, h: int) ->
     return area * (1.0 - min(0.8, 1.2 * float(np.hypot(cx, cy))))
 
 
+def _mesh_detected(rgb: np.ndarray) -> list[np.ndarray]:
+    """Full-range detection (with tiles), then the mesh on a generous crop around the best detections."""
+    h, w = rgb.shape[:2]
+    boxes = _detect_faces(rgb)
+    candidates: list[np.ndarray] = []
+    for x0, y0, x1, y1, _score in sorted(boxes, key=lambda b: -_centrality_score(b[:4], w, h))[:3]:
+        # Crop a generous square around the detection so the mesh model sees a "selfie-like" face.
+        side = 2.2 * max(x1 - x0, y1 - y0)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        cx0, cy0 = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+        cx1, cy1 = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
+        crop = rgb[cy0:cy1, cx0:cx1]
+        if crop.shape[0] < 16 or crop.shape[1] < 16:
+            continue
+        scale = 1.0
+        if max(crop.shape[:2]) < 256:  # tiny faces: upsample so the mesh model has pixels to work with
+            scale = 256 / max(crop.shape[:2])
+            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        for f in _mesh(crop, max_faces=4):
+            f = f / scale
+            f[:, 0] += cx0
+            f[:, 1] += cy0
+            candidates.append(f)
+        if candidates:
+            break
+    return candidates
+
+
 def find_face(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Landmarks of the main face: ((478, 2) xy, (478,) z) in pixels of ``rgb``.
 
@@ -183,30 +211,12 @@ def find_face(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     h, w = rgb.shape[:2]
     with _MP_LOCK:
-        boxes = _detect_faces(rgb)
-        candidates: list[np.ndarray] = []
-        for x0, y0, x1, y1, _score in sorted(boxes, key=lambda b: -_centrality_score(b[:4], w, h))[:3]:
-            # Crop a generous square around the detection so the mesh model sees a "selfie-like" face.
-            side = 2.2 * max(x1 - x0, y1 - y0)
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            cx0, cy0 = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
-            cx1, cy1 = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
-            crop = rgb[cy0:cy1, cx0:cx1]
-            if crop.shape[0] < 16 or crop.shape[1] < 16:
-                continue
-            scale = 1.0
-            if max(crop.shape[:2]) < 256:  # tiny faces: upsample so the mesh model has pixels to work with
-                scale = 256 / max(crop.shape[:2])
-                crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-            for f in _mesh(crop):
-                f = f / scale
-                f[:, 0] += cx0
-                f[:, 1] += cy0
-                candidates.append(f)
-            if candidates:
-                break
-        if not candidates:
-            candidates = _mesh(rgb, max_faces=4)
+        # Typical portraits: the mesh's own (short-range) detector finds the face on the whole picture. Only
+        # when it finds nothing, or only small faces, run the full-range detector and mesh crops around it.
+        candidates: list[np.ndarray] = list(_mesh(rgb, max_faces=4))
+        big = [f for f in candidates if float(np.linalg.norm(f[468, :2] - f[473, :2])) >= 40]
+        if not big:
+            candidates += _mesh_detected(rgb)
     if not candidates:
         raise EngineInputError("image: no face found in the picture; use a clear, front-facing portrait")
 
