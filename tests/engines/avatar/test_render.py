@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,16 @@ def test_smile_and_round_change_mouth_width(rig: Rig) -> None:
     base = width(Frame(open=0.3))
     assert width(Frame(open=0.3, width=-1.0)) < 0.9 * base
     assert width(Frame(open=0.3, width=1.0)) > 1.03 * base
+
+
+def test_gray_portrait_stays_gray(tmp_path: Path) -> None:
+    from PIL import Image
+    from skimage import data
+
+    from kinema.engines.avatar.face import load_portrait
+
+    p = tmp_path / "g.png"
+    Image.fromarray(data.astronaut()).convert("L").save(p)
+    rig = Rig(load_portrait(p))
+    out = Renderer(rig).render(Frame(open=0.9, tongue=1.0, blink=1.0))
+    assert np.abs(out.astype(int) - out.mean(2, keepdims=True)).max() <= 2  # no colour appears

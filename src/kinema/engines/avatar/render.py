@@ -341,6 +341,14 @@ class Rig:
         self.teeth_rgb = (self.teeth_rgb * (0.8 + 0.2 * tint)).astype(np.float32)
         self.cavity_rgb = np.clip(self.lip_rgb * 0.3 + np.array([10, 3, 3]), 0, 255)
         self.tongue_rgb = np.clip(self.lip_rgb * 0.85 + np.array([18, 0, 4]), 0, 255)
+        self.lash_rgb = np.array([38, 30, 28], np.float32)
+        # black-and-white (or sepia-free grey) photos: synthesized parts must not bring colour in
+        sample = img[:: max(1, self.h // 64), :: max(1, self.w // 64)]
+        if float(np.abs(sample - sample.mean(2, keepdims=True)).mean()) < 1.5:
+            for name in ("teeth_rgb", "cavity_rgb", "tongue_rgb", "lip_rgb", "skin_rgb", "lash_rgb"):
+                v = getattr(self, name)
+                setattr(self, name, np.full(3, float(np.mean(v)), np.float32))
+            self.lid_rgb = [np.full(3, float(np.mean(v)), np.float32) for v in self.lid_rgb]
         # grain: high-pass std on the cheek
         gray = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
         hp = gray - cv2.GaussianBlur(gray, (0, 0), 1.5)
@@ -649,7 +657,7 @@ class Renderer:
             col = lid_rgb[None, None, :] * shade[..., None]
             lash_w = max(0.8, 0.016 * iod)
             lash = (np.exp(-(((ys - ye + 0.3 * lash_w) / lash_w) ** 2)) * (0.2 + 0.45 * c) * (1 - 0.4 * r**2))
-            col = col * (1 - lash[..., None]) + np.array([38, 30, 28], np.float32) * lash[..., None]
+            col = col * (1 - lash[..., None]) + rig.lash_rgb * lash[..., None]
             col = col + rig.grain_patch(ph, pw)[..., None] * 0.7
             region = frame[y0:y1, x0:x1].astype(np.float32)
             # above the real lid line, keep dark things (glasses frames, brows, the crease) in front
