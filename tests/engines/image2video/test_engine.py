@@ -241,3 +241,20 @@ def test_control_groups_are_exclusive(tmp_path: Path) -> None:
         render(tmp_path, image=img, camera=CameraControl("simple", {"zoom": 3}), static_mask=mask)
     with pytest.raises(EngineInputError, match="cannot be combined"):
         render(tmp_path, image=img, image_tail=img, camera=CameraControl("down_back"))
+
+
+def test_brush_region_inside_a_static_area_still_moves(tmp_path: Path) -> None:
+    img, mask = _disc_scene()
+    h = img.shape[0]
+    static = np.full(img.shape[:2], 255, np.uint8)  # everything frozen except what the brush moves
+    clip, _ = render(
+        tmp_path,
+        image=img,
+        duration_s=3,
+        static_mask=static,
+        dynamic_masks=(DynamicMask(mask, ((80.0, h - 120.0), (200.0, h - 120.0))),),
+    )
+    x, y = _magenta_centroid(clip[-1])
+    assert abs(x - 200) < 6 and abs(y - 120) < 6
+    start = clip[-1][110:130, 70:90].astype(np.int32)
+    assert not ((start[..., 0] > 180) & (start[..., 1] < 90)).any()  # no copy left behind

@@ -6,8 +6,10 @@ Layer order, back to front:
    warped by a continuous-depth camera field plus ambient fields (one remap);
 2. near objects (people, a sharp subject) as premultiplied RGBA, warped by their own (nearer) camera field
    plus breathing/hair fields, inside a precomputed region of interest (one remap each);
-3. motion-brush regions translated along their trajectories (one ``warpAffine`` of their bounding box each);
-4. light flicker (a gain map), falling particles, and finally the static-mask region pasted from the photo.
+3. light flicker (a gain map) and falling particles;
+4. the static-mask region pasted from the photo (minus the brush regions' starting places);
+5. motion-brush regions translated along their trajectories (one ``warpAffine`` of their bounding box
+   each), last, so a region the user asked to move may cross a frozen area.
 
 Premultiplied alpha is what makes warped soft edges correct: interpolating straight RGBA would bleed the
 cut-out's surroundings into its edge.
@@ -267,6 +269,9 @@ class SceneRenderer:
             self.gain3 = cv2.merge([m, m, m])
 
         # --- static region, pasted from the photo last
+        if static_alpha is not None and brush_union is not None:
+            # a moving region's own starting place is not frozen, or the object would stay behind as a copy
+            static_alpha = static_alpha * (1.0 - np.clip(brush_union * 2.0, 0.0, 1.0))
         self.static_rgba = _premultiply(rgb, static_alpha) if static_alpha is not None else None
         self.static_box = _bbox(static_alpha > 0.002, 0, h, w) if static_alpha is not None else None
 
@@ -303,11 +308,9 @@ class SceneRenderer:
                 _over(out, fg)
             else:
                 out = cv2.cvtColor(fg, cv2.COLOR_RGBA2RGB)
-        # sprites
+        # near objects
         for sp in self.sprites:
-            if sp.trajectory is not None:
-                self._paste_translated(out, sp, frac)
-            else:
+            if sp.trajectory is None:
                 self._paste_warped(out, sp, e, secs)
         # flicker
         if self.gain3 is not None and self.ambient.gain_coef is not None and self.ambient.gain_roi:
@@ -321,6 +324,10 @@ class SceneRenderer:
         if self.static_rgba is not None and self.static_box is not None:
             y0, y1, x0, x1 = self.static_box
             _over(out[y0:y1, x0:x1], self.static_rgba[y0:y1, x0:x1])
+        # brush regions last: a region the user asked to move may cross a frozen area
+        for sp in self.sprites:
+            if sp.trajectory is not None:
+                self._paste_translated(out, sp, frac)
         return out
 
     def _paste_warped(self, out: np.ndarray, sp: _Sprite, e: float, secs: float) -> None:
