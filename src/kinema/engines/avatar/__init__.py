@@ -118,6 +118,7 @@ def render_avatar(
 
     # The speech stage (decode, phone recognition) and the face stage (mediapipe) are independent native
     # work: run the speech stage in a helper thread while the face is found (~1 s saved per job).
+    progress(0.0)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avatar-speech") as pool:
         speech_job = pool.submit(_speech_stage, audio_path, opts)
         try:
@@ -126,6 +127,7 @@ def render_avatar(
         except BaseException:
             speech_job.cancel()
             raise
+        progress(0.01)  # (a cancel or timeout can stop the job here, before any frame is rendered)
         audio, track, timings["speech_s"] = speech_job.result()
     duration = len(audio) / AUDIO_RATE
 
