@@ -62,6 +62,8 @@ class Task(Base):
         UniqueConstraint("account_id", "external_task_id", name="uq_tasks_account_external"),
         Index("ix_tasks_account_kind_created", "account_id", "kind", "created_at"),
         Index("ix_tasks_status_lease", "status", "lease_expires_at"),
+        # the per-account running-task limit is checked on every create
+        Index("ix_tasks_account_status", "account_id", "status"),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
