@@ -63,10 +63,9 @@ def _premultiply(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def _over(dst: np.ndarray, rgba: np.ndarray) -> None:
     """``dst = rgb + dst * (1 - a)`` in place (premultiplied 'over'), all uint8."""
-    r, g, b, a = cv2.split(rgba)
-    inv = 255 - a
-    under = cv2.multiply(dst, cv2.merge([inv, inv, inv]), scale=1.0 / 255.0)
-    cv2.add(under, cv2.merge([r, g, b]), dst=dst)
+    inv = cv2.bitwise_not(cv2.extractChannel(rgba, 3))
+    under = cv2.multiply(dst, cv2.cvtColor(inv, cv2.COLOR_GRAY2RGB), scale=1.0 / 255.0)
+    cv2.add(under, cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), dst=dst)
 
 
 def _bbox(mask: np.ndarray, pad: int, h: int, w: int) -> tuple[int, int, int, int] | None:
