@@ -45,6 +45,22 @@ class _Sprite:
     terms: list[tuple[np.ndarray, np.ndarray, Callable[[float], float]]] = field(default_factory=list)
     trajectory: Trajectory | None = None
     src_box: tuple[int, int, int, int] | None = None
+    grid: tuple[np.ndarray, np.ndarray] | None = None
+
+    def crop_to_roi(self) -> None:
+        """Keep only the ROI of every per-pixel field (contiguous): less memory, no per-frame slicing."""
+        y0, y1, x0, x1 = self.roi
+        gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
+        self.grid = (gx, gy)
+        if self.cam is not None:
+            self.cam = (
+                np.ascontiguousarray(self.cam[0][y0:y1, x0:x1]),
+                np.ascontiguousarray(self.cam[1][y0:y1, x0:x1]),
+            )
+        self.terms = [
+            (np.ascontiguousarray(fx[y0:y1, x0:x1]), np.ascontiguousarray(fy[y0:y1, x0:x1]), c)
+            for fx, fy, c in self.terms
+        ]
 
 
 @dataclass
@@ -211,7 +227,9 @@ class SceneRenderer:
                 end = _bbox(land, math.ceil(reach), h, w)
                 if end is not None:
                     roi = (min(y0, end[0]), max(y1, end[1]), min(x0, end[2]), max(x1, end[3]))
-            self.sprites.append(_Sprite(_premultiply(rgb, a), roi, cam, terms))
+            sprite = _Sprite(_premultiply(rgb, a), roi, cam, terms)
+            sprite.crop_to_roi()
+            self.sprites.append(sprite)
             cut.append(a)
 
         # --- the plate: photo minus moving objects and brush regions, inpainted once, plus an outside margin
@@ -330,16 +348,16 @@ class SceneRenderer:
         return out
 
     def _paste_warped(self, out: np.ndarray, sp: _Sprite, e: float, secs: float) -> None:
+        assert sp.grid is not None
         y0, y1, x0, x1 = sp.roi
-        mx = self.idx[y0:y1, x0:x1] - self.mx
-        my = self.idy[y0:y1, x0:x1] - self.my
+        mx, my = sp.grid
         if sp.cam is not None:
-            mx = cv2.scaleAdd(sp.cam[0][y0:y1, x0:x1], e, mx)
-            my = cv2.scaleAdd(sp.cam[1][y0:y1, x0:x1], e, my)
+            mx = cv2.scaleAdd(sp.cam[0], e, mx)
+            my = cv2.scaleAdd(sp.cam[1], e, my)
         for fx, fy, coef in sp.terms:
             c = float(coef(secs))
-            mx = cv2.scaleAdd(fx[y0:y1, x0:x1], c, mx)
-            my = cv2.scaleAdd(fy[y0:y1, x0:x1], c, my)
+            mx = cv2.scaleAdd(fx, c, mx)
+            my = cv2.scaleAdd(fy, c, my)
         warped = cv2.remap(sp.rgba, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
         _over(out[y0:y1, x0:x1], warped)
 
