@@ -114,16 +114,27 @@ class VideoWriter:
         layout = "mono" if samples.shape[1] == 1 else "stereo"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=self._audio_rate)
         block = 1024 * 8
+        next_pts = 0
+        stream = self._audio_stream
+
+        def encode(rframe: av.AudioFrame) -> None:
+            # Explicit sample-counted pts let the encoder mark its 1024 priming samples (the MP4 gets an edit
+            # list); without them the heard audio starts ~21 ms late and the track is that much longer.
+            nonlocal next_pts
+            rframe.pts = next_pts
+            rframe.time_base = Fraction(1, self._audio_rate)
+            next_pts += rframe.samples
+            for packet in stream.encode(rframe):
+                self._container.mux(packet)
+
         for start in range(0, samples.shape[0], block):
             chunk = np.ascontiguousarray(samples[start : start + block].T)
             frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=layout)
             frame.sample_rate = self._audio_rate
             for rframe in resampler.resample(frame):
-                for packet in self._audio_stream.encode(rframe):
-                    self._container.mux(packet)
+                encode(rframe)
         for rframe in resampler.resample(None):
-            for packet in self._audio_stream.encode(rframe):
-                self._container.mux(packet)
+            encode(rframe)
         for packet in self._audio_stream.encode(None):
             self._container.mux(packet)
 
