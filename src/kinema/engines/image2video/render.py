@@ -35,6 +35,36 @@ MARGIN = 0.07
 """Outpainted margin around the photo, as a fraction of its size; beyond it the camera zooms in instead."""
 
 
+Term = tuple[np.ndarray, np.ndarray, Callable[[float], float]]
+
+TERM_STEP = 4
+"""Ambient fields are smooth, so their per-frame weighted sum is formed 4x coarser and upsampled once."""
+
+
+class _TermSum:
+    """``sum_k coef_k(t) * field_k`` for one layer, computed on a coarse grid: two resizes per frame instead
+    of two full-resolution ``scaleAdd``s per term."""
+
+    def __init__(self, terms: list[Term], shape: tuple[int, int]) -> None:
+        h, w = shape
+        self.size = (w, h)
+        cw, ch = max(2, -(-w // TERM_STEP)), max(2, -(-h // TERM_STEP))
+        self.fx = [cv2.resize(fx, (cw, ch), interpolation=cv2.INTER_AREA) for fx, _, _ in terms]
+        self.fy = [cv2.resize(fy, (cw, ch), interpolation=cv2.INTER_AREA) for _, fy, _ in terms]
+        self.coefs = [c for _, _, c in terms]
+
+    def __bool__(self) -> bool:
+        return bool(self.coefs)
+
+    def add_to(self, mx: np.ndarray, my: np.ndarray, secs: float) -> tuple[np.ndarray, np.ndarray]:
+        cs = [float(c(secs)) for c in self.coefs]
+        sx = sum(c * f for c, f in zip(cs, self.fx, strict=True))
+        sy = sum(c * f for c, f in zip(cs, self.fy, strict=True))
+        dx = cv2.resize(np.asarray(sx, np.float32), self.size, interpolation=cv2.INTER_LINEAR)
+        dy = cv2.resize(np.asarray(sy, np.float32), self.size, interpolation=cv2.INTER_LINEAR)
+        return cv2.add(mx, dx), cv2.add(my, dy)
+
+
 @dataclass
 class _Sprite:
     """A premultiplied RGBA cut-out with its per-frame motion."""
@@ -42,10 +72,11 @@ class _Sprite:
     rgba: np.ndarray
     roi: tuple[int, int, int, int]  # y0, y1, x0, x1 in the frame
     cam: tuple[np.ndarray, np.ndarray] | None = None
-    terms: list[tuple[np.ndarray, np.ndarray, Callable[[float], float]]] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
     trajectory: Trajectory | None = None
     src_box: tuple[int, int, int, int] | None = None
     grid: tuple[np.ndarray, np.ndarray] | None = None
+    term_sum: _TermSum | None = None
 
     def crop_to_roi(self) -> None:
         """Keep only the ROI of every per-pixel field (contiguous): less memory, no per-frame slicing."""
@@ -57,10 +88,10 @@ class _Sprite:
                 np.ascontiguousarray(self.cam[0][y0:y1, x0:x1]),
                 np.ascontiguousarray(self.cam[1][y0:y1, x0:x1]),
             )
-        self.terms = [
-            (np.ascontiguousarray(fx[y0:y1, x0:x1]), np.ascontiguousarray(fy[y0:y1, x0:x1]), c)
-            for fx, fy, c in self.terms
-        ]
+        self.term_sum = _TermSum(
+            [(fx[y0:y1, x0:x1], fy[y0:y1, x0:x1], c) for fx, fy, c in self.terms], (y1 - y0, x1 - x0)
+        )
+        self.terms = []
 
 
 @dataclass
@@ -268,7 +299,9 @@ class SceneRenderer:
         self.plate_cam: tuple[np.ndarray, np.ndarray] | None = None
         if moving_camera and camera is not None:
             self.plate_cam = camera_field(camera, layers.plate_q, w, h)
-        self.plate_terms = [(t.fx, t.fy, t.coef) for t in ambient.terms if t.target == "plate"]
+        self.plate_terms = _TermSum(
+            [(t.fx, t.fy, t.coef) for t in ambient.terms if t.target == "plate"], (h, w)
+        )
 
         # --- brush sprites: cut from the photo, translated along the trajectory
         for b, soft in zip(brushes, brush_soft, strict=True):
@@ -311,10 +344,8 @@ class SceneRenderer:
             if self.plate_cam is not None:
                 mx = cv2.scaleAdd(self.plate_cam[0], e, mx)
                 my = cv2.scaleAdd(self.plate_cam[1], e, my)
-            for fx, fy, coef in self.plate_terms:
-                c = float(coef(secs))
-                mx = cv2.scaleAdd(fx, c, mx)
-                my = cv2.scaleAdd(fy, c, my)
+            if self.plate_terms:
+                mx, my = self.plate_terms.add_to(mx, my, secs)
             fg = cv2.remap(self.plate, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
             if self.sky is not None:
                 sx = mx + np.float32(self.sky_mx - self.mx - self.sky_speed * secs)
@@ -354,10 +385,8 @@ class SceneRenderer:
         if sp.cam is not None:
             mx = cv2.scaleAdd(sp.cam[0], e, mx)
             my = cv2.scaleAdd(sp.cam[1], e, my)
-        for fx, fy, coef in sp.terms:
-            c = float(coef(secs))
-            mx = cv2.scaleAdd(fx, c, mx)
-            my = cv2.scaleAdd(fy, c, my)
+        if sp.term_sum:
+            mx, my = sp.term_sum.add_to(mx, my, secs)
         warped = cv2.remap(sp.rgba, mx, my, self.interp, borderMode=cv2.BORDER_REPLICATE)
         _over(out[y0:y1, x0:x1], warped)
 
