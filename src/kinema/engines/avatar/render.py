@@ -585,6 +585,12 @@ class Renderer:
         col = col * (1 - upper[..., None]) + ucol * upper[..., None]
         if rig.has_src_teeth:
             self._paste_source_teeth(col, dst, x0, y0)
+        # contact shadow: the lips' inner edges occlude the interior (a soft dark rim gives depth)
+        rim_w = max(1.0, 0.025 * iod)
+        k = int(2 * round(rim_w) + 1)
+        inside = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (k, k), rim_w)
+        rim = np.clip(1.0 - inside, 0.0, 1.0) * (mask > 0)
+        col *= (1.0 - 0.45 * rim)[..., None]
         # grain matched to the photo
         col += rig.grain_patch(ph, pw)[..., None]
         region = frame[y0:y1, x0:x1].astype(np.float32)
