@@ -1,1 +1,4 @@
-"""The Kling wire contract: request/response models, validation rules, error codes. One place for each fact."""
+"""The Kling wire contract: request/response models, validation rules, error codes.
+
+One place for each fact.
+"""
