@@ -78,8 +78,8 @@ def start_server(data_dir: Path, *, api_only: bool = False, **env: str) -> Serve
         **env,
     }
     cmd = [sys.executable, "-m", "kinema", "serve"] + (["--api-only"] if api_only else [])
-    log = (data_dir / "server.log").open("ab")
     data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "server.log").open("ab")
     proc = subprocess.Popen(cmd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

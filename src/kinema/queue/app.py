@@ -64,10 +64,18 @@ def get_queue(settings: Settings) -> tuple[Huey, Any]:
         return _queues[key]
 
 
+_ENQUEUE_LOCK = threading.Lock()
+
+
 def enqueue(settings: Settings, task_id: str) -> None:
-    """Ring the doorbell for a committed task row."""
-    _huey, job = get_queue(settings)
-    job(task_id)
+    """Ring the doorbell for a committed task row. With SqliteHuey, this process's enqueues take turns on a
+    lock rather than in SQLite's sleeping busy handler (see ``Database.write``)."""
+    huey, job = get_queue(settings)
+    if isinstance(huey, SqliteHuey):
+        with _ENQUEUE_LOCK:
+            job(task_id)
+    else:
+        job(task_id)
 
 
 def pending_count(settings: Settings) -> int:

@@ -36,7 +36,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
 def router() -> APIRouter:
     r = APIRouter(tags=["files"])
 
-    @r.api_route("/files/{key:path}", methods=["GET", "HEAD"], summary="Download a result (signed URL)")
+    @r.head("/files/{key:path}", include_in_schema=False)
+    @r.get("/files/{key:path}", summary="Download a result (signed URL); HEAD works too")
     def download(request: Request, key: str, exp: int = Query(0), sig: str = Query("")) -> Response:
         st = state(request)
         if not st.rt.urls.verify(key, exp, sig):
