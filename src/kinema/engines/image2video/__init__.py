@@ -30,7 +30,6 @@ from kinema.engines.image2video.brush import (
 from kinema.engines.image2video.camera import move_from_control
 from kinema.engines.image2video.depth import estimate_layers
 from kinema.engines.image2video.options import (
-    MODEL_NAMES,
     CameraControl,
     DynamicMask,
     I2VOptions,
@@ -43,7 +42,6 @@ from kinema.engines.image2video.tail import TailInterpolator
 from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
 __all__ = [
-    "MODEL_NAMES",
     "CameraControl",
     "DynamicMask",
     "I2VOptions",

@@ -17,18 +17,6 @@ Mode = Literal["std", "pro"]
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
 
-MODEL_NAMES = (
-    "kling-v1",
-    "kling-v1-5",
-    "kling-v1-6",
-    "kling-v2-master",
-    "kling-v2-1",
-    "kling-v2-1-master",
-    "kling-v2-5-turbo",
-    "kling-v2-6",
-    "kling-v3",
-)
-
 FPS = 24
 
 

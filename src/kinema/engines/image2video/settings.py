@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinema.engines.image2video.options import MODEL_NAMES
-
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -27,7 +25,8 @@ class EngineSettings:
     honours_cfg: bool
 
 
-_MOTION_SCALE = {
+# One entry per model name of the contract (tests/engines/image2video/test_settings.py checks the two agree).
+MOTION_SCALE = {
     "kling-v1": 0.85,
     "kling-v1-5": 1.0,
     "kling-v1-6": 1.0,
@@ -42,7 +41,7 @@ _MOTION_SCALE = {
 
 def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
     """Engine settings for a request; unknown model names fall back to kling-v1 (the upstream default)."""
-    name = model_name if model_name in MODEL_NAMES else "kling-v1"
+    name = model_name if model_name in MOTION_SCALE else "kling-v1"
     pro = mode == "pro"
     return EngineSettings(
         short_side=1080 if pro else 720,
@@ -52,6 +51,6 @@ def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
         flow_side=540 if pro else 360,
         fine_flow=pro,
         inpaint_side=640 if pro else 384,
-        motion_scale=_MOTION_SCALE[name],
+        motion_scale=MOTION_SCALE[name],
         honours_cfg=name.startswith("kling-v1"),
     )
