@@ -16,12 +16,21 @@ from kinema.settings import Settings
 from kinema.storage.base import Storage
 
 
+def default_base_url(settings: Settings) -> str:
+    """Where this server is reachable when no public URL is configured (callbacks and the CLI have no
+    request to take a base from). A wildcard bind address is not an address a client can use."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
 class UrlSigner:
     def __init__(self, settings: Settings, storage: Storage) -> None:
         self._key = settings.signing_key()
         self._ttl = settings.result_url_ttl_s
         self._storage = storage
-        self._base = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        self._base = (settings.public_base_url or default_base_url(settings)).rstrip("/")
 
     def signature(self, key: str, exp: int) -> str:
         return hmac.new(self._key, f"{key}\n{exp}".encode(), hashlib.sha256).hexdigest()[:32]
