@@ -36,5 +36,6 @@ def test_default_base_is_reachable_even_for_wildcard_binds(tmp_path: Path) -> No
 
     assert default_base_url(Settings(data_dir=tmp_path, host="0.0.0.0", port=9000)) == "http://127.0.0.1:9000"
     assert default_base_url(Settings(data_dir=tmp_path, host="::1", port=9000)) == "http://[::1]:9000"
-    signer = UrlSigner(Settings(data_dir=tmp_path, public_base_url="https://k.example/"), LocalStorage(tmp_path))
+    settings = Settings(data_dir=tmp_path, public_base_url="https://k.example/")
+    signer = UrlSigner(settings, LocalStorage(tmp_path))
     assert signer.url("a/b.mp4").startswith("https://k.example/files/a/b.mp4?")
