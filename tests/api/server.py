@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -29,7 +29,6 @@ class Server:
     data_dir: Path
     key: str
     proc: subprocess.Popen[bytes]
-    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def db(self) -> Database:
@@ -96,7 +95,7 @@ def start_server(data_dir: Path, *, api_only: bool = False, **env: str) -> Serve
         proc.kill()
         raise RuntimeError("server did not become healthy in 90 s")
     key = (data_dir / "dev-api-key").read_text().strip()
-    return Server(base=base, data_dir=data_dir, key=key, proc=proc, env=env)
+    return Server(base=base, data_dir=data_dir, key=key, proc=proc)
 
 
 def wait_for(client: httpx.Client, path: str, *, timeout: float = 120.0, terminal: bool = True) -> dict:

@@ -36,8 +36,6 @@ def _params(kind: str, req: BaseModel) -> dict[str, Any]:
         params["dynamic_masks"] = [
             {"trajectories": [p.model_dump(mode="json") for p in m.trajectories]} for m in masks
         ]
-        params["has_static_mask"] = bool(getattr(req, "static_mask", None))
-        params["has_image_tail"] = bool(getattr(req, "image_tail", None))
     return params
 
 

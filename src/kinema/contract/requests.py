@@ -390,6 +390,13 @@ def _normalise_duration(value: Any) -> Any:
     raise rule('must be a string holding whole seconds, e.g. "5"')
 
 
+_LIST_CAPS = {
+    "multi_prompt": "multi_prompt_max",
+    "element_list": "element_list_max",
+    "voice_list": "voice_list_max",
+}
+
+
 class Image2VideoCreate(_Tail):
     """POST /v1/videos/image2video (spec §3)."""
 
@@ -494,28 +501,13 @@ class Image2VideoCreate(_Tail):
             raise rule(f"must be one of {', '.join(SHOT_TYPES)}, got {value!r}")
         return value
 
-    @field_validator("multi_prompt")
+    @field_validator("multi_prompt", "element_list", "voice_list")
     @classmethod
-    def _multi_prompt(cls, value: list[MultiPrompt] | None, info: ValidationInfo) -> list[MultiPrompt] | None:
-        limits = _limits(info)
-        if value is not None and len(value) > limits.multi_prompt_max:
-            raise rule(f"must have at most {limits.multi_prompt_max} entries, got {len(value)}")
-        return value or None
-
-    @field_validator("element_list")
-    @classmethod
-    def _elements(cls, value: list[Element] | None, info: ValidationInfo) -> list[Element] | None:
-        limits = _limits(info)
-        if value is not None and len(value) > limits.element_list_max:
-            raise rule(f"must have at most {limits.element_list_max} entries, got {len(value)}")
-        return value or None
-
-    @field_validator("voice_list")
-    @classmethod
-    def _voices(cls, value: list[VoiceRef] | None, info: ValidationInfo) -> list[VoiceRef] | None:
-        limits = _limits(info)
-        if value is not None and len(value) > limits.voice_list_max:
-            raise rule(f"must have at most {limits.voice_list_max} entries, got {len(value)}")
+    def _list_caps(cls, value: list[Any] | None, info: ValidationInfo) -> list[Any] | None:
+        """Each of these lists has a maximum length in the limits (``<field>_max`` below)."""
+        cap = getattr(_limits(info), _LIST_CAPS[str(info.field_name)])
+        if value is not None and len(value) > cap:
+            raise rule(f"must have at most {cap} entries, got {len(value)}")
         return value or None
 
     @field_validator("sound")

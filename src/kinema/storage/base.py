@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 
 @dataclass(frozen=True)
@@ -45,12 +43,3 @@ class Storage(ABC):
     def direct_url(self, key: str, ttl_s: int) -> str | None:
         """A URL the client can fetch without kinema (S3 presigned), or None to serve through the API."""
         return None
-
-    @contextmanager
-    def reader(self, key: str) -> Iterator[BinaryIO]:  # pragma: no cover - convenience for small blobs
-        import io
-
-        info = self.info(key)
-        if info is None:
-            raise FileNotFoundError(key)
-        yield io.BytesIO(b"".join(self.open_range(key, 0, max(info.size - 1, 0))))
