@@ -150,22 +150,19 @@ def _duplicate(external_task_id: str, task_id: str) -> KlingError:
     return KlingError(Code.INVALID_PARAM, f"external_task_id: already used by task {task_id}")
 
 
-def create_task(
+def _insert_task(
     rt: Runtime,
     *,
     account_id: str,
-    kind: str,
-    params: dict[str, Any],
-    inputs: dict[str, str],
-    task_info: dict[str, Any] | None = None,
-    external_task_id: str | None = None,
-    callback_url: str | None = None,
-    status: str = "submitted",
+    external_task_id: str | None,
+    check_limit: bool,
+    finished: bool,
+    **fields: Any,
 ) -> Task:
-    """Insert a task (idempotency + concurrency checks + ``submitted`` callback in one transaction), then
-    ring the doorbell. The account row is locked first so two concurrent creates of one account cannot both
-    pass the checks on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises them anyway)."""
-    settings = rt.settings
+    """Insert one task row in one write transaction: ``external_task_id`` unique per account (1201), the
+    per-account limit of unfinished tasks when ``check_limit`` (1303), and the row's first callback. The
+    account row is locked first so two concurrent creates of one account cannot both pass the checks on
+    PostgreSQL (SQLite's BEGIN IMMEDIATE serialises them anyway)."""
     try:
         with rt.db.write() as session:
             session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
@@ -173,33 +170,28 @@ def create_task(
                 dup = _task_by_external(session, account_id, external_task_id)
                 if dup:
                     raise _duplicate(external_task_id, dup)
-            mine = Task.account_id == account_id
-            active = session.scalar(
-                select(func.count()).select_from(Task).where(mine, Task.status.in_(ACTIVE))
-            )
-            if (active or 0) >= settings.max_running_tasks:
-                raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
+            if check_limit:
+                active = session.scalar(
+                    select(func.count())
+                    .select_from(Task)
+                    .where(Task.account_id == account_id, Task.status.in_(ACTIVE))
+                )
+                if (active or 0) >= rt.settings.max_running_tasks:
+                    raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
             now = now_ms()
             task = Task(
-                id=new_id(),
+                id=fields.pop("task_id", None) or new_id(),
                 account_id=account_id,
-                kind=kind,
-                status=status,
-                status_msg="",
-                progress=0,
                 external_task_id=external_task_id,
-                callback_url=callback_url,
-                params=params,
-                inputs=dict(inputs),
-                task_info=task_info or {},
-                result={},
-                attempt=0,
-                max_attempts=settings.job_max_attempts,
+                status_msg="",
+                max_attempts=rt.settings.job_max_attempts,
                 cancel_requested=False,
                 created_at=now,
                 updated_at=now,
-                finished_at=now if status in TERMINAL else None,
+                started_at=now if finished else None,
+                finished_at=now if finished else None,
                 expired=False,
+                **fields,
             )
             session.add(task)
             session.flush()
@@ -211,8 +203,39 @@ def create_task(
             if dup:
                 raise _duplicate(external_task_id, dup) from exc
         raise
-    if task.status == "submitted":
-        ring(rt, task.id)
+    return task
+
+
+def create_task(
+    rt: Runtime,
+    *,
+    account_id: str,
+    kind: str,
+    params: dict[str, Any],
+    inputs: dict[str, str],
+    task_info: dict[str, Any] | None = None,
+    external_task_id: str | None = None,
+    callback_url: str | None = None,
+) -> Task:
+    """Insert a ``submitted`` task (idempotency + concurrency checks + its callback in one transaction), then
+    ring the doorbell."""
+    task = _insert_task(
+        rt,
+        account_id=account_id,
+        external_task_id=external_task_id,
+        check_limit=True,
+        finished=False,
+        kind=kind,
+        status="submitted",
+        progress=0,
+        callback_url=callback_url,
+        params=params,
+        inputs=dict(inputs),
+        task_info=task_info or {},
+        result={},
+        attempt=0,
+    )
+    ring(rt, task.id)
     return task
 
 
@@ -229,44 +252,23 @@ def record_finished_task(
 ) -> Task:
     """A task the API finished itself (TTS): inserted already ``succeed``. ``task_id`` lets the caller pick
     the id before storing blobs under ``<account>/<task>/``."""
-    try:
-        with rt.db.write() as session:
-            if external_task_id:
-                dup = _task_by_external(session, account_id, external_task_id)
-                if dup:
-                    raise _duplicate(external_task_id, dup)
-            now = now_ms()
-            task = Task(
-                id=task_id or new_id(),
-                account_id=account_id,
-                kind=kind,
-                status="succeed",
-                status_msg="",
-                progress=100,
-                external_task_id=external_task_id,
-                callback_url=None,
-                params=params,
-                inputs={},
-                task_info=task_info or {},
-                result=result,
-                attempt=1,
-                max_attempts=rt.settings.job_max_attempts,
-                cancel_requested=False,
-                created_at=now,
-                updated_at=now,
-                started_at=now,
-                finished_at=now,
-                expired=False,
-            )
-            session.add(task)
-    except IntegrityError as exc:
-        if external_task_id:
-            with rt.db.read() as session:
-                dup = _task_by_external(session, account_id, external_task_id)
-            if dup:
-                raise _duplicate(external_task_id, dup) from exc
-        raise
-    return task
+    return _insert_task(
+        rt,
+        account_id=account_id,
+        external_task_id=external_task_id,
+        check_limit=False,
+        finished=True,
+        task_id=task_id,
+        kind=kind,
+        status="succeed",
+        progress=100,
+        callback_url=None,
+        params=params,
+        inputs={},
+        task_info=task_info or {},
+        result=result,
+        attempt=1,
+    )
 
 
 def get_task(
