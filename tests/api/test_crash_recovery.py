@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from kinema.db.models import Task
 from tests.api.media import png_b64
 from tests.api.server import start_server, wait_for
 
@@ -37,5 +38,8 @@ def test_killed_server_finishes_the_task_after_restart(tmp_path: Path) -> None:
             done = wait_for(c, f"{I2V}/{task_id}", timeout=240)
         assert done["task_status"] == "succeed", done["task_status_msg"]
         assert done["task_result"]["videos"][0]["duration"].startswith("10")
+        with again.db.read() as s:
+            task = s.get(Task, task_id)
+        assert task is not None and task.attempt >= 2  # it really was re-run after the crash
     finally:
         again.stop()

@@ -30,6 +30,15 @@ def _settings() -> Settings:
     return get_settings()
 
 
+def _die_with_parent() -> None:
+    """In the worker child, before exec: ask Linux for SIGTERM when the parent (``kinema serve``) dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default KINEMA_HOST or 127.0.0.1).")] = None,
@@ -54,7 +63,10 @@ def serve(
     key = ensure_dev_key(rt)
     worker: subprocess.Popen[bytes] | None = None
     if not api_only:
-        worker = subprocess.Popen([sys.executable, "-m", "kinema", "worker"], start_new_session=True)
+        # Same process group as this one: a crash or kill of the server's group takes the workers with it
+        # (the reaper then re-runs their tasks), and Ctrl-C reaches both. If only this process dies, the
+        # kernel tells the worker (parent-death signal), so no orphan keeps running jobs.
+        worker = subprocess.Popen([sys.executable, "-m", "kinema", "worker"], preexec_fn=_die_with_parent)
     console.print(
         f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
         f"  (docs: /docs, data: {settings.data_dir.resolve()})"
@@ -75,11 +87,11 @@ def serve(
             uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
     finally:
         if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
+            worker.terminate()  # SIGTERM: the consumer hands running tasks back and stops its pool
             try:
                 worker.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+                worker.kill()
 
 
 @app.command()
