@@ -45,6 +45,9 @@ def test_jwt_auth_and_cancel(server: Server) -> None:
     ak, sk = server.new_aksk("sdk-jwt")
     with Client(server.base, access_key=ak, secret_key=sk) as k:
         task = k.image2video.create(png_b64(400, 400), prompt="pan left")
+        view = k.image2video.queue(task.task_id)
+        assert set(view) == {"depth", "running", "position"} and view["position"] >= 0
+        assert k.image2video.callbacks(task.task_id) == []  # no callback_url given
         cancelled = k.image2video.cancel(task.task_id)
         assert cancelled.task_id == task.task_id
         final = k.image2video.wait(task.task_id, timeout=120, poll=0.3)

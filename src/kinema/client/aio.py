@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import time
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,14 @@ class AsyncFamily:
 
     async def cancel(self, task_id: str) -> Task:
         return await self._c._task("POST", f"{self._path}/{task_id}/cancel")
+
+    async def queue(self, task_id: str) -> dict[str, int]:
+        data, _ = await self._c._call("GET", f"{self._path}/{task_id}/queue")
+        return dict(data)
+
+    async def callbacks(self, task_id: str) -> builtins.list[dict[str, Any]]:
+        data, _ = await self._c._call("GET", f"{self._path}/{task_id}/callbacks")
+        return list(data)
 
     async def wait(self, task_id: str, timeout: float = 900.0, poll: float = 1.0) -> Task:
         deadline = time.monotonic() + timeout

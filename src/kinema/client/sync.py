@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,16 @@ class Family:
 
     def cancel(self, task_id: str) -> Task:
         return self._c._task("POST", f"{self._path}/{task_id}/cancel")
+
+    def queue(self, task_id: str) -> dict[str, int]:
+        """Queue depth, running tasks and this task's position (kinema extension)."""
+        data, _ = self._c._call("GET", f"{self._path}/{task_id}/queue")
+        return dict(data)
+
+    def callbacks(self, task_id: str) -> builtins.list[dict[str, Any]]:
+        """Every callback delivery attempt of this task (kinema extension)."""
+        data, _ = self._c._call("GET", f"{self._path}/{task_id}/callbacks")
+        return list(data)
 
     def wait(
         self,
