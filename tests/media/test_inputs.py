@@ -54,11 +54,22 @@ def png_with_declared_size(width: int, height: int) -> bytes:
 # ------------------------------------------------------------------ images
 
 
-def test_png_base64_is_written_with_its_real_extension(tmp_path: Path) -> None:
-    media = load(tmp_path, "image", b64(image_bytes(800, 600)), "image")
+def test_png_base64_stays_in_memory_with_its_real_extension(tmp_path: Path) -> None:
+    png = image_bytes(800, 600)
+    media = load(tmp_path, "image", b64(png), "image")
     assert (media.format, media.width, media.height) == ("png", 800, 600)
-    assert media.path == tmp_path / "in" / "image.png" and media.path.stat().st_size == media.size
-    assert media.duration_s is None
+    assert media.filename == "image.png" and media.data == png and media.size == len(png)
+    assert media.path is None and media.duration_s is None
+    assert not (tmp_path / "in").exists()  # nothing touched the disk
+
+
+def test_url_input_is_streamed_to_a_file_named_by_content(
+    tmp_path: Path, http_server: str, served_files: dict[str, bytes]
+) -> None:
+    served_files["photo.bin"] = image_bytes(400, 300)
+    media = load(tmp_path, "image", f"{http_server}/file/photo.bin", "image")
+    assert media.data is None and media.path == tmp_path / "in" / "image.png"
+    assert media.path.stat().st_size == media.size
     assert not list((tmp_path / "in").glob("*.part"))
 
 
@@ -67,13 +78,13 @@ def test_png_named_jpg_by_url_is_fine(
 ) -> None:
     served_files["photo.jpg"] = image_bytes(400, 400, "PNG")
     media = load(tmp_path, "image", f"{http_server}/file/photo.jpg", "image")
-    assert media.format == "png" and media.path.name == "image.png"
+    assert media.format == "png" and media.filename == "image.png"
 
 
 def test_text_claiming_to_be_an_image_is_rejected(tmp_path: Path) -> None:
     message = rejected(tmp_path, "image", b64(b"this is definitely a JPEG, trust me" * 10), "image")
     assert "unsupported format unknown" in message and "jpeg, png" in message
-    assert not list((tmp_path / "in").iterdir())  # nothing left behind
+    assert not (tmp_path / "in").exists()  # nothing written
 
 
 def test_gif_and_strict_webp(tmp_path: Path) -> None:
@@ -157,7 +168,7 @@ def test_audio_formats_and_durations(tmp_path: Path) -> None:
     rules = {"min_s": 2.0, "max_s": 300.0}
     wav = load(tmp_path, "sound_file", b64(wav_bytes(tmp_path, 3.0)), "audio", **rules)
     assert wav.format == "wav" and wav.duration_s == pytest.approx(3.0, abs=0.05)
-    assert wav.path.name == "sound_file.wav"
+    assert wav.filename == "sound_file.wav" and wav.data is not None
     assert load(tmp_path, "sound_file", b64(mp3_bytes(tmp_path, 2.5)), "audio", **rules).format == "mp3"
     assert (
         load(tmp_path, "sound_file", b64(aac_bytes(tmp_path, 2.5, "ipod")), "audio", **rules).format == "m4a"
@@ -166,7 +177,7 @@ def test_audio_formats_and_durations(tmp_path: Path) -> None:
         load(tmp_path, "sound_file", b64(aac_bytes(tmp_path, 2.5, "adts")), "audio", **rules).format == "aac"
     )
     generic = load(tmp_path, "sound_file", b64(aac_bytes(tmp_path, 2.5, "mp4")), "audio", **rules)
-    assert generic.format == "m4a" and generic.path.suffix == ".m4a"
+    assert generic.format == "m4a" and generic.filename.endswith(".m4a")
     short = rejected(tmp_path, "sound_file", b64(wav_bytes(tmp_path, 1.0)), "audio", **rules)
     assert "must last 2 to 300 s, got 1.00 s" in short
 
@@ -209,7 +220,7 @@ def test_resolve_avatar_and_cometapi_audio_limit(tmp_path: Path) -> None:
         resolve_create_inputs("avatar", req, limits=KLING, settings=SETTINGS, dest_dir=tmp_path / "a")
     )
     assert set(files) == {"image", "audio"}
-    assert files["audio"].path.name == "audio.wav" and files["audio"].duration_s == pytest.approx(
+    assert files["audio"].filename == "audio.wav" and files["audio"].duration_s == pytest.approx(
         61.0, abs=0.05
     )
     with pytest.raises(KlingError, match=r"^sound_file: must last 2 to 60 s"):
@@ -239,7 +250,7 @@ def test_resolve_image2video_names_every_mask(tmp_path: Path) -> None:
         resolve_create_inputs("image2video", req, limits=KLING, settings=SETTINGS, dest_dir=tmp_path)
     )
     assert list(files) == ["image", "static_mask", "dynamic_mask_0", "dynamic_mask_1"]
-    assert files["dynamic_mask_1"].path.name == "dynamic_mask_1.png"
+    assert files["dynamic_mask_1"].filename == "dynamic_mask_1.png"
     bad = req.model_copy(
         update={
             "dynamic_masks": [
@@ -270,8 +281,10 @@ def test_resolve_video_to_audio_by_url(
     files = asyncio.run(
         resolve_create_inputs("video_to_audio", req, limits=KLING, settings=SETTINGS, dest_dir=tmp_path / "v")
     )
-    assert files["video"].path.name == "video.mp4" and files["video"].duration_s == pytest.approx(
-        5.0, abs=0.25
+    assert (
+        files["video"].path is not None
+        and files["video"].path.name == "video.mp4"
+        and files["video"].duration_s == pytest.approx(5.0, abs=0.25)
     )
     guarded = Settings(allow_private_urls=False)
     with pytest.raises(KlingError, match=r"^video_url: could not fetch URL: .*non-public"):

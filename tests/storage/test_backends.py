@@ -52,3 +52,16 @@ def test_s3_gives_presigned_urls(moto_endpoint: str) -> None:
     url = s3.direct_url("a/b.mp4", 600)
     assert url is not None and url.startswith(moto_endpoint)
     assert "Signature" in url and "Expires" in url
+
+
+def test_local_type_from_extension_needs_no_sidecar(tmp_path: Path) -> None:
+    store = LocalStorage(tmp_path / "blobs")
+    store.put_bytes("acct/inputs/day/x-image.png", b"\x89PNG", "image/png")
+    folder = tmp_path / "blobs" / "acct" / "inputs" / "day"
+    assert sorted(p.name for p in folder.iterdir()) == ["x-image.png"]  # no .meta, no temp file left
+    info = store.info("acct/inputs/day/x-image.png")
+    assert info is not None and info.content_type == "image/png"
+    store.delete("acct/inputs/day/x-image.png")
+    assert not folder.exists()  # an emptied folder goes too
+    store.put_bytes("acct/inputs/day/y.png", b"again", "image/png")  # the remembered folder is made again
+    assert store.info("acct/inputs/day/y.png") is not None

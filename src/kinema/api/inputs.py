@@ -7,8 +7,11 @@ file is a synchronous 1201 and a worker never downloads anything); ids of earlie
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from kinema.db.ids import new_id
 from kinema.db.models import Asset
 from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import find_asset
-from kinema.media.inputs import MediaFile, resolve_create_inputs
+from kinema.media.inputs import INLINE_BYTES, MediaFile, resolve_create_inputs
 
 MEDIA_FIELDS: dict[str, set[str]] = {
     "avatar": {"image", "sound_file"},
@@ -54,7 +57,7 @@ def _earlier_result(
 
 
 def _content_type(media: MediaFile) -> str:
-    guess = mimetypes.guess_type(f"x.{media.format}")[0]
+    guess = mimetypes.guess_type(media.filename)[0]
     return guess or "application/octet-stream"
 
 
@@ -66,17 +69,27 @@ async def prepare_inputs(
     inputs: dict[str, str] = {}
     info: dict[str, Any] = {}
     upload = new_id()
-    with tempfile.TemporaryDirectory(prefix="kinema-in-") as tmp:
+    day = time.strftime("%Y%m%d", time.gmtime())
+    scratch = Path(tempfile.gettempdir()) / f"kinema-in-{upload}"  # made only for URL inputs
+    try:
         files = await resolve_create_inputs(
             kind,  # type: ignore[arg-type]
             req,
             limits=st.limits,
             settings=rt.settings,
-            dest_dir=Path(tmp),
+            dest_dir=scratch,
         )
         for name, media in files.items():
-            key = f"{account_id}/inputs/{upload}/{name}.{media.format}"
-            rt.storage.put_file(key, media.path, _content_type(media))
+            # One folder per account and day, not per create: making a folder is the costliest file
+            # operation of a create, and several API processes making them in one parent serialise.
+            key = f"{account_id}/inputs/{day}/{upload}-{media.filename}"
+            if media.data is not None and media.size <= INLINE_BYTES:
+                rt.storage.put_bytes(key, media.data, _content_type(media))
+            elif media.data is not None:
+                await asyncio.to_thread(rt.storage.put_bytes, key, media.data, _content_type(media))
+            else:
+                assert media.path is not None
+                await asyncio.to_thread(rt.storage.put_file, key, media.path, _content_type(media))
             inputs[name] = key
         if kind == "video_to_audio" and "video" in files:
             v = files["video"]
@@ -85,6 +98,9 @@ async def prepare_inputs(
                 "url": getattr(req, "video_url", "") or "",
                 "duration": fmt_seconds(v.duration_s or 0.0),
             }
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
     audio_id = getattr(req, "audio_id", None)
     if kind == "avatar" and audio_id:
         limits = (st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s)

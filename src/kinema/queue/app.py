@@ -7,13 +7,16 @@ Only the Huey class differs between modes: ``SqliteHuey`` in ``data_dir/queue.db
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
+from kinema.db.turns import WriterTurns
 from kinema.settings import Settings
 
 QUEUE_NAME = "kinema"
@@ -33,7 +36,13 @@ def _queue_key(settings: Settings) -> tuple[str, str]:
         raise ValueError(
             f"KINEMA_QUEUE_URL must be a redis:// URL (or unset for the embedded queue), got {url!r}"
         )
-    return ("sqlite", str((settings.data_dir / "queue.db").resolve()))
+    return ("sqlite", _queue_file(str(settings.data_dir)))
+
+
+@functools.lru_cache(maxsize=64)
+def _queue_file(data_dir: str) -> str:
+    """The absolute queue file of a data folder (cached: resolving a path costs system calls per create)."""
+    return str((Path(data_dir) / "queue.db").resolve())
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -43,7 +52,10 @@ def make_huey(settings: Settings) -> Huey:
         url, _, name = where.partition("#")
         return RedisHuey(name=name or QUEUE_NAME, url=url, results=False, utc=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name=QUEUE_NAME, filename=where, results=False, utc=True, timeout=30)
+    # fsync=False: Huey's default leaves SQLite at synchronous=FULL, an fsync per enqueue, which was the
+    # largest single cost of a task create. A doorbell lost to a power cut is harmless: the task row is the
+    # truth, and start-up re-enqueues every submitted task.
+    return SqliteHuey(name=QUEUE_NAME, filename=where, results=False, utc=True, timeout=30, fsync=False)
 
 
 def _job(task_id: str) -> None:
@@ -64,15 +76,18 @@ def get_queue(settings: Settings) -> tuple[Huey, Any]:
         return _queues[key]
 
 
-_ENQUEUE_LOCK = threading.Lock()
+_turns: dict[str, WriterTurns] = {}
 
 
 def enqueue(settings: Settings, task_id: str) -> None:
-    """Ring the doorbell for a committed task row. With SqliteHuey, this process's enqueues take turns on a
-    lock rather than in SQLite's sleeping busy handler (see ``Database.write``)."""
+    """Ring the doorbell for a committed task row. With SqliteHuey, enqueues of all API processes take turns
+    on the queue file rather than meeting in SQLite's sleeping busy handler (see ``kinema.db.turns``)."""
     huey, job = get_queue(settings)
     if isinstance(huey, SqliteHuey):
-        with _ENQUEUE_LOCK:
+        where = _queue_key(settings)[1]
+        with _lock:
+            turns = _turns.setdefault(where, WriterTurns(Path(where + ".writer-lock")))
+        with turns.turn():
             job(task_id)
     else:
         job(task_id)

@@ -1,60 +1,106 @@
-"""Blobs as files under a folder; the API serves them at signed, expiring URLs with HTTP Range."""
+"""Blobs as files under a folder; the API serves them at signed, expiring URLs with HTTP Range.
+
+A task create stores its inputs here on the request path, so a write is kept to the few system calls it
+needs: the key is checked as text (kinema chooses keys; no symlink resolution), folders already made by this
+process are remembered, and the content type is read from the key's extension — a ``.meta`` sidecar is
+written only for a blob whose type the extension does not give.
+"""
 
 from __future__ import annotations
 
 import json
+import mimetypes
 import os
+import posixpath
 import shutil
-import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from kinema.storage.base import BlobInfo, Storage
 
 CHUNK = 256 * 1024
+_GENERIC = "application/octet-stream"
+
+
+def type_from_key(key: str) -> str:
+    """The content type the key's extension implies (``application/octet-stream`` when none)."""
+    return mimetypes.guess_type(key)[0] or _GENERIC
 
 
 class LocalStorage(Storage):
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._made: set[str] = set()
+        self._made_lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if self.root not in path.parents:
+        norm = posixpath.normpath(key)
+        if key.startswith("/") or norm == "." or norm == ".." or norm.startswith("../") or "\x00" in key:
             raise ValueError(f"blob key escapes the storage root: {key!r}")
-        return path
+        return self.root / norm
 
-    def _write_meta(self, path: Path, content_type: str) -> None:
-        path.with_name(path.name + ".meta").write_text(json.dumps({"content_type": content_type}))
+    def _ensure_parent(self, dest: Path) -> None:
+        parent = str(dest.parent)
+        if parent in self._made:
+            return
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with self._made_lock:
+            self._made.add(parent)
+
+    def _tmp_name(self, dest: Path) -> Path:
+        return dest.with_name(f".up-{os.getpid()}-{threading.get_ident()}-{dest.name}")
+
+    def _write_meta(self, dest: Path, key: str, content_type: str) -> None:
+        meta = dest.with_name(dest.name + ".meta")
+        if content_type == type_from_key(key):
+            if meta.exists():
+                meta.unlink(missing_ok=True)
+            return
+        meta.write_text(json.dumps({"content_type": content_type}))
 
     def put_file(self, key: str, path: Path, content_type: str) -> None:
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".up-")
-        os.close(fd)
-        shutil.copyfile(path, tmp)
+        self._ensure_parent(dest)
+        tmp = self._tmp_name(dest)
+        try:
+            shutil.copyfile(path, tmp)
+        except FileNotFoundError:  # the folder was swept away (retention) since we made it
+            self._made.discard(str(dest.parent))
+            self._ensure_parent(dest)
+            shutil.copyfile(path, tmp)
         os.replace(tmp, dest)
-        self._write_meta(dest, content_type)
+        self._write_meta(dest, key, content_type)
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".up-")
-        with os.fdopen(fd, "wb") as fh:
+        self._ensure_parent(dest)
+        tmp = self._tmp_name(dest)
+        try:
+            fh = open(tmp, "wb")  # noqa: SIM115 - closed below; retried once if the folder vanished
+        except FileNotFoundError:
+            self._made.discard(str(dest.parent))
+            self._ensure_parent(dest)
+            fh = open(tmp, "wb")  # noqa: SIM115
+        with fh:
             fh.write(data)
         os.replace(tmp, dest)
-        self._write_meta(dest, content_type)
+        self._write_meta(dest, key, content_type)
 
     def info(self, key: str) -> BlobInfo | None:
         path = self._path(key)
+        try:
+            size = path.stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            return None
         if not path.is_file():
             return None
+        content_type = type_from_key(key)
         meta = path.with_name(path.name + ".meta")
-        content_type = "application/octet-stream"
         if meta.is_file():
             content_type = json.loads(meta.read_text()).get("content_type", content_type)
-        return BlobInfo(size=path.stat().st_size, content_type=content_type)
+        return BlobInfo(size=size, content_type=content_type)
 
     def open_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
         with self._path(key).open("rb") as fh:
@@ -68,9 +114,16 @@ class LocalStorage(Storage):
                 yield chunk
 
     def delete(self, key: str) -> None:
+        """Remove the blob and, when that empties it, its folder (a writer that finds its remembered folder
+        gone makes it again)."""
         path = self._path(key)
         for p in (path, path.with_name(path.name + ".meta")):
             p.unlink(missing_ok=True)
+        if path.parent != self.root:
+            try:
+                path.parent.rmdir()
+            except OSError:
+                pass  # not empty, or already gone
 
     def download_to(self, key: str, dest: Path) -> None:
         shutil.copyfile(self._path(key), dest)

@@ -10,6 +10,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from kinema.contract.tasks import task_object
@@ -30,24 +31,25 @@ def callback_body(task: Task, rt: Runtime) -> str:
     return json.dumps(task_object(task, rt.urls.url), separators=(",", ":"), ensure_ascii=False)
 
 
-def record_status_change(session: Session, task: Task, rt: Runtime) -> WebhookOutbox | None:
-    """Queue the callback for the task's current state, if it has a ``callback_url``. Call inside the write
-    transaction that changed the status, with ``task`` reflecting the new row."""
+def record_status_change(db: Session | Connection, task: Task, rt: Runtime) -> bool:
+    """Queue the callback for the task's current state, if it has a ``callback_url`` (returns whether it
+    did). Call inside the write transaction that changed the status, with ``task`` reflecting the new row; a
+    plain Core insert, so it works on a session or on a bare connection alike."""
     if not task.callback_url:
-        return None
+        return False
     now = now_ms()
-    row = WebhookOutbox(
-        webhook_id=new_webhook_id(),
-        task_id=task.id,
-        account_id=task.account_id,
-        url=task.callback_url,
-        payload=callback_body(task, rt),
-        state="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
+    db.execute(
+        insert(WebhookOutbox).values(
+            webhook_id=new_webhook_id(),
+            task_id=task.id,
+            account_id=task.account_id,
+            url=task.callback_url,
+            payload=callback_body(task, rt),
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
     )
-    session.add(row)
-    session.flush()
-    return row
+    return True
