@@ -11,11 +11,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinema import __version__
 from kinema.api import envelope, openapi
 from kinema.api.auth import Authenticator
+from kinema.api.blocking import db_call
 from kinema.api.deps import account, state
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
@@ -90,15 +92,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(files.router())
 
     @app.get("/healthz", tags=["health"], summary="Liveness: the API answers and the database is reachable")
-    def healthz(request: Request) -> JSONResponse:
-        from sqlalchemy import text
-
-        with state(request).rt.db.read() as s:
-            s.execute(text("SELECT 1"))
+    async def healthz(request: Request) -> JSONResponse:
+        rt = state(request).rt
+        await db_call(rt, _ping, rt)
         return envelope.ok(request, {"status": "ok", "version": __version__, "pid": os.getpid()})
 
     openapi.install(app)
     return app
+
+
+def _ping(rt: Runtime) -> None:
+    with rt.db.read() as session:
+        session.execute(text("SELECT 1"))
 
 
 @asynccontextmanager

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Security
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kinema.api import envelope
+from kinema.api.blocking import db_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
@@ -64,7 +64,8 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         req = parse_request(model, raw, st.limits)
         inputs, params, info = await prepare_inputs(st, account_id, kind, req)
         try:
-            task = await run_in_threadpool(
+            task = await db_call(
+                st.rt,
                 service.create_task,
                 st.rt,
                 account_id=account_id,
@@ -83,12 +84,8 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         data = wire(request, task)
         return envelope.ok(request, data)
 
-    @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}")
-    def list_or_find(
-        request: Request,
-        pageNum: str | None = Query(None, description="1..1000, default 1"),
-        pageSize: str | None = Query(None, description="1..500, default 30"),
-        external_task_id: str | None = Query(None),
+    def list_or_find_sync(
+        request: Request, pageNum: str | None, pageSize: str | None, external_task_id: str | None
     ) -> JSONResponse:
         account_id = account(request)
         st = state(request)
@@ -101,6 +98,16 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         tasks = service.list_tasks(st.rt, account_id, kind, page_num, page_size)
         return envelope.ok(request, [wire(request, t) for t in tasks])
 
+    @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}")
+    async def list_or_find(
+        request: Request,
+        pageNum: str | None = Query(None, description="1..1000, default 1"),
+        pageSize: str | None = Query(None, description="1..500, default 30"),
+        external_task_id: str | None = Query(None),
+    ) -> JSONResponse:
+        rt = state(request).rt
+        return await db_call(rt, list_or_find_sync, request, pageNum, pageSize, external_task_id)
+
     def lookup(request: Request, task_id: str) -> Task:
         account_id = account(request)
         rt = state(request).rt
@@ -111,9 +118,12 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
             raise _not_found(task_id)
         return task
 
-    @router.get(path + "/{task_id}", summary=f"Query one task by task_id or external_task_id — {kind}")
-    def get_one(request: Request, task_id: str) -> JSONResponse:
+    def get_one_sync(request: Request, task_id: str) -> JSONResponse:
         return envelope.ok(request, wire(request, lookup(request, task_id)))
+
+    @router.get(path + "/{task_id}", summary=f"Query one task by task_id or external_task_id — {kind}")
+    async def get_one(request: Request, task_id: str) -> JSONResponse:
+        return await db_call(state(request).rt, get_one_sync, request, task_id)
 
     @router.post(path + "/{task_id}/cancel", summary=f"Cancel a task (kinema extension) — {kind}")
     def cancel(request: Request, task_id: str) -> JSONResponse:
@@ -121,17 +131,23 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         cancelled = service.cancel_task(state(request).rt, task.account_id, kind, task.id)
         return envelope.ok(request, wire(request, cancelled or task))
 
-    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
-    def queue(request: Request, task_id: str) -> JSONResponse:
+    def queue_sync(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
         return envelope.ok(request, service.queue_view(state(request).rt, task))
+
+    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
+    async def queue(request: Request, task_id: str) -> JSONResponse:
+        return await db_call(state(request).rt, queue_sync, request, task_id)
+
+    def callbacks_sync(request: Request, task_id: str) -> JSONResponse:
+        task = lookup(request, task_id)
+        return envelope.ok(request, list_attempts(state(request).rt, task.account_id, task.id))
 
     @router.get(
         path + "/{task_id}/callbacks", summary=f"Callback delivery attempts (kinema extension) — {kind}"
     )
-    def callbacks(request: Request, task_id: str) -> JSONResponse:
-        task = lookup(request, task_id)
-        return envelope.ok(request, list_attempts(state(request).rt, task.account_id, task.id))
+    async def callbacks(request: Request, task_id: str) -> JSONResponse:
+        return await db_call(state(request).rt, callbacks_sync, request, task_id)
 
     return router
 
