@@ -8,6 +8,7 @@ written only for a blob whose type the extension does not give.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import os
@@ -120,10 +121,8 @@ class LocalStorage(Storage):
         for p in (path, path.with_name(path.name + ".meta")):
             p.unlink(missing_ok=True)
         if path.parent != self.root:
-            try:
+            with contextlib.suppress(OSError):  # not empty, or already gone
                 path.parent.rmdir()
-            except OSError:
-                pass  # not empty, or already gone
 
     def download_to(self, key: str, dest: Path) -> None:
         shutil.copyfile(self._path(key), dest)

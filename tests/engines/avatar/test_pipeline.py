@@ -34,8 +34,9 @@ def small_portrait(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
-def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],
-                    tmp_path: Path) -> None:
+def test_end_to_end(
+    small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]], tmp_path: Path
+) -> None:
     wav, js, audio, _phones = speech
     out = tmp_path / "out.mp4"
     calls: list[float] = []
@@ -65,8 +66,9 @@ def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, 
         assert stack[sl].std(0).mean() < 1.0
 
 
-def test_cancel_stops_rendering(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],
-                                tmp_path: Path) -> None:
+def test_cancel_stops_rendering(
+    small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]], tmp_path: Path
+) -> None:
     wav, js, _audio, _ = speech
 
     def progress(f: float) -> None:

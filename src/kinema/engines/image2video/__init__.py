@@ -110,7 +110,7 @@ def render_image_to_video(
     cfg_scale = options.cfg_scale if cfg.honours_cfg else None
     plan = plan_motion(options.prompt, options.negative_prompt, cfg_scale)
     motions: dict[str, float] = {}
-    video = VideoSettings(fps=options.fps, preset=cfg.preset, crf=cfg.crf)
+    video = VideoSettings(fps=options.fps, preset=cfg.preset, crf=cfg.crf, first_frame_q=cfg.first_frame_q)
     out_path = Path(out_path)
 
     if first is not None and tail is not None:

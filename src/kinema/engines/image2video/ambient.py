@@ -239,30 +239,62 @@ def plan_ambient(
     return plan
 
 
-def draw_particles(frame: np.ndarray, parts: Particles, t: float, fade: float) -> None:
-    """Draw one particle system in place at time ``t`` (seconds) with overall opacity ``fade``."""
+SNOW_RGB = (242, 242, 248)
+RAIN_RGB = (205, 210, 222)
+
+
+class ParticleCanvas:
+    """Reusable full-frame buffers for :func:`draw_particles` (one per renderer: frames render in order)."""
+
+    def __init__(self, h: int, w: int) -> None:
+        self.coverage = np.zeros((h, w), np.uint8)
+        self.coverage3 = np.empty((h, w, 3), np.uint8)
+        # preallocated: fresh 2.7 MB results per call cost more in page faults than the arithmetic
+        self.diff = np.empty_like(self.coverage3)
+        self.up = np.empty_like(self.coverage3)
+        self.down = np.empty_like(self.coverage3)
+        self.colours: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def colour(self, rgb: tuple[int, int, int]) -> np.ndarray:
+        if rgb not in self.colours:
+            self.colours[rgb] = np.empty_like(self.coverage3)
+            self.colours[rgb][:] = rgb
+        return self.colours[rgb]
+
+
+def draw_particles(
+    frame: np.ndarray, parts: Particles, t: float, fade: float, canvas: ParticleCanvas
+) -> None:
+    """Draw one particle system in place at time ``t`` (seconds) with overall opacity ``fade``.
+
+    The anti-aliased shapes are drawn as coverage into a one-channel buffer, then the frame moves toward the
+    particle colour by ``opacity * coverage`` with saturating uint8 operations (brighter and darker pixels
+    separately, so rain still darkens a bright sky). Drawing into a copy of the whole frame and blending all
+    of it in float cost ~4 ms a frame at 720p, more than the rest of the ambient work together.
+    """
     if fade <= 0.0:
         return
     h, w = frame.shape[:2]
-    overlay = frame.copy()
+    cov = canvas.coverage
+    cov[:] = 0
     y = np.mod(parts.y0 + parts.speed * t, h + 40) - 20
+    circle, line, aa = cv2.circle, cv2.line, cv2.LINE_AA  # the loops below run ~500 times a frame
     if parts.kind == "snow":
         x = np.mod(parts.x0 + 0.02 * w * np.sin(0.9 * t + parts.phase), w)
-        for xi, yi, r in zip(x, y, parts.size, strict=True):
-            cv2.circle(
-                overlay,
-                (int(xi * 16), int(yi * 16)),
-                max(1, int(r * 16)),
-                (242, 242, 248),
-                -1,
-                cv2.LINE_AA,
-                4,
-            )
+        radii = np.maximum(1, (parts.size * 16).astype(int)).tolist()
+        for xi, yi, r in zip(
+            (x * 16).astype(int).tolist(), (y * 16).astype(int).tolist(), radii, strict=True
+        ):
+            circle(cov, (xi, yi), r, 255, -1, aa, 4)
+        colour = canvas.colour(SNOW_RGB)
     else:
         x = np.mod(parts.x0 + 0.15 * parts.speed * t, w)
-        for xi, yi, ln in zip(x, y, parts.size, strict=True):
-            p0 = (int(xi * 16), int(yi * 16))
-            p1 = (int((xi - 0.15 * ln) * 16), int((yi - ln) * 16))
-            cv2.line(overlay, p0, p1, (205, 210, 222), 1, cv2.LINE_AA, 4)
-    a = parts.opacity * fade
-    cv2.addWeighted(overlay, a, frame, 1.0 - a, 0.0, dst=frame)
+        ends = np.stack([x, y, x - 0.15 * parts.size, y - parts.size], axis=1)
+        for a, b, c, d in (ends * 16).astype(int).tolist():
+            line(cov, (a, b), (c, d), 255, 1, aa, 4)
+        colour = canvas.colour(RAIN_RGB)
+    cov3 = cv2.cvtColor(cov, cv2.COLOR_GRAY2RGB, dst=canvas.coverage3)
+    scale = parts.opacity * fade / 255.0
+    up = cv2.multiply(cv2.subtract(colour, frame, dst=canvas.diff), cov3, dst=canvas.up, scale=scale)
+    down = cv2.multiply(cv2.subtract(frame, colour, dst=canvas.diff), cov3, dst=canvas.down, scale=scale)
+    cv2.subtract(cv2.add(frame, up, dst=frame), down, dst=frame)

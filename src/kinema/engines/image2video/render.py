@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from kinema.engines.image2video.ambient import AmbientPlan, draw_particles
+from kinema.engines.image2video.ambient import AmbientPlan, ParticleCanvas, draw_particles
 from kinema.engines.image2video.brush import Trajectory
 from kinema.engines.image2video.camera import CameraMove, coverage_zoom, ease, source_coords
 from kinema.engines.image2video.depth import DepthLayers
@@ -215,6 +215,8 @@ class SceneRenderer:
         self.reverse = reverse
         self.interp = cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR
         self.ambient = ambient
+        # particle coverage is drawn here, one frame at a time (frames are rendered in order, one thread)
+        self.canvas = ParticleCanvas(h, w) if ambient.particles else None
         diag = math.hypot(w, h)
         feather = max(1.0, 0.004 * diag)
 
@@ -368,7 +370,8 @@ class SceneRenderer:
             lit = cv2.multiply(roi, self.gain3, scale=1.0 / 255.0)
             cv2.addWeighted(roi, 1.0, lit, float(self.ambient.gain_coef(secs)), 0.0, dst=roi)
         for parts in self.ambient.particles:
-            draw_particles(out, parts, secs, min(1.0, secs / PARTICLE_FADE_S))
+            assert self.canvas is not None
+            draw_particles(out, parts, secs, min(1.0, secs / PARTICLE_FADE_S), self.canvas)
         if self.static_rgba is not None and self.static_box is not None:
             y0, y1, x0, x1 = self.static_box
             _over(out[y0:y1, x0:x1], self.static_rgba[y0:y1, x0:x1])
