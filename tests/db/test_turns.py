@@ -49,3 +49,42 @@ def test_sqlite_file_of_urls() -> None:
     assert sqlite_file("sqlite:///:memory:") is None
     assert sqlite_file("sqlite://") is None
     assert sqlite_file("postgresql://u@h/db") is None
+
+
+def _hold(lock_path: str, held: object, release: object) -> None:
+    turns = WriterTurns(Path(lock_path))
+    with turns.turn():
+        held.set()  # type: ignore[attr-defined]
+        release.wait(30)  # type: ignore[attr-defined]
+
+
+def test_looks_free_sees_writers_of_other_processes_and_threads(tmp_path: Path) -> None:
+    lock = tmp_path / "lock"
+    turns = WriterTurns(lock)
+    assert turns.looks_free()
+    with turns.turn():
+        assert turns.looks_free()  # this thread holds it: running inline cannot wait on itself
+    ctx = multiprocessing.get_context("fork")
+    held, release = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_hold, args=(str(lock), held, release))
+    child.start()
+    try:
+        assert held.wait(30)
+        assert not turns.looks_free()
+    finally:
+        release.set()
+        child.join(30)
+    assert turns.looks_free()
+    in_thread, go = threading.Event(), threading.Event()
+
+    def hold_in_thread() -> None:
+        with turns.turn():
+            in_thread.set()
+            go.wait(30)
+
+    worker = threading.Thread(target=hold_in_thread)
+    worker.start()
+    assert in_thread.wait(30)
+    assert not turns.looks_free()
+    go.set()
+    worker.join(30)

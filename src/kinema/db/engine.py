@@ -86,6 +86,10 @@ class Database:
         with turn, self._write() as session, session.begin():
             yield session
 
+    def writers_idle(self) -> bool:
+        """SQLite file: no writer of any process holds the turn at this instant. Otherwise False (unknown)."""
+        return self._turns is not None and self._turns.looks_free()
+
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """The same write transaction as :meth:`write` on a bare Core connection: for the hot path of a

@@ -38,6 +38,24 @@ class WriterTurns:
             self._pid = os.getpid()
         return self._fd
 
+    def looks_free(self) -> bool:
+        """Whether no writer holds the turn right now (a snapshot: it may be taken a moment later). Lets the
+        API run a write on its event loop when it will not wait, and hand it to a thread when it would."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if self._depth:
+                return True  # this thread already holds the turn
+            fd = self._handle()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return True
+        finally:
+            self._lock.release()
+
     @contextmanager
     def turn(self) -> Iterator[None]:
         with self._lock:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kinema.api import envelope
-from kinema.api.blocking import db_call
+from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
@@ -64,7 +64,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         req = parse_request(model, raw, st.limits)
         inputs, params, info = await prepare_inputs(st, account_id, kind, req)
         try:
-            task = await db_call(
+            task = await db_write_call(
                 st.rt,
                 service.create_task,
                 st.rt,
