@@ -152,10 +152,13 @@ def _duplicate(external_task_id: str, task_id: str) -> KlingError:
 
 # Built once: compiling these per create was a visible share of its cost.
 _LOCK_ACCOUNT = select(Account.id).where(Account.id == bindparam("account_id")).with_for_update()
-_COUNT_ACTIVE = (
-    select(func.count())
-    .select_from(Task)
+# Counts at most ``cap`` rows: the check only needs to know whether the limit is reached, and an account
+# with a deep queue must not make every create walk all of it.
+_COUNT_ACTIVE = select(func.count()).select_from(
+    select(Task.id)
     .where(Task.account_id == bindparam("account_id"), Task.status.in_(ACTIVE))
+    .limit(bindparam("cap"))
+    .subquery()
 )
 _INSERT_TASK = insert(Task)
 
@@ -201,8 +204,9 @@ def _insert_task(
                 if dup:
                     raise _duplicate(external_task_id, dup)
             if check_limit:
-                active = conn.execute(_COUNT_ACTIVE, {"account_id": account_id}).scalar()
-                if (active or 0) >= rt.settings.max_running_tasks:
+                cap = rt.settings.max_running_tasks
+                active = conn.execute(_COUNT_ACTIVE, {"account_id": account_id, "cap": cap}).scalar()
+                if (active or 0) >= cap:
                     raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
             conn.execute(_INSERT_TASK, [_row(values)])
             record_status_change(conn, task, rt)
