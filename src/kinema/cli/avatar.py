@@ -51,8 +51,6 @@ def command(
             except EngineInputError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(code=2) from exc
-    typer.echo(
-        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
-        f"{result.frames} frames  mouth from {result.speech_source}  "
-        f"in {result.timings.get('total_s', 0):.1f} s"
-    )
+    typer.echo(f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
+               f"{result.frames} frames  mouth from {result.speech_source}  "
+               f"in {result.timings.get('total_s', 0):.1f} s")

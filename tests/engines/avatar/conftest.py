@@ -31,17 +31,8 @@ def astronaut(astronaut_path: Path) -> Portrait:
 @pytest.fixture(scope="session")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, np.ndarray, list[dict]]:
     """~2.6 s of syllables with closures (b, m, p), spread (i) and rounded (u) vowels and one pause."""
-    syl = [
-        ("b", "a"),
-        ("", "i"),
-        ("m", "a"),
-        ("s", "u"),
-        ("p", "a"),
-        ("", "o"),
-        ("b", "i"),
-        ("m", "u"),
-        ("", "a"),
-    ]
+    syl = [("b", "a"), ("", "i"), ("m", "a"), ("s", "u"), ("p", "a"), ("", "o"), ("b", "i"), ("m", "u"),
+           ("", "a")]
     audio, phones = utterance(syl, gap_every=4)
     d = tmp_path_factory.mktemp("speech")
     wav, js = d / "speech.wav", d / "speech.json"

@@ -30,9 +30,8 @@ def vowel(v: str, dur: float, f0: float = 120.0) -> np.ndarray:
     return (0.3 * y / (np.abs(y).max() + 1e-9)).astype(np.float32)
 
 
-def utterance(
-    syllables: list[tuple[str, str]], gap_every: int = 0, seed: int = 0
-) -> tuple[np.ndarray, list[dict]]:
+def utterance(syllables: list[tuple[str, str]], gap_every: int = 0,
+              seed: int = 0) -> tuple[np.ndarray, list[dict]]:
     """[(consonant, vowel), …] → (16 kHz audio, phones). Consonant '' = none; 'p','b','m' = closure."""
     rng = np.random.default_rng(seed)
     parts: list[np.ndarray] = [np.zeros(int(0.3 * SR), np.float32)]
@@ -52,13 +51,8 @@ def utterance(
             t += cd
         vd = float(rng.uniform(0.16, 0.24))
         parts.append(vowel(v, vd))
-        phones.append(
-            {
-                "p": {"a": "ɑ", "i": "i", "u": "u", "e": "ɛ", "o": "o"}[v],
-                "start": round(t, 4),
-                "end": round(t + vd, 4),
-            }
-        )
+        phones.append({"p": {"a": "ɑ", "i": "i", "u": "u", "e": "ɛ", "o": "o"}[v], "start": round(t, 4),
+                       "end": round(t + vd, 4)})
         t += vd
         if gap_every and (k + 1) % gap_every == 0:
             parts.append(np.zeros(int(0.35 * SR), np.float32))

@@ -17,14 +17,12 @@ def _app() -> typer.Typer:
     return app
 
 
-def test_cli_renders_from_audio(
-    astronaut_path: Path, speech: tuple[Path, Path, np.ndarray, list[dict]], tmp_path: Path
-) -> None:
+def test_cli_renders_from_audio(astronaut_path: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],
+                                tmp_path: Path) -> None:
     wav = speech[0]
     out = tmp_path / "o.mp4"
-    res = CliRunner().invoke(
-        _app(), ["--image", str(astronaut_path), "--audio", str(wav), "-o", str(out), "--prompt", "calm"]
-    )
+    res = CliRunner().invoke(_app(), ["--image", str(astronaut_path), "--audio", str(wav), "-o", str(out),
+                                      "--prompt", "calm"])
     assert res.exit_code == 0, res.output
     assert out.exists() and out.stat().st_size > 10_000
     assert "512x512" in res.output
@@ -40,7 +38,6 @@ def test_cli_reports_no_face(tmp_path: Path, speech: tuple[Path, Path, np.ndarra
 
     blank = tmp_path / "b.png"
     Image.fromarray(np.full((300, 300, 3), 200, np.uint8)).save(blank)
-    res = CliRunner().invoke(
-        _app(), ["--image", str(blank), "--audio", str(speech[0]), "-o", str(tmp_path / "o.mp4")]
-    )
+    res = CliRunner().invoke(_app(), ["--image", str(blank), "--audio", str(speech[0]), "-o",
+                                      str(tmp_path / "o.mp4")])
     assert res.exit_code == 2 and "no face" in res.output

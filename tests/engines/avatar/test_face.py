@@ -89,9 +89,8 @@ def test_big_photo_is_downscaled(tmp_path: Path) -> None:
     _check_face(por)
 
 
-@pytest.mark.parametrize(
-    ("w", "h", "cap"), [(4000, 3000, 720), (1080, 1920, 720), (513, 301, 720), (300, 5000, 720)]
-)
+@pytest.mark.parametrize(("w", "h", "cap"),
+                         [(4000, 3000, 720), (1080, 1920, 720), (513, 301, 720), (300, 5000, 720)])
 def test_target_size_keeps_aspect(w: int, h: int, cap: int) -> None:
     tw, th = target_size(w, h, cap, 1280)
     assert tw % 2 == 0 and th % 2 == 0

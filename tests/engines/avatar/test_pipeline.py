@@ -34,9 +34,8 @@ def small_portrait(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
-def test_end_to_end(
-    small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]], tmp_path: Path
-) -> None:
+def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],
+                    tmp_path: Path) -> None:
     wav, js, audio, _phones = speech
     out = tmp_path / "out.mp4"
     calls: list[float] = []
@@ -66,9 +65,8 @@ def test_end_to_end(
         assert stack[sl].std(0).mean() < 1.0
 
 
-def test_cancel_stops_rendering(
-    small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]], tmp_path: Path
-) -> None:
+def test_cancel_stops_rendering(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],
+                                tmp_path: Path) -> None:
     wav, js, _audio, _ = speech
 
     def progress(f: float) -> None:

@@ -37,8 +37,8 @@ def test_warp_moves_content_with_vertices(rig: Rig) -> None:
     assert abs(dst_pt[0] - src_pt[0] - 0.08 * rig.iod) < 0.5
     ys, xs = int(src_pt[1]), int(src_pt[0])
     yd, xd = round(dst_pt[1]), round(dst_pt[0] - (src_pt[0] - xs))
-    a = rig.image[ys - 3 : ys + 4, xs - 3 : xs + 4].astype(float)
-    b = out[yd - 3 : yd + 4, xd - 3 : xd + 4].astype(float)
+    a = rig.image[ys - 3:ys + 4, xs - 3:xs + 4].astype(float)
+    b = out[yd - 3:yd + 4, xd - 3:xd + 4].astype(float)
     assert np.abs(a - b).mean() < 6
     # the image corners (background) never move
     for y, x in ((2, 2), (2, rig.w - 3), (rig.h - 3, 2), (rig.h - 3, rig.w - 3)):
@@ -58,7 +58,7 @@ def test_opening_the_mouth_paints_a_dark_interior_inside_the_lips(rig: Rig) -> N
     assert ys.min() > rig.points[6, 1] and ys.max() < rig.points[152, 1] + 0.6 * rig.iod
     # the middle of the opening is darker than the lips
     c = ((dst[13] + dst[14]) / 2).astype(int)
-    centre = wide[c[1] - 1 : c[1] + 2, c[0] - 1 : c[0] + 2].mean()
+    centre = wide[c[1] - 1:c[1] + 2, c[0] - 1:c[0] + 2].mean()
     assert centre < rig.lip_rgb.mean() * 0.8
 
 
@@ -77,8 +77,8 @@ def test_blink_covers_the_eye_with_skin(rig: Rig) -> None:
     for up, lo, lid in eyes:
         eye = np.concatenate([rig.points[up], rig.points[lo]])
         cx, cy = eye.mean(0).astype(int)
-        pa = a[cy - 1 : cy + 2, cx - 2 : cx + 3].reshape(-1, 3).mean(0)
-        pb = b[cy - 1 : cy + 2, cx - 2 : cx + 3].reshape(-1, 3).mean(0)
+        pa = a[cy - 1:cy + 2, cx - 2:cx + 3].reshape(-1, 3).mean(0)
+        pb = b[cy - 1:cy + 2, cx - 2:cx + 3].reshape(-1, 3).mean(0)
         assert np.abs(pb - lid).mean() < np.abs(pa - lid).mean()  # now lid-coloured, before it was the eye
         # no bright sclera left anywhere inside the eye opening
         x0, y0 = eye.min(0).astype(int) + 1

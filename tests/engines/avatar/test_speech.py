@@ -74,8 +74,7 @@ def test_acoustic_method_separates_vowels() -> None:
 
 
 def test_non_english_uses_acoustic_and_still_follows_loudness(
-    speech: tuple[Path, Path, np.ndarray, list[dict]],
-) -> None:
+        speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
     _wav, _js, audio, _phones = speech
     track = build_track(audio, language="zh")
     assert track.source == "acoustic"

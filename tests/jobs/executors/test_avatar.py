@@ -26,33 +26,15 @@ def _inputs(tmp: Path) -> dict[str, Path]:
     wav = tmp / "a.wav"
     write_wav(tone, sr, wav)
     phones = tmp / "p.json"
-    phones.write_text(
-        json.dumps(
-            {
-                "alphabet": "ipa",
-                "phones": [
-                    {"p": "m", "start": 0.0, "end": 0.1},
-                    {"p": "ɑ", "start": 0.1, "end": 0.4},
-                    {"p": "b", "start": 0.4, "end": 0.5},
-                    {"p": "i", "start": 0.5, "end": 0.9},
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    phones.write_text(json.dumps({"alphabet": "ipa", "phones": [
+        {"p": "m", "start": 0.0, "end": 0.1}, {"p": "ɑ", "start": 0.1, "end": 0.4},
+        {"p": "b", "start": 0.4, "end": 0.5}, {"p": "i", "start": 0.5, "end": 0.9}]}), encoding="utf-8")
     return {"image": img, "audio": wav, "phones": phones}
 
 
 def _ctx(tmp: Path, inputs: dict[str, Path], **params: object) -> JobContext:
-    return JobContext(
-        task_id="t1",
-        kind="avatar",
-        params={"prompt": None, "mode": "std", **params},
-        inputs=inputs,
-        workdir=tmp,
-        progress=no_progress,
-        seed=1,
-    )
+    return JobContext(task_id="t1", kind="avatar", params={"prompt": None, "mode": "std", **params},
+                      inputs=inputs, workdir=tmp, progress=no_progress, seed=1)
 
 
 def test_execute_returns_one_video(tmp_path: Path) -> None:

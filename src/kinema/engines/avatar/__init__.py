@@ -70,21 +70,12 @@ MODES = {
 def frame_params(motion: Motion, i: int) -> Frame:
     """Row ``i`` of the motion arrays as a :class:`Frame`."""
     return Frame(
-        open=float(motion.open[i]),
-        width=float(motion.width[i]),
-        tongue=float(motion.tongue[i]),
-        tuck=float(motion.tuck[i]),
-        blink=float(motion.blink[i]),
-        yaw=float(motion.yaw[i]),
-        pitch=float(motion.pitch[i]),
-        roll=float(motion.roll[i]),
-        dx=float(motion.dx[i]),
-        dy=float(motion.dy[i]),
-        smile=float(motion.smile[i]),
-        brow=float(motion.brow[i]),
-        zoom=float(motion.zoom[i]),
-        pan_x=float(motion.pan_x[i]),
-        pan_y=float(motion.pan_y[i]),
+        open=float(motion.open[i]), width=float(motion.width[i]), tongue=float(motion.tongue[i]),
+        tuck=float(motion.tuck[i]), blink=float(motion.blink[i]), yaw=float(motion.yaw[i]),
+        pitch=float(motion.pitch[i]), roll=float(motion.roll[i]),
+        dx=float(motion.dx[i]), dy=float(motion.dy[i]),
+        smile=float(motion.smile[i]), brow=float(motion.brow[i]), zoom=float(motion.zoom[i]),
+        pan_x=float(motion.pan_x[i]), pan_y=float(motion.pan_y[i]),
     )
 
 
@@ -161,17 +152,11 @@ def render_avatar(
     timings["render_encode_s"] = time.perf_counter() - t2
     timings["total_s"] = time.perf_counter() - t0
     progress(1.0)
-    return AvatarResult(
-        path=out,
-        duration_s=n / opts.fps,
-        frames=n,
-        width=w,
-        height=h,
-        speech_source=track.source,
-        timings={k: round(v, 3) for k, v in timings.items()},
-    )
+    return AvatarResult(path=out, duration_s=n / opts.fps, frames=n, width=w, height=h,
+                        speech_source=track.source, timings={k: round(v, 3) for k, v in timings.items()})
 
 
 def expected_frames(duration_s: float, fps: int = 25) -> int:
     """Frames produced for an audio of ``duration_s`` (exposed for tests and the executor)."""
     return max(1, round(duration_s * fps))
+

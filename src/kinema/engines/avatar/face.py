@@ -38,44 +38,8 @@ EYE_L_UPPER = [263, 466, 388, 387, 386, 385, 384, 398, 362]
 EYE_L_LOWER = [263, 249, 390, 373, 374, 380, 381, 382, 362]
 BROW_R = [70, 63, 105, 66, 107, 46, 53, 52, 65, 55]
 BROW_L = [300, 293, 334, 296, 336, 276, 283, 282, 295, 285]
-FACE_OVAL = [
-    10,
-    338,
-    297,
-    332,
-    284,
-    251,
-    389,
-    356,
-    454,
-    323,
-    361,
-    288,
-    397,
-    365,
-    379,
-    378,
-    400,
-    377,
-    152,
-    148,
-    176,
-    149,
-    150,
-    136,
-    172,
-    58,
-    132,
-    93,
-    234,
-    127,
-    162,
-    21,
-    54,
-    103,
-    67,
-    109,
-]
+FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+             148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
 NOSE_TIP = 1
 CHIN = 152
 FOREHEAD = 10
@@ -165,9 +129,8 @@ def _mesher(max_faces: int) -> Any:
     """A static-image face mesh (refined, 478 points), built once per process and face count."""
     from mediapipe.python.solutions import face_mesh
 
-    return face_mesh.FaceMesh(
-        static_image_mode=True, max_num_faces=max_faces, refine_landmarks=True, min_detection_confidence=0.4
-    )
+    return face_mesh.FaceMesh(static_image_mode=True, max_num_faces=max_faces, refine_landmarks=True,
+                              min_detection_confidence=0.4)
 
 
 def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, float]]:
@@ -181,11 +144,8 @@ def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, flo
     tiles = [(0, 0, w, h)]
     t = max(64, min(w, h) // 2)
     step = max(32, t // 2)
-    grid = [
-        (x, y, min(w, x + t), min(h, y + t))
-        for y in range(0, max(1, h - t // 2), step)
-        for x in range(0, max(1, w - t // 2), step)
-    ]
+    grid = [(x, y, min(w, x + t), min(h, y + t)) for y in range(0, max(1, h - t // 2), step)
+            for x in range(0, max(1, w - t // 2), step)]
     for k, (x0, y0, x1, y1) in enumerate(tiles + grid):
         if k > 0 and out:
             break
@@ -193,15 +153,8 @@ def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, flo
         tw, th = x1 - x0, y1 - y0
         for d in res.detections or []:
             bb = d.location_data.relative_bounding_box
-            out.append(
-                (
-                    x0 + bb.xmin * tw,
-                    y0 + bb.ymin * th,
-                    x0 + (bb.xmin + bb.width) * tw,
-                    y0 + (bb.ymin + bb.height) * th,
-                    d.score[0],
-                )
-            )
+            out.append((x0 + bb.xmin * tw, y0 + bb.ymin * th, x0 + (bb.xmin + bb.width) * tw,
+                        y0 + (bb.ymin + bb.height) * th, d.score[0]))
     return out
 
 

@@ -113,7 +113,8 @@ def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 
     sway = 0.35 + 0.65 * speaking  # move more while talking, a little while listening/pausing
     yaw = 1.6 * deg * e * sway * _smooth_noise(n, fps, rng, (2.5, 6.0))
     roll = 1.0 * deg * e * sway * _smooth_noise(n, fps, rng, (3.0, 7.0))
-    pitch = 0.8 * deg * e * sway * _smooth_noise(n, fps, rng, (2.0, 5.0)) + 2.2 * deg * e * stress_nods
+    pitch = (0.8 * deg * e * sway * _smooth_noise(n, fps, rng, (2.0, 5.0))
+             + 2.2 * deg * e * stress_nods)
     # Breathing / idle: a slow rise and fall, visible mostly in pauses.
     breath = np.sin(2 * np.pi * t / rng.uniform(3.4, 4.4) + rng.uniform(0, 6.28)).astype(np.float32)
     dy = (0.012 * breath * (1.0 - 0.6 * speaking)).astype(np.float32)
@@ -122,8 +123,7 @@ def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 
 
     if style.nod:
         pitch = pitch + 4.0 * deg * style.nod * np.maximum(0, np.sin(2 * np.pi * t / 1.6)) ** 2 * np.minimum(
-            1, t / 0.5
-        )
+            1, t / 0.5)
     if style.shake:
         burst = _ease((np.sin(2 * np.pi * t / 3.0) + 0.2) * 2)  # shake in bursts, rest between
         yaw = yaw + 6.0 * deg * style.shake * np.sin(2 * np.pi * t * 2.2) * burst
@@ -131,9 +131,8 @@ def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 
         roll = roll + 5.0 * deg * style.tilt * _ease(t / 0.8)
 
     # Brows lift a little on stressed syllables (more when excited); the prompt sets their baseline.
-    brow = (
-        0.25 * min(e, 1.8) * gaussian_filter1d(stress_nods, 1.5) + 0.9 * style.surprise - 0.45 * style.serious
-    )
+    brow = (0.25 * min(e, 1.8) * gaussian_filter1d(stress_nods, 1.5)
+            + 0.9 * style.surprise - 0.45 * style.serious)
     smile = np.full(n, 0.9 * style.smile - 0.35 * style.serious, np.float32)
     blink = blink_schedule(n, fps, seed, rate_scale=1.0 + 0.3 * (e - 1))
     if style.surprise:
@@ -162,20 +161,8 @@ def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 
     f32 = np.float32
     return Motion(
         fps=fps,
-        open=m["open"],
-        width=m["width"],
-        tongue=m["tongue"],
-        tuck=m["tuck"],
-        closure=m["closure"],
-        blink=blink.astype(f32),
-        yaw=yaw.astype(f32),
-        pitch=pitch.astype(f32),
-        roll=roll.astype(f32),
-        dx=dx.astype(f32),
-        dy=dy.astype(f32),
-        smile=smile.astype(f32),
-        brow=brow.astype(f32),
-        zoom=np.asarray(zoom, f32),
-        pan_x=np.asarray(pan_x, f32),
-        pan_y=np.asarray(pan_y, f32),
+        open=m["open"], width=m["width"], tongue=m["tongue"], tuck=m["tuck"], closure=m["closure"],
+        blink=blink.astype(f32), yaw=yaw.astype(f32), pitch=pitch.astype(f32), roll=roll.astype(f32),
+        dx=dx.astype(f32), dy=dy.astype(f32), smile=smile.astype(f32), brow=brow.astype(f32),
+        zoom=np.asarray(zoom, f32), pan_x=np.asarray(pan_x, f32), pan_y=np.asarray(pan_y, f32),
     )

@@ -169,10 +169,8 @@ class Rig:
         keep: list[np.ndarray] = []
         allp = list(pts[:468])
         for a in anchors:
-            near = min(
-                float(np.min(np.linalg.norm(np.array(allp) - a, axis=1))),
-                min((float(np.linalg.norm(k - a)) for k in keep), default=1e9),
-            )
+            near = min(float(np.min(np.linalg.norm(np.array(allp) - a, axis=1))),
+                       min((float(np.linalg.norm(k - a)) for k in keep), default=1e9))
             if near > 0.06 * iod:
                 keep.append(a)
         anchors = np.array(keep, np.float32)
@@ -183,12 +181,8 @@ class Rig:
         d_face = np.min(np.linalg.norm(anchors[:, None, :] - oval[None, :, :], axis=2), axis=1) / iod
         w_anchor = np.clip(1.0 - d_face / 1.1, 0.0, 1.0) ** 1.2
         w_anchor = w_anchor * (0.3 + 0.7 * _smoothstep((chin_v + 0.1 - a_local[:, 1]) / 0.4))
-        on_border = (
-            (anchors[:, 0] <= 0.5)
-            | (anchors[:, 1] <= 0.5)
-            | (anchors[:, 0] >= w - 1.5)
-            | (anchors[:, 1] >= h - 1.5)
-        )
+        on_border = (anchors[:, 0] <= 0.5) | (anchors[:, 1] <= 0.5) | (anchors[:, 0] >= w - 1.5) | (
+            anchors[:, 1] >= h - 1.5)
         w_anchor[on_border] = 0.0
         self.w_anchor = w_anchor.astype(np.float32)
         self.anchor_z = np.full(len(anchors), float(np.median(self.z[F.FACE_OVAL])) + 0.3, np.float32)
@@ -202,13 +196,12 @@ class Rig:
         cent = virt[tri].mean(1)
         in_hole = _poly_contains(virt[F.LIPS_INNER], cent)
         self.tris = tri
-        self.hole = np.array(
-            [bool(h_) and all(int(v) in inner for v in t) for t, h_ in zip(tri, in_hole, strict=True)]
-        )
+        self.hole = np.array([bool(h_) and all(int(v) in inner for v in t) for t, h_ in zip(tri, in_hole,
+                                                                                             strict=True)])
         self.inner_poly_src = inner_poly
         moving = np.zeros(len(self.all_src), bool)
         moving[: self.n_mesh] = True
-        moving[self.n_mesh :] = self.w_anchor > 0
+        moving[self.n_mesh:] = self.w_anchor > 0
         mt = tri[moving[tri].any(1)]
         # draw far triangles first: where head rotation folds the mesh (nose over cheek), the nearer wins
         zall = np.concatenate([self.z, self.anchor_z])
@@ -362,7 +355,7 @@ class Rig:
         c = pts[205]
         r = max(3, int(0.08 * iod))
         y, x = int(c[1]), int(c[0])
-        patch = hp[max(0, y - r) : y + r, max(0, x - r) : x + r]
+        patch = hp[max(0, y - r):y + r, max(0, x - r):x + r]
         self.grain = float(np.clip(patch.std() if patch.size else 2.0, 0.8, 6.0))
         rng = np.random.default_rng(seed + 17)
         self.noise = rng.normal(0, 1, (256, 256)).astype(np.float32)
@@ -430,7 +423,7 @@ class Rig:
         moved = (p3 @ rot.T + self.pivot)[:, :2] + np.array([f.dx, f.dy], np.float32)
         mesh = self.from_local(moved)
         # anchors: the same rigid head motion, scaled by their weight
-        anc_src = self.all_src[self.n_mesh :]
+        anc_src = self.all_src[self.n_mesh:]
         a_loc = self.to_local(anc_src)
         a3 = np.concatenate([a_loc, self.anchor_z[:, None]], axis=1) - self.pivot
         a_mov = (a3 @ rot.T + self.pivot)[:, :2] + np.array([f.dx, f.dy], np.float32)
@@ -612,12 +605,10 @@ class Renderer:
         ph, pw = col.shape[:2]
         th, tw = rig.teeth_patch.shape[:2]
         mat = np.array([[1, 0, tx], [0, 1, ty]], np.float32)
-        patch = cv2.warpAffine(
-            rig.teeth_patch, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
-        )
-        a = cv2.warpAffine(
-            rig.teeth_alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
-        )
+        patch = cv2.warpAffine(rig.teeth_patch, mat, (pw, ph), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT)
+        a = cv2.warpAffine(rig.teeth_alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT)
         col *= 1 - a[..., None]
         col += patch * a[..., None]
         del th, tw
@@ -635,9 +626,8 @@ class Renderer:
         rig = self.rig
         iod = rig.iod
         c = float(min(1.0, f.blink))
-        for (up_i, lo_i), lid_rgb in zip(
-            ((F.EYE_R_UPPER, F.EYE_R_LOWER), (F.EYE_L_UPPER, F.EYE_L_LOWER)), rig.lid_rgb, strict=True
-        ):
+        for (up_i, lo_i), lid_rgb in zip(((F.EYE_R_UPPER, F.EYE_R_LOWER), (F.EYE_L_UPPER, F.EYE_L_LOWER)),
+                                         rig.lid_rgb, strict=True):
             up = dst[up_i]
             lo = dst[lo_i]
             edge = up + c * (lo - up)
@@ -672,7 +662,7 @@ class Renderer:
             shade = (1.0 - 0.10 * t**2) * (1.0 - 0.12 * r**2) * (1.0 + 0.04 * (1 - t))
             col = lid_rgb[None, None, :] * shade[..., None]
             lash_w = max(0.8, 0.016 * iod)
-            lash = np.exp(-(((ys - ye + 0.3 * lash_w) / lash_w) ** 2)) * (0.2 + 0.45 * c) * (1 - 0.4 * r**2)
+            lash = (np.exp(-(((ys - ye + 0.3 * lash_w) / lash_w) ** 2)) * (0.2 + 0.45 * c) * (1 - 0.4 * r**2))
             col = col * (1 - lash[..., None]) + rig.lash_rgb * lash[..., None]
             col = col + rig.grain_patch(ph, pw)[..., None] * 0.7
             region = frame[y0:y1, x0:x1].astype(np.float32)

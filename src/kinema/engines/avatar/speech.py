@@ -37,115 +37,25 @@ VISEMES: dict[str, tuple[float, float, float, float]] = {
 SPREAD_EE = 0.75  # "ee"/"i" get a wider B than other consonants
 
 ARPA_TO_VISEME = {
-    "P": "A",
-    "B": "A",
-    "M": "A",
-    "AA": "D",
-    "AE": "C",
-    "AH": "C",
-    "EH": "C",
-    "AY": "D",
-    "AW": "D",
-    "EY": "C",
-    "IH": "B",
-    "IY": "B",
-    "AO": "E",
-    "ER": "E",
-    "OY": "E",
-    "UH": "E",
-    "OW": "F",
-    "UW": "F",
-    "W": "F",
-    "F": "G",
-    "V": "G",
-    "L": "H",
-    "TH": "H",
-    "DH": "H",
-    "CH": "B",
-    "JH": "B",
-    "SH": "B",
-    "ZH": "B",
-    "S": "B",
-    "Z": "B",
-    "T": "B",
-    "D": "B",
-    "N": "B",
-    "K": "B",
-    "G": "B",
-    "NG": "B",
-    "HH": "C",
-    "R": "E",
-    "Y": "B",
+    "P": "A", "B": "A", "M": "A",
+    "AA": "D", "AE": "C", "AH": "C", "EH": "C", "AY": "D", "AW": "D", "EY": "C", "IH": "B", "IY": "B",
+    "AO": "E", "ER": "E", "OY": "E", "UH": "E", "OW": "F", "UW": "F", "W": "F",
+    "F": "G", "V": "G", "L": "H", "TH": "H", "DH": "H",
+    "CH": "B", "JH": "B", "SH": "B", "ZH": "B", "S": "B", "Z": "B", "T": "B", "D": "B", "N": "B",
+    "K": "B", "G": "B", "NG": "B", "HH": "C", "R": "E", "Y": "B",
 }
 SPREAD_PHONES = {"IY", "IH", "EY", "Y"}
 
 # IPA (espeak-ng / piper symbols) → viseme. Stress and length marks are skipped.
 IPA_TO_VISEME = {
-    "p": "A",
-    "b": "A",
-    "m": "A",
-    "ɱ": "A",
-    "ɑ": "D",
-    "a": "D",
-    "ɐ": "C",
-    "æ": "C",
-    "ʌ": "C",
-    "ə": "C",
-    "ɚ": "E",
-    "ɜ": "E",
-    "ɛ": "C",
-    "e": "C",
-    "ɪ": "B",
-    "i": "B",
-    "ᵻ": "B",
-    "y": "F",
-    "ɨ": "B",
-    "ɔ": "E",
-    "ɒ": "E",
-    "o": "F",
-    "ʊ": "F",
-    "u": "F",
-    "w": "F",
-    "ɯ": "E",
-    "ɵ": "E",
-    "ø": "E",
-    "œ": "E",
-    "f": "G",
-    "v": "G",
-    "l": "H",
-    "ɫ": "H",
-    "θ": "H",
-    "ð": "H",
-    "s": "B",
-    "z": "B",
-    "ʃ": "B",
-    "ʒ": "B",
-    "t": "B",
-    "d": "B",
-    "n": "B",
-    "k": "B",
-    "ɡ": "B",
-    "g": "B",
-    "ŋ": "B",
-    "ɾ": "B",
-    "ʔ": "B",
-    "j": "B",
-    "ç": "B",
-    "x": "B",
-    "ʂ": "B",
-    "ʐ": "B",
-    "ɕ": "B",
-    "ʑ": "B",
-    "h": "C",
-    "χ": "B",
-    "ɹ": "E",
-    "r": "E",
-    "ʁ": "E",
-    "ɣ": "B",
-    "ʧ": "B",
-    "ʤ": "B",
-    "ɲ": "B",
-    "ʎ": "H",
+    "p": "A", "b": "A", "m": "A", "ɱ": "A",
+    "ɑ": "D", "a": "D", "ɐ": "C", "æ": "C", "ʌ": "C", "ə": "C", "ɚ": "E", "ɜ": "E", "ɛ": "C", "e": "C",
+    "ɪ": "B", "i": "B", "ᵻ": "B", "y": "F", "ɨ": "B",
+    "ɔ": "E", "ɒ": "E", "o": "F", "ʊ": "F", "u": "F", "w": "F", "ɯ": "E", "ɵ": "E", "ø": "E", "œ": "E",
+    "f": "G", "v": "G", "l": "H", "ɫ": "H", "θ": "H", "ð": "H",
+    "s": "B", "z": "B", "ʃ": "B", "ʒ": "B", "t": "B", "d": "B", "n": "B", "k": "B", "ɡ": "B", "g": "B",
+    "ŋ": "B", "ɾ": "B", "ʔ": "B", "j": "B", "ç": "B", "x": "B", "ʂ": "B", "ʐ": "B", "ɕ": "B", "ʑ": "B",
+    "h": "C", "χ": "B", "ɹ": "E", "r": "E", "ʁ": "E", "ɣ": "B", "ʧ": "B", "ʤ": "B", "ɲ": "B", "ʎ": "H",
 }
 IPA_SPREAD = {"i", "ɪ", "e", "j", "ᵻ"}
 IPA_SKIP = set("ˈˌːˑ̃͡‿")
@@ -220,15 +130,9 @@ def recognize_phones(audio16k: np.ndarray) -> list[Phone]:
     from pocketsphinx import Decoder, get_model_path
 
     model = get_model_path()
-    dec = Decoder(
-        hmm=os.path.join(model, "en-us", "en-us"),
-        allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"),
-        lw=2.0,
-        pip=0.3,
-        beam=1e-10,
-        pbeam=1e-10,
-        loglevel="FATAL",
-    )
+    dec = Decoder(hmm=os.path.join(model, "en-us", "en-us"),
+                  allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"),
+                  lw=2.0, pip=0.3, beam=1e-10, pbeam=1e-10, loglevel="FATAL")
     pcm = (np.clip(audio16k, -1, 1) * 32767).astype(np.int16).tobytes()
     dec.start_utt()
     dec.process_raw(pcm, full_utt=True)
@@ -314,9 +218,8 @@ def acoustic_targets(audio: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
 
 
 # ----------------------------------------------------------------------------------------------- timeline
-def _targets_from_phones(
-    phones: list[Phone], n: int, loud: np.ndarray | None = None, rough: bool = False
-) -> tuple[np.ndarray, ...]:
+def _targets_from_phones(phones: list[Phone], n: int,
+                         loud: np.ndarray | None = None, rough: bool = False) -> tuple[np.ndarray, ...]:
     """Phones → viseme target curves.
 
     With ``loud``, each p/b/m closure is snapped to the quietest point near it: a stop is a silent closure
@@ -351,16 +254,12 @@ def _targets_from_phones(
                     quiet = np.nonzero(seg <= seg.min() + 0.05)[0]
                     mid = lo_i + float(quiet.mean()) + 0.5
                     half = max(half, 2.5)
-            closure[max(0, int(mid - half)) : min(n, math.ceil(mid + half))] = 1.0
+            closure[max(0, int(mid - half)):min(n, math.ceil(mid + half))] = 1.0
     return open_, width, tongue, tuck, closure, labelled
 
 
-def build_track(
-    audio: np.ndarray,
-    phones: list[Phone] | None = None,
-    language: str = "auto",
-    duration: float | None = None,
-) -> MouthTrack:
+def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: str = "auto",
+                duration: float | None = None) -> MouthTrack:
     """The whole speech stage: 16 kHz mono audio (+ optional exact phones) → :class:`MouthTrack`."""
     dur = duration if duration is not None else len(audio) / SR
     n = max(1, math.ceil(dur * RATE) + 1)
@@ -374,8 +273,7 @@ def build_track(
             phones = None
     if phones:
         open_, width, tongue, tuck, closure, _lab = _targets_from_phones(
-            phones, n, loud, rough=source == "pocketsphinx"
-        )
+            phones, n, loud, rough=source == "pocketsphinx")
     else:
         source = "acoustic"
         open_, width, closure = acoustic_targets(audio, n)
@@ -389,9 +287,8 @@ def build_track(
     tongue_s = gaussian_filter1d(tongue, sigma)
     tuck_s = gaussian_filter1d(tuck, sigma)
     # (closures are not shifted: a stop's phone span already starts with the lips shut)
-    open_s, width_s, tongue_s, tuck_s = (
-        np.concatenate([x[lead:], np.repeat(x[-1:], lead)]) for x in (open_s, width_s, tongue_s, tuck_s)
-    )
+    open_s, width_s, tongue_s, tuck_s = (np.concatenate([x[lead:], np.repeat(x[-1:], lead)])
+                                         for x in (open_s, width_s, tongue_s, tuck_s))
     closure_l = closure
     # Loudness blend: shapes set the target, loudness scales it (and carries most of the sync signal).
     loud_s = uniform_filter1d(loud, 3)
@@ -404,16 +301,9 @@ def build_track(
     rest = gaussian_filter1d(talk.astype(np.float32), 4)
     width_s = width_s * rest
     tongue_s = tongue_s * rest
-    return MouthTrack(
-        open=open_b.astype(np.float32),
-        width=width_s.astype(np.float32),
-        tongue=tongue_s.astype(np.float32),
-        tuck=tuck_s.astype(np.float32),
-        closure=(seal > 0.5).astype(np.float32),
-        loudness=loud,
-        speaking=talk,
-        source=source,
-    )
+    return MouthTrack(open=open_b.astype(np.float32), width=width_s.astype(np.float32),
+                      tongue=tongue_s.astype(np.float32), tuck=tuck_s.astype(np.float32),
+                      closure=(seal > 0.5).astype(np.float32), loudness=loud, speaking=talk, source=source)
 
 
 def _recognition_weak(phones: list[Phone], talk: np.ndarray) -> bool:
@@ -424,7 +314,7 @@ def _recognition_weak(phones: list[Phone], talk: np.ndarray) -> bool:
     for ph in phones:
         vis, _ = phone_viseme(ph.p)
         if vis and vis != "X":
-            covered[int(ph.start * RATE) : int(ph.end * RATE)] = True
+            covered[int(ph.start * RATE):int(ph.end * RATE)] = True
             count += 1
     speech_s = talk.sum() / RATE
     if speech_s < 0.3:
