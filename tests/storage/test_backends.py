@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kinema.storage.base import Storage
+from kinema.storage.base import Storage, content_type_for
 from kinema.storage.local import LocalStorage
 from kinema.storage.s3 import S3Storage
 
@@ -65,3 +65,10 @@ def test_local_type_from_extension_needs_no_sidecar(tmp_path: Path) -> None:
     assert not folder.exists()  # an emptied folder goes too
     store.put_bytes("acct/inputs/day/y.png", b"again", "image/png")  # the remembered folder is made again
     assert store.info("acct/inputs/day/y.png") is not None
+
+
+def test_content_types_come_from_one_table() -> None:
+    assert content_type_for("acct/task/clip.MP4") == "video/mp4"
+    assert content_type_for("acct/task/voice.wav") == "audio/wav"  # pinned: platforms disagree on wav
+    assert content_type_for("acct/inputs/day/x-image.jpg") == "image/jpeg"
+    assert content_type_for("acct/task/no-extension") == "application/octet-stream"

@@ -8,11 +8,8 @@ file is a synchronous 1201 and a worker never downloads anything); ids of earlie
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import shutil
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,7 +20,8 @@ from kinema.db.ids import new_id
 from kinema.db.models import Asset
 from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import find_asset
-from kinema.media.inputs import INLINE_BYTES, MediaFile, resolve_create_inputs
+from kinema.media.inputs import INLINE_BYTES, resolve_create_inputs
+from kinema.storage.base import content_type_for
 
 MEDIA_FIELDS: dict[str, set[str]] = {
     "avatar": {"image", "sound_file"},
@@ -56,11 +54,6 @@ def _earlier_result(
     return asset
 
 
-def _content_type(media: MediaFile) -> str:
-    guess = mimetypes.guess_type(media.filename)[0]
-    return guess or "application/octet-stream"
-
-
 async def prepare_inputs(
     st: AppState, account_id: str, kind: str, req: BaseModel
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
@@ -70,7 +63,8 @@ async def prepare_inputs(
     info: dict[str, Any] = {}
     upload = new_id()
     day = time.strftime("%Y%m%d", time.gmtime())
-    scratch = Path(tempfile.gettempdir()) / f"kinema-in-{upload}"  # made only for URL inputs
+    # made only for URL inputs; inside the data folder, never at a guessable name in a shared /tmp
+    scratch = rt.settings.data_dir / "scratch" / f"in-{upload}"
     try:
         files = await resolve_create_inputs(
             kind,  # type: ignore[arg-type]
@@ -80,16 +74,17 @@ async def prepare_inputs(
             dest_dir=scratch,
         )
         for name, media in files.items():
-            # One folder per account and day, not per create: making a folder is the costliest file
-            # operation of a create, and several API processes making them in one parent serialise.
+            # One folder per account and day, not one per create: a new folder per create was a visible
+            # share of a create's time in profiles.
             key = f"{account_id}/inputs/{day}/{upload}-{media.filename}"
+            ctype = content_type_for(media.filename)
             if media.data is not None and media.size <= INLINE_BYTES:
-                rt.storage.put_bytes(key, media.data, _content_type(media))
+                rt.storage.put_bytes(key, media.data, ctype)
             elif media.data is not None:
-                await asyncio.to_thread(rt.storage.put_bytes, key, media.data, _content_type(media))
+                await asyncio.to_thread(rt.storage.put_bytes, key, media.data, ctype)
             else:
                 assert media.path is not None
-                await asyncio.to_thread(rt.storage.put_file, key, media.path, _content_type(media))
+                await asyncio.to_thread(rt.storage.put_file, key, media.path, ctype)
             inputs[name] = key
         if kind == "video_to_audio" and "video" in files:
             v = files["video"]

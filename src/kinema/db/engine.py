@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -82,9 +82,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on error."""
-        turn = self._turns.turn() if self._turns else (self._write_lock or nullcontext())
-        with turn, self._write() as session, session.begin():
+        with self._turn(), self._write() as session, session.begin():
             yield session
+
+    def _turn(self) -> AbstractContextManager[Any]:
+        """This writer's turn: across processes for a SQLite file, across threads for in-memory SQLite."""
+        return self._turns.turn() if self._turns else (self._write_lock or nullcontext())
 
     def writers_idle(self) -> bool:
         """SQLite file: no writer of any process holds the turn at this instant. Otherwise False (unknown)."""
@@ -94,8 +97,7 @@ class Database:
     def write_connection(self) -> Iterator[Connection]:
         """The same write transaction as :meth:`write` on a bare Core connection: for the hot path of a
         task create, where the ORM's unit of work cost more than the SQL it ran."""
-        turn = self._turns.turn() if self._turns else (self._write_lock or nullcontext())
-        with turn, self._write_engine.begin() as conn:
+        with self._turn(), self._write_engine.begin() as conn:
             yield conn
 
     def dispose(self) -> None:

@@ -9,7 +9,6 @@ call. See DESIGN.md "Tasks, queue and durability".
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import shutil
 import signal
@@ -30,13 +29,12 @@ from kinema.jobs.executors.base import JobContext, OutputFile
 from kinema.jobs.registry import ExecutorUnavailable, get_executor
 from kinema.jobs.service import CANCEL_MSG, add_asset, release_for_retry, ring, set_status
 from kinema.runtime import Runtime
+from kinema.storage.base import content_type_for
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
 """At most one progress write (and cancel check) per job per this many seconds."""
-
-CONTENT_TYPES = {".mp4": "video/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".json": "application/json"}
 
 
 class _FenceLost(Exception):
@@ -151,11 +149,6 @@ def fmt_seconds(value: float) -> str:
     return text[:-1] if text.endswith("0") else text
 
 
-def _content_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
 class _Stored:
     def __init__(self, out: OutputFile, asset_id: str, key: str, extra: dict[str, Any]) -> None:
         self.out, self.asset_id, self.key, self.extra = out, asset_id, key, extra
@@ -169,13 +162,13 @@ def _upload(
     for out in outputs:
         asset_id = new_id()
         key = f"{account_id}/{task_id}/{asset_id}{out.path.suffix.lower()}"
-        rt.storage.put_file(key, out.path, _content_type(out.path))
+        rt.storage.put_file(key, out.path, content_type_for(out.path.name))
         keys.append(key)
         extra: dict[str, Any] = {}
         for name, value in out.extra.items():
             if isinstance(value, Path):
                 extra_key = f"{account_id}/{task_id}/{asset_id}.{name}{value.suffix.lower()}"
-                rt.storage.put_file(extra_key, value, _content_type(value))
+                rt.storage.put_file(extra_key, value, content_type_for(value.name))
                 keys.append(extra_key)
                 extra[name] = extra_key
             else:
@@ -295,7 +288,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
                     task_id=task_id,
                     role=s.out.role,
                     blob_key=s.key,
-                    content_type=_content_type(s.out.path),
+                    content_type=content_type_for(s.out.path.name),
                     duration_s=s.out.duration_s,
                     extra=s.extra,
                     retention=settings.retention_days,

@@ -68,13 +68,6 @@ class MediaFile:
     height: int | None = None
     duration_s: float | None = None
 
-    def source(self) -> bytes | Path:
-        """The bytes or the file, whichever this input has."""
-        if self.data is not None:
-            return self.data
-        assert self.path is not None
-        return self.path
-
 
 @dataclass
 class _AvInfo:

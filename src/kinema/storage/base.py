@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import mimetypes
+import posixpath
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Types pinned for our own outputs: ``mimetypes`` varies by platform (``audio/x-wav`` on some).
+_PINNED_TYPES = {".mp4": "video/mp4", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".json": "application/json"}
+
+
+def content_type_for(name: str) -> str:
+    """The content type a blob key or file name implies by its extension (``application/octet-stream`` if
+    none): the one place kinema maps names to types, for inputs, results and local storage alike."""
+    suffix = posixpath.splitext(name)[1].lower()
+    return _PINNED_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @dataclass(frozen=True)

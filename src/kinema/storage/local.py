@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import mimetypes
 import os
 import posixpath
 import shutil
@@ -18,15 +17,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from kinema.storage.base import BlobInfo, Storage
+from kinema.storage.base import BlobInfo, Storage, content_type_for
 
 CHUNK = 256 * 1024
-_GENERIC = "application/octet-stream"
-
-
-def type_from_key(key: str) -> str:
-    """The content type the key's extension implies (``application/octet-stream`` when none)."""
-    return mimetypes.guess_type(key)[0] or _GENERIC
 
 
 class LocalStorage(Storage):
@@ -55,7 +48,7 @@ class LocalStorage(Storage):
 
     def _write_meta(self, dest: Path, key: str, content_type: str) -> None:
         meta = dest.with_name(dest.name + ".meta")
-        if content_type == type_from_key(key):
+        if content_type == content_type_for(key):
             if meta.exists():
                 meta.unlink(missing_ok=True)
             return
@@ -97,7 +90,7 @@ class LocalStorage(Storage):
             return None
         if not path.is_file():
             return None
-        content_type = type_from_key(key)
+        content_type = content_type_for(key)
         meta = path.with_name(path.name + ".meta")
         if meta.is_file():
             content_type = json.loads(meta.read_text()).get("content_type", content_type)
