@@ -7,7 +7,7 @@ one also reaches states a quick server run does not (results expired, a task run
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -56,7 +56,7 @@ MODELS: dict[str, type[TaskObject[Any]]] = {
     "tts": TtsTask,
 }
 PARENT = {"parent_video": {"id": "", "url": "https://in.example.net/clip.mp4", "duration": "7.0"}}
-STATES = {
+STATES: dict[str, dict[str, Any]] = {
     "submitted": {"status": "submitted"},
     "processing": {"status": "processing", "progress": 40},
     "succeed": {"status": "succeed", "progress": 100},
@@ -112,9 +112,11 @@ def test_another_kinds_model_rejects_it(kind: str) -> None:
 
 
 def test_the_reply_table_names_each_asynchronous_kinds_task_model() -> None:
-    for kind, (one, page) in TASK_REPLIES.items():
-        assert one.model_fields["data"].annotation is MODELS[kind]
-        assert MODELS[kind].__name__ in str(page.model_fields["data"].annotation)
+    for kind, replies in TASK_REPLIES.items():
+        assert replies.task is MODELS[kind]
+        assert replies.one.model_fields["data"].annotation is replies.task
+        listed, one = get_args(replies.page.model_fields["data"].annotation)
+        assert one is replies.task and get_args(listed) == (replies.task,)
 
 
 def test_extension_views_and_the_error_envelope() -> None:

@@ -64,8 +64,15 @@ class OpenApiDocument:
         """A validator for the schema at this JSON pointer into the document (its ``$ref``s resolve)."""
         return Draft202012Validator({"$ref": f"{DOC_URI}#{pointer}"}, registry=self.registry)
 
-    def component(self, name: str) -> Draft202012Validator:
-        return self.schema_validator(_pointer("components", "schemas", name))
+    def callback_validator(self, template: str) -> Draft202012Validator:
+        """The body a create at ``template`` documents for its callbacks (the only callback it declares)."""
+        callbacks = self.document["paths"][template]["post"]["callbacks"]
+        (name,) = callbacks
+        (expression,) = callbacks[name]
+        return self.schema_validator(
+            _pointer("paths", template, "post", "callbacks", name, expression, "post")
+            + _pointer("requestBody", "content", "application/json", "schema")
+        )
 
     def problems(self, method: str, template: str, response: httpx.Response) -> list[str]:
         """Why this reply does not match the document ([] when it does)."""

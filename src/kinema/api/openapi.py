@@ -50,6 +50,38 @@ def reply(model: type[BaseModel], description: str | None = None) -> dict[int | 
     return {200: {"model": model, "description": doc}}
 
 
+def _signature_header(name: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": f"{what} Sent only when KINEMA_WEBHOOK_SECRET is set (Standard Webhooks).",
+    }
+
+
+def callbacks_doc(task_model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` documenting the callback a create with ``callback_url`` leads to: the bare task
+    object POSTed on every status change (spec §6), signed when a webhook secret is set. The task model's
+    schema is in the document already, as the ``data`` of the replies."""
+    post = {
+        "summary": "Task status changed",
+        "description": "Retried with exponential backoff until the receiver answers 2xx; "
+        "delivery attempts are listed at GET …/{task_id}/callbacks.",
+        "parameters": [
+            _signature_header("webhook-id", "Message id, kept across retries (deduplicate on it)."),
+            _signature_header("webhook-timestamp", "Unix seconds of this attempt."),
+            _signature_header("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body>."),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=task_model.__name__)}}},
+        },
+        "responses": {"2XX": {"description": "Delivered; anything else is retried"}},
+    }
+    return {"callbacks": {"taskStatusChanged": {"{$request.body#/callback_url}": {"post": post}}}}
+
+
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema(ref_template=REF, by_alias=True)
     _DEFS.update(schema.pop("$defs", {}))

@@ -13,7 +13,7 @@ every endpoint against the served document (tests/api/test_openapi_responses.py)
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -272,9 +272,19 @@ class HealthReply(Reply[Health]):
     """Liveness: this API process answers and reached the database."""
 
 
-#: The replies of each asynchronous task kind's routes: (one task, a page of tasks or the one by external id).
-TASK_REPLIES: dict[str, tuple[type[Reply[Any]], type[Reply[Any]]]] = {
-    "avatar": (VideoTaskReply, VideoTaskListReply),
-    "image2video": (VideoTaskReply, VideoTaskListReply),
-    "video_to_audio": (VideoToAudioTaskReply, VideoToAudioTaskListReply),
+class TaskReplies(NamedTuple):
+    """What one asynchronous task kind's routes send."""
+
+    task: type[TaskObject[Any]]
+    """The task object: also the body of its callbacks."""
+    one: type[Reply[Any]]
+    """Create, query, cancel: one task."""
+    page: type[Reply[Any]]
+    """List: a page of tasks, or the one by ``?external_task_id=``."""
+
+
+TASK_REPLIES: dict[str, TaskReplies] = {
+    "avatar": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
+    "image2video": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
+    "video_to_audio": TaskReplies(VideoToAudioTask, VideoToAudioTaskReply, VideoToAudioTaskListReply),
 }

@@ -17,7 +17,7 @@ from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
-from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
+from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.requests import (
     AvatarCreate,
@@ -56,13 +56,13 @@ def _not_found(what: str) -> KlingError:
 
 def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> APIRouter:
     router = APIRouter(tags=[kind], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
-    one, page = TASK_REPLIES[kind]
+    replies = TASK_REPLIES[kind]
 
     @router.post(
         path,
         summary=f"Create — {summary}",
-        openapi_extra=body_schema(model),
-        responses=reply(one, "The new task (submitted)"),
+        openapi_extra={**body_schema(model), **callbacks_doc(replies.task)},
+        responses=reply(replies.one, "The new task (submitted)"),
     )
     async def create(request: Request) -> JSONResponse:
         account_id = account(request)
@@ -105,7 +105,9 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         tasks = service.list_tasks(st.rt, account_id, kind, page_num, page_size)
         return envelope.ok(request, [wire(request, t) for t in tasks])
 
-    @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}", responses=reply(page))
+    @router.get(
+        path, summary=f"List tasks (or one by ?external_task_id=) — {kind}", responses=reply(replies.page)
+    )
     async def list_or_find(
         request: Request,
         pageNum: str | None = Query(None, description="1..1000, default 1"),
@@ -131,7 +133,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
     @router.get(
         path + "/{task_id}",
         summary=f"Query one task by task_id or external_task_id — {kind}",
-        responses=reply(one),
+        responses=reply(replies.one),
     )
     async def get_one(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, get_one_sync, request, task_id)
@@ -139,7 +141,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
     @router.post(
         path + "/{task_id}/cancel",
         summary=f"Cancel a task (kinema extension) — {kind}",
-        responses=reply(one, "The task after the cancel: failed if it was queued, else unchanged"),
+        responses=reply(replies.one, "The task after the cancel: failed if it was queued, else unchanged"),
     )
     def cancel(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
