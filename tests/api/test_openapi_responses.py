@@ -85,7 +85,6 @@ class Recorder:
 class Scenario:
     exchanges: list[Exchange]
     receiver: Receiver
-    avatar: dict[str, Any]
 
 
 def _wait_for_attempts(c: httpx.Client, path: str, done: Any, timeout: float = 30.0) -> None:
@@ -97,8 +96,8 @@ def _wait_for_attempts(c: httpx.Client, path: str, done: Any, timeout: float = 3
     raise AssertionError(f"callback attempts at {path} not as expected after {timeout} s")
 
 
-def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> dict[str, Any]:
-    """Drive every operation; the finished avatar task (its callbacks went to ``receiver``)."""
+def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> None:
+    """Drive every operation; the avatar task that runs to the end sends its callbacks to ``receiver``."""
     k, v = PREFIXES
     tag = uuid.uuid4().hex[:10]
     dead_hook = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens: attempts without an HTTP status
@@ -172,7 +171,6 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> dic
     x.call("POST", k + I2V, json={"image": png_b64(480, 320), "cfg_scale": 3})
     x.call("POST", v + TTS, content=b"{not json", headers={"content-type": "application/json"})
     x.call("GET", k + "/queue", headers={"Authorization": "Bearer sk-not-a-key"})
-    return avatar
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +179,8 @@ def scenario(server: Server) -> Iterator[Scenario]:
     try:
         with server.client() as c:
             x = Recorder(c)
-            avatar = _run_every_endpoint(x, c, receiver)
-            yield Scenario(x.exchanges, receiver, avatar)
+            _run_every_endpoint(x, c, receiver)
+            yield Scenario(x.exchanges, receiver)
     finally:
         receiver.stop()
 
