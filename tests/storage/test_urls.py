@@ -23,6 +23,8 @@ def test_signature_binds_key_and_expiry(tmp_path: Path) -> None:
     assert not signer.verify("acct/task/y.mp4", exp, sig)
     assert not signer.verify("acct/task/x.mp4", exp + 1, sig)
     assert not signer.verify("acct/task/x.mp4", int(time.time()) - 1, signer.signature("acct/task/x.mp4", 1))
+    assert not signer.verify("acct/task/x.mp4", exp, "\x80")  # non-ASCII: a mismatch, not a TypeError
+    assert not signer.verify("acct/task/x.mp4", exp, "\udc80")
 
 
 def test_signing_key_is_kept_across_processes(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from kinema.api.routes import files, tasks, tts
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.limits import limits_from_settings
+from kinema.contract.responses import HealthReply, QueueReply
 from kinema.jobs import service
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, get_settings
@@ -83,7 +84,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(tts.router(), prefix=prefix)
 
         @app.get(
-            prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)"
+            prefix + "/queue",
+            tags=["queue"],
+            summary="Queue depth and running tasks (kinema extension)",
+            responses={
+                **openapi.reply(QueueReply, "Queue depth and running tasks, all accounts (position is 0)"),
+                **openapi.error_responses(401, 429, 500),
+            },
         )
         def queue_overview(request: Request) -> JSONResponse:
             account(request)
@@ -91,7 +98,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.include_router(files.router())
 
-    @app.get("/healthz", tags=["health"], summary="Liveness: the API answers and the database is reachable")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness: the API answers and the database is reachable",
+        responses={**openapi.reply(HealthReply), **openapi.error_responses(500)},
+    )
     async def healthz(request: Request) -> JSONResponse:
         rt = state(request).rt
         await db_call(rt, _ping, rt)

@@ -1,6 +1,10 @@
-"""OpenAPI generated from code: request bodies come from the contract models (which are parsed by hand so
-that every rejection gets the Kling envelope), so their schemas are attached here and their ``$defs`` are
-merged into ``components.schemas``."""
+"""OpenAPI generated from code.
+
+Request bodies come from the contract models, which are parsed by hand so that every rejection gets the Kling
+envelope; their schemas are attached here and their ``$defs`` merged into ``components.schemas``. Replies are
+documented with the models of :mod:`kinema.contract.responses` through ``responses=`` only: the routes send
+their own ``JSONResponse``, so documenting a reply never changes its bytes.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +14,72 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from kinema.contract.errors import HTTP_STATUS, Code
+from kinema.contract.responses import ErrorReply
+
 _DEFS: dict[str, Any] = {}
 REF = "#/components/schemas/{model}"
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["code", "message", "request_id"],
-    "properties": {
-        "code": {"type": "integer"},
-        "message": {"type": "string"},
-        "request_id": {"type": "string"},
-    },
+#: What each error status means, with the codes that use it (from the code table).
+_ERROR_MEANING = {
+    400: "Invalid request",
+    401: "Authentication failed",
+    404: "Not found",
+    429: "Rate, concurrency or account limit",
+    500: "Internal error",
 }
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": desc, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
-    for status, desc in (
-        (400, "Invalid request (1200 malformed, 1201 a rule)"),
-        (401, "Authentication (1000-1004)"),
-        (404, "Not found (1203)"),
-        (429, "Rate (1302) or concurrency (1303) limit"),
-    )
-}
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    codes = ", ".join(str(int(c)) for c in Code if c and HTTP_STATUS[c] == status)
+    return {"model": ErrorReply, "description": f"{_ERROR_MEANING[status]} (code {codes})"}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for these HTTP statuses: the error envelope, with the codes each carries."""
+    return {status: _error_response(status) for status in statuses}
+
+
+#: The errors any authenticated API route can answer.
+ERROR_RESPONSES = error_responses(400, 401, 404, 429, 500)
+
+
+def reply(model: type[BaseModel], description: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` documenting the 200 reply with a model of :mod:`kinema.contract.responses`."""
+    doc = description or (model.__doc__ or "").strip().splitlines()[0]
+    return {200: {"model": model, "description": doc}}
+
+
+def _signature_header(name: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": f"{what} Sent only when KINEMA_WEBHOOK_SECRET is set (Standard Webhooks).",
+    }
+
+
+def callbacks_doc(task_model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` documenting the callback a create with ``callback_url`` leads to: the bare task
+    object POSTed on every status change (spec §6), signed when a webhook secret is set. The task model's
+    schema is in the document already, as the ``data`` of the replies."""
+    post = {
+        "summary": "Task status changed",
+        "description": "Retried with exponential backoff until the receiver answers 2xx; "
+        "delivery attempts are listed at GET …/{task_id}/callbacks.",
+        "parameters": [
+            _signature_header("webhook-id", "Message id, kept across retries (deduplicate on it)."),
+            _signature_header("webhook-timestamp", "Unix seconds of this attempt."),
+            _signature_header("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body>."),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=task_model.__name__)}}},
+        },
+        "responses": {"2XX": {"description": "Delivered; anything else is retried"}},
+    }
+    return {"callbacks": {"taskStatusChanged": {"{$request.body#/callback_url}": {"post": post}}}}
 
 
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -45,6 +94,25 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
+def _drop_validation_errors(schema: dict[str, Any]) -> None:
+    """FastAPI documents a 422 for every route with parameters, but kinema answers invalid parameters with
+    the Kling envelope (1201, HTTP 400), so a 422 never comes back: remove it and its schemas."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+
+
+def _merge_request_schemas(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in _DEFS.items():
+        if name in components and components[name] != definition:
+            raise RuntimeError(f"OpenAPI schema name {name!r} is used by a request and a reply model")
+        components[name] = definition
+
+
 def install(app: FastAPI) -> None:
     """Replace ``app.openapi`` with one that includes the contract models' schemas."""
 
@@ -54,7 +122,8 @@ def install(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        schema.setdefault("components", {}).setdefault("schemas", {}).update(_DEFS)
+        _drop_validation_errors(schema)
+        _merge_request_schemas(schema)
         app.openapi_schema = schema
         return schema
 

@@ -36,7 +36,9 @@ class UrlSigner:
         return hmac.new(self._key, f"{key}\n{exp}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def verify(self, key: str, exp: int, sig: str) -> bool:
-        return exp >= int(time.time()) and hmac.compare_digest(self.signature(key, exp), sig)
+        """Compared as bytes: ``compare_digest`` refuses non-ASCII ``str`` (a TypeError, so a 500)."""
+        offered = sig.encode("utf-8", "surrogatepass")
+        return exp >= int(time.time()) and hmac.compare_digest(self.signature(key, exp).encode(), offered)
 
     def url(self, key: str, base_url: str | None = None) -> str:
         """The URL a client downloads ``key`` from. ``base_url`` (the request's) wins over the default."""

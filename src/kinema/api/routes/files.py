@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from kinema.api import envelope
 from kinema.api.deps import state
+from kinema.api.openapi import error_responses
 from kinema.contract.errors import Code
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+#: The types results are stored with (the storage's pinned table); anything else gets its extension's type.
+RESULT_TYPES = ("video/mp4", "audio/mpeg", "audio/wav")
+_BYTES = {"schema": {"type": "string", "format": "binary"}}
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The whole file", "content": {t: _BYTES for t in RESULT_TYPES}},
+    206: {
+        "description": "The requested byte range (Content-Range)",
+        "content": {t: _BYTES for t in RESULT_TYPES},
+    },
+    416: {"description": "Range not satisfiable: no body, Content-Range gives the size"},
+    **error_responses(401, 404),
+}
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
@@ -37,7 +52,12 @@ def router() -> APIRouter:
     r = APIRouter(tags=["files"])
 
     @r.head("/files/{key:path}", include_in_schema=False)
-    @r.get("/files/{key:path}", summary="Download a result (signed URL); HEAD works too")
+    @r.get(
+        "/files/{key:path}",
+        summary="Download a result (signed URL); HEAD works too",
+        response_class=Response,
+        responses=DOWNLOAD_RESPONSES,
+    )
     def download(request: Request, key: str, exp: int = Query(0), sig: str = Query("")) -> Response:
         st = state(request)
         if not st.rt.urls.verify(key, exp, sig):

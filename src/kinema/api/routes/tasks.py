@@ -17,7 +17,7 @@ from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
-from kinema.api.openapi import ERROR_RESPONSES, body_schema
+from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.requests import (
     AvatarCreate,
@@ -26,6 +26,7 @@ from kinema.contract.requests import (
     parse_page,
     parse_request,
 )
+from kinema.contract.responses import TASK_REPLIES, CallbackAttemptsReply, QueueReply
 from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
@@ -55,8 +56,14 @@ def _not_found(what: str) -> KlingError:
 
 def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> APIRouter:
     router = APIRouter(tags=[kind], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
+    replies = TASK_REPLIES[kind]
 
-    @router.post(path, summary=f"Create — {summary}", openapi_extra=body_schema(model))
+    @router.post(
+        path,
+        summary=f"Create — {summary}",
+        openapi_extra={**body_schema(model), **callbacks_doc(replies.task)},
+        responses=reply(replies.one, "The new task (submitted)"),
+    )
     async def create(request: Request) -> JSONResponse:
         account_id = account(request)
         st = state(request)
@@ -98,7 +105,9 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         tasks = service.list_tasks(st.rt, account_id, kind, page_num, page_size)
         return envelope.ok(request, [wire(request, t) for t in tasks])
 
-    @router.get(path, summary=f"List tasks (or one by ?external_task_id=) — {kind}")
+    @router.get(
+        path, summary=f"List tasks (or one by ?external_task_id=) — {kind}", responses=reply(replies.page)
+    )
     async def list_or_find(
         request: Request,
         pageNum: str | None = Query(None, description="1..1000, default 1"),
@@ -121,11 +130,19 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
     def get_one_sync(request: Request, task_id: str) -> JSONResponse:
         return envelope.ok(request, wire(request, lookup(request, task_id)))
 
-    @router.get(path + "/{task_id}", summary=f"Query one task by task_id or external_task_id — {kind}")
+    @router.get(
+        path + "/{task_id}",
+        summary=f"Query one task by task_id or external_task_id — {kind}",
+        responses=reply(replies.one),
+    )
     async def get_one(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, get_one_sync, request, task_id)
 
-    @router.post(path + "/{task_id}/cancel", summary=f"Cancel a task (kinema extension) — {kind}")
+    @router.post(
+        path + "/{task_id}/cancel",
+        summary=f"Cancel a task (kinema extension) — {kind}",
+        responses=reply(replies.one, "The task after the cancel: failed if it was queued, else unchanged"),
+    )
     def cancel(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
         cancelled = service.cancel_task(state(request).rt, task.account_id, kind, task.id)
@@ -135,7 +152,11 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         task = lookup(request, task_id)
         return envelope.ok(request, service.queue_view(state(request).rt, task))
 
-    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
+    @router.get(
+        path + "/{task_id}/queue",
+        summary=f"Queue position of a task (kinema extension) — {kind}",
+        responses=reply(QueueReply),
+    )
     async def queue(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, queue_sync, request, task_id)
 
@@ -144,7 +165,9 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         return envelope.ok(request, list_attempts(state(request).rt, task.account_id, task.id))
 
     @router.get(
-        path + "/{task_id}/callbacks", summary=f"Callback delivery attempts (kinema extension) — {kind}"
+        path + "/{task_id}/callbacks",
+        summary=f"Callback delivery attempts (kinema extension) — {kind}",
+        responses=reply(CallbackAttemptsReply),
     )
     async def callbacks(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, callbacks_sync, request, task_id)

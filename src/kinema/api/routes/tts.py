@@ -17,10 +17,11 @@ from fastapi.responses import JSONResponse
 from kinema.api import envelope
 from kinema.api.body import read_body
 from kinema.api.deps import account, bearer_scheme, state
-from kinema.api.openapi import ERROR_RESPONSES, body_schema
+from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.requests import TtsCreate, parse_request
+from kinema.contract.responses import TtsTaskReply
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
@@ -62,6 +63,7 @@ def router() -> APIRouter:
         PATH,
         summary="Text to speech (synchronous): the result's audio id is the avatar's audio_id",
         openapi_extra=body_schema(TtsCreate),
+        responses=reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
     )
     async def create(request: Request) -> JSONResponse:
         account_id = account(request)
@@ -70,7 +72,11 @@ def router() -> APIRouter:
         task = await run_in_threadpool(synthesize_and_store, st.rt, account_id, req)
         return envelope.ok(request, wire(request, task))
 
-    @r.get(PATH + "/{task_id}", summary="Query a TTS task (tolerant: the official API has no such route)")
+    @r.get(
+        PATH + "/{task_id}",
+        summary="Query a TTS task (tolerant: the official API has no such route)",
+        responses=reply(TtsTaskReply, "The task, by task id or by its audio id"),
+    )
     def get_one(request: Request, task_id: str) -> JSONResponse:
         account_id = account(request)
         rt = state(request).rt

@@ -1,0 +1,290 @@
+"""The replies kinema sends, as pydantic models: they generate the response schemas of ``/openapi.json``.
+
+The routes build replies as plain dicts (:func:`kinema.contract.tasks.task_object`, ``queue_view``,
+``list_attempts``) and send them as they are; these models *describe* those bytes and never serialise them,
+so key order, and "absent" versus ``null`` on the wire, stay exactly as before. A field that the server
+leaves out rather than sending as ``null`` is typed ``X | SkipJsonSchema[None] = None``: optional in the
+schema, but not nullable, which is what a client will really see.
+
+Field names and types follow the wire contract (spec §1, §2–§6; the 2026 notes §1.1). kinema's extensions
+(``task_progress``, the queue and callbacks views) are described as such. A test validates real replies of
+every endpoint against the served document (tests/api/test_openapi_responses.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+TaskStatusValue = Literal["submitted", "processing", "succeed", "failed"]
+
+Seconds = Annotated[
+    str,
+    Field(
+        pattern=r"^\d+\.\d{1,2}$",
+        description='Seconds as a decimal string, at most two decimals, e.g. "5.04", "5.1", "5.0".',
+        examples=["5.04"],
+    ),
+]
+SignedUrl = Annotated[
+    str,
+    Field(
+        description="Download URL (signed, expiring; under /files/ on this server unless results are on S3). "
+        "Supports HTTP Range.",
+    ),
+]
+NumericId = Annotated[
+    str,
+    Field(pattern=r"^\d+$", description="Numeric string id, as upstream's.", examples=["878106242831892487"]),
+]
+EpochMs = Annotated[int, Field(ge=0, description="Unix time in milliseconds.")]
+
+
+class _Reply(BaseModel):
+    """Describes a reply; never used to build one."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+# -- task_result entries ------------------------------------------------------------------------------------
+
+
+class VideoEntry(_Reply):
+    """One generated video in ``task_result.videos``."""
+
+    id: NumericId = Field(
+        description="Video id: reusable as video-to-audio's `video_id` for the retention period."
+    )
+    url: SignedUrl
+    duration: Seconds
+
+
+class SpeechEntry(_Reply):
+    """The synthesised speech of a TTS task (spec §5): one MP3 with ``url`` + ``duration``."""
+
+    id: NumericId = Field(description="Audio id: the avatar's `audio_id` for the retention period.")
+    url: SignedUrl = Field(description="The MP3 (signed, expiring URL).")
+    duration: Seconds
+
+
+class SoundtrackEntry(_Reply):
+    """The generated soundtrack of a video-to-audio task (spec §4): the same audio as MP3 and WAV."""
+
+    id: NumericId = Field(description="Audio id (the MP3's).")
+    url_mp3: SignedUrl = Field(description="The MP3 (signed, expiring URL).")
+    duration_mp3: Seconds
+    url_wav: SignedUrl = Field(description="The WAV (signed, expiring URL).")
+    duration_wav: Seconds
+
+
+class VideoResult(_Reply):
+    """``task_result`` of avatar and image-to-video tasks: ``{}`` until the task succeeds (and after its
+    results expire), then ``videos`` with one entry."""
+
+    videos: list[VideoEntry] | SkipJsonSchema[None] = Field(None, description="Present once succeeded.")
+
+
+class VideoToAudioResult(_Reply):
+    """``task_result`` of video-to-audio tasks: ``{}`` until the task succeeds, then the source video
+    re-scored with the generated audio (``videos``) and the audio alone (``audios``)."""
+
+    videos: list[VideoEntry] | SkipJsonSchema[None] = Field(
+        None, description="The source video with the generated soundtrack muxed in; present once succeeded."
+    )
+    audios: list[SoundtrackEntry] | SkipJsonSchema[None] = Field(
+        None, description="The soundtrack alone; present once succeeded."
+    )
+
+
+class SpeechResult(_Reply):
+    """``task_result`` of TTS tasks: ``audios`` with one entry (``{}`` once the audio has expired)."""
+
+    audios: list[SpeechEntry] | SkipJsonSchema[None] = Field(None, description="The speech.")
+
+
+# -- the task object ----------------------------------------------------------------------------------------
+
+
+class ParentVideo(_Reply):
+    """The input video of a video-to-audio task."""
+
+    id: str = Field(description='The `video_id` given, or "" when the video came as `video_url`.')
+    url: str = Field(description="The `video_url` given, or a signed URL of the video behind `video_id`.")
+    duration: Seconds
+
+
+class TaskInfo(_Reply):
+    """``task_info``: the caller's own id, and the input video of a video-to-audio task."""
+
+    external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
+    parent_video: ParentVideo | SkipJsonSchema[None] = Field(
+        None, description="Video-to-audio tasks only: the input video."
+    )
+
+
+class WatermarkState(_Reply):
+    """``watermark_info`` of avatar and image-to-video tasks: the request's choice, echoed."""
+
+    enabled: bool = Field(description="Whether the request asked for a watermarked copy.")
+
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+class TaskObject(_Reply, Generic[ResultT]):
+    """The task object (spec §1): ``data`` of create, query, cancel and list replies, and the body of a
+    callback. Subclassed per task kind with its ``task_result`` shape."""
+
+    task_id: NumericId = Field(description="kinema's id of the task.")
+    task_status: TaskStatusValue = Field(
+        description="submitted → processing → succeed | failed (a queued task may go straight to failed); "
+        "succeed and failed are terminal."
+    )
+    task_status_msg: str = Field(
+        description='Why the task failed (or that its results expired); "" otherwise.'
+    )
+    task_info: TaskInfo
+    task_result: ResultT
+    created_at: EpochMs
+    updated_at: EpochMs
+    final_unit_deduction: str = Field(
+        pattern=r"^\d+(\.\d{1,2})?$",
+        description='Units charged, as a decimal string: the output seconds (TTS: "0.1") once succeeded, '
+        '"0" before and on failure.',
+    )
+    task_progress: int = Field(
+        ge=0,
+        le=100,
+        description="kinema extension: percent done; 100 once succeeded. Strict clients ignore it.",
+    )
+
+
+class VideoTask(TaskObject[VideoResult]):
+    """The task object of avatar (`/videos/avatar/image2video`) and image-to-video (`/videos/image2video`)."""
+
+    watermark_info: WatermarkState
+
+
+class VideoToAudioTask(TaskObject[VideoToAudioResult]):
+    """The task object of video-to-audio (`/audio/video-to-audio`); ``task_info.parent_video`` names the
+    input video."""
+
+
+class TtsTask(TaskObject[SpeechResult]):
+    """The task object of text to speech (`/audio/tts`), already finished when the create call answers."""
+
+
+# -- kinema's extension views -------------------------------------------------------------------------------
+
+
+class QueueView(_Reply):
+    """kinema extension: how busy the shared queue is, and where one task stands."""
+
+    depth: int = Field(ge=0, description="Tasks waiting (submitted), all accounts.")
+    running: int = Field(ge=0, description="Tasks being processed, all accounts.")
+    position: int = Field(
+        ge=0, description="1 = this task runs next; 0 = not waiting (or no task asked about)."
+    )
+
+
+class CallbackAttempt(_Reply):
+    """kinema extension: one delivery attempt of a callback (a POST of the task object to `callback_url`)."""
+
+    webhook_id: str = Field(description="The `webhook-id` header: one per callback, kept across retries.")
+    url: str = Field(description="Where it was POSTed.")
+    task_status: TaskStatusValue | Literal[""] = Field(description="The status this callback reported.")
+    attempt: int = Field(ge=1, description="1 for the first try of this callback, then 2, 3, …")
+    at: EpochMs
+    status_code: int | None = Field(description="The receiver's HTTP status; null when none came back.")
+    error: str = Field(description='Why the attempt failed ("HTTP 500", a connection error); "" on success.')
+    duration_ms: int = Field(ge=0, description="How long the attempt took.")
+    state: Literal["pending", "delivered", "dead"] = Field(
+        description="The callback's state now: pending (will retry), delivered, or dead (gave up)."
+    )
+
+
+class Health(_Reply):
+    """``/healthz``: the API answers and its database is reachable."""
+
+    status: Literal["ok"]
+    version: str = Field(description="kinema's version.")
+    pid: int = Field(description="The answering API process.")
+
+
+# -- envelopes -----------------------------------------------------------------------------------------------
+
+DataT = TypeVar("DataT")
+
+
+class Reply(_Reply, Generic[DataT]):
+    """The success envelope of every JSON reply (spec §1)."""
+
+    code: Literal[0] = Field(description="0: success.")
+    message: Literal["SUCCEED"]
+    request_id: str = Field(description="Made per request; also sent as the X-Request-Id header.")
+    data: DataT
+
+
+class ErrorReply(_Reply):
+    """The error envelope (spec §8): Kling's code and a message naming the field and the rule; no ``data``."""
+
+    code: int = Field(
+        ge=1000,
+        description="1000-1004 authentication, 1100-1103 account, 1200 malformed request, 1201 invalid "
+        "parameter, 1202 method not allowed, 1203 not found, 1300-1301 policy, 1302 rate limit, "
+        "1303 concurrency limit, 5000-5002 server.",
+    )
+    message: str = Field(description="What was wrong: names the field and the rule for input errors.")
+    request_id: str = Field(description="Made per request; also sent as the X-Request-Id header.")
+
+
+class VideoTaskReply(Reply[VideoTask]):
+    """One avatar or image-to-video task."""
+
+
+class VideoTaskListReply(Reply[list[VideoTask] | VideoTask]):
+    """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
+
+
+class VideoToAudioTaskReply(Reply[VideoToAudioTask]):
+    """One video-to-audio task."""
+
+
+class VideoToAudioTaskListReply(Reply[list[VideoToAudioTask] | VideoToAudioTask]):
+    """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
+
+
+class TtsTaskReply(Reply[TtsTask]):
+    """One TTS task, finished."""
+
+
+class QueueReply(Reply[QueueView]):
+    """kinema extension: the queue's depth, and this task's place in it."""
+
+
+class CallbackAttemptsReply(Reply[list[CallbackAttempt]]):
+    """Every delivery attempt of the task's callbacks, oldest first."""
+
+
+class HealthReply(Reply[Health]):
+    """Liveness: this API process answers and reached the database."""
+
+
+class TaskReplies(NamedTuple):
+    """What one asynchronous task kind's routes send."""
+
+    task: type[TaskObject[Any]]
+    """The task object: also the body of its callbacks."""
+    one: type[Reply[Any]]
+    """Create, query, cancel: one task."""
+    page: type[Reply[Any]]
+    """List: a page of tasks, or the one by ``?external_task_id=``."""
+
+
+TASK_REPLIES: dict[str, TaskReplies] = {
+    "avatar": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
+    "image2video": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
+    "video_to_audio": TaskReplies(VideoToAudioTask, VideoToAudioTaskReply, VideoToAudioTaskListReply),
+}
