@@ -108,3 +108,46 @@ def test_gray_portrait_stays_gray(tmp_path: Path) -> None:
     rig = Rig(load_portrait(p))
     out = Renderer(rig).render(Frame(open=0.9, tongue=1.0, blink=1.0))
     assert np.abs(out.astype(int) - out.mean(2, keepdims=True)).max() <= 2  # no colour appears
+
+
+def _shrunk(p: Portrait, iod_px: float, canvas: tuple[int, int] = (320, 240)) -> Portrait:
+    """``p`` scaled to an eye distance of ``iod_px`` and centred on a larger grey canvas (mesh scaled alike).
+
+    The face stage refuses faces this small, so the found mesh is scaled instead of searched for again.
+    """
+    import cv2
+
+    s = iod_px / p.iod
+    small = cv2.resize(p.image, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    cw, ch = canvas
+    img = np.full((ch, cw, 3), 128, np.uint8)
+    h, w = small.shape[:2]
+    ox, oy = (cw - w) // 2, (ch - h) // 2
+    img[oy:oy + h, ox:ox + w] = small
+    pts = (p.points * s + np.array([ox, oy], np.float32)).astype(np.float32)
+    return Portrait(image=img, points=pts, depth=(p.depth * s).astype(np.float32))
+
+
+@pytest.mark.parametrize("iod_px", [10.0, 12.0])
+def test_a_tiny_face_gets_no_source_teeth_and_renders(astronaut: Portrait, iod_px: float) -> None:
+    """A mouth a few pixels wide: the inner lip cannot be analysed, so no teeth are cut out, yet every
+    painter runs and the picture changes only inside the face's fixed outer ring."""
+    small = _shrunk(astronaut, iod_px)
+    rig = Rig(small)
+    assert abs(rig.iod - iod_px) < 0.01
+    assert not rig.has_src_teeth
+    r = Renderer(rig)
+    rest = r.warp(rig.dest_points(Frame(open=rig.gap0 / MAX_GAP)))
+    assert np.abs(rest.astype(int) - small.image.astype(int)).max() <= 1
+    # the outer anchor ring (2.1 face ovals about the face's centre) is fixed: nothing moves beyond it
+    oval = small.points[F.FACE_OVAL]
+    ring = oval.mean(0) + 2.1 * (oval - oval.mean(0))
+    x0, y0 = np.floor(ring.min(0)).astype(int)
+    x1, y1 = np.ceil(ring.max(0)).astype(int)
+    for f in (Frame(open=1.0, tongue=1.0, blink=1.0), Frame(open=0.6, width=-1.0, yaw=0.15, smile=0.5)):
+        out = r.render(f)
+        assert out.shape == small.image.shape and out.dtype == np.uint8
+        changed = np.abs(out.astype(int) - small.image.astype(int)).sum(2) > 0
+        assert changed.any()
+        ys, xs = np.nonzero(changed)
+        assert ys.min() >= y0 and ys.max() <= y1 and xs.min() >= x0 and xs.max() <= x1

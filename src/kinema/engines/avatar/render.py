@@ -226,6 +226,8 @@ class Rig:
         edge of the non-lip region (if any) found in its column.
         """
         img = self.image
+        # no teeth until they are found: the early returns below (a mouth too small to analyse) keep this
+        self.src_teeth_mask = np.zeros((self.h, self.w), np.uint8)
         outer = pts[F.LIPS_OUTER]
         x0, y0 = np.floor(outer.min(0)).astype(int) - 2
         x1, y1 = np.ceil(outer.max(0)).astype(int) + 3
@@ -261,7 +263,6 @@ class Rig:
             keep = 1 + np.nonzero(areas >= max(4, 0.2 * areas.max()))[0]
             open_m = np.isin(labels, keep).astype(np.uint8)
         teeth = teeth & (open_m > 0)
-        self.src_teeth_mask = np.zeros((self.h, self.w), np.uint8)
         self.src_teeth_mask[y0:y1, x0:x1] = teeth.astype(np.uint8) * 255
         if open_m.sum() < max(6, 0.02 * inside.sum()):
             return inner
