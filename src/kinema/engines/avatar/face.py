@@ -24,26 +24,7 @@ from PIL import Image, ImageOps
 
 from kinema.engines.base import EngineInputError
 
-# Landmark index groups of the mediapipe 468/478-point mesh used by later stages.
-LIPS_OUTER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146]
-LIPS_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95]
-INNER_UPPER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308]
-INNER_LOWER = [308, 324, 318, 402, 317, 14, 87, 178, 88, 95, 78]
-OUTER_UPPER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291]
-OUTER_LOWER = [291, 375, 321, 405, 314, 17, 84, 181, 91, 146, 61]
-# Eye contours, image-left eye (subject's right) and image-right eye; upper then lower lid, corner to corner.
-EYE_R_UPPER = [33, 246, 161, 160, 159, 158, 157, 173, 133]
-EYE_R_LOWER = [33, 7, 163, 144, 145, 153, 154, 155, 133]
-EYE_L_UPPER = [263, 466, 388, 387, 386, 385, 384, 398, 362]
-EYE_L_LOWER = [263, 249, 390, 373, 374, 380, 381, 382, 362]
-BROW_R = [70, 63, 105, 66, 107, 46, 53, 52, 65, 55]
-BROW_L = [300, 293, 334, 296, 336, 276, 283, 282, 295, 285]
-FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
-             148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
-NOSE_TIP = 1
-CHIN = 152
-FOREHEAD = 10
-MOUTH_CORNERS = (61, 291)
+from .landmarks import IRIS_L, IRIS_R
 
 MIN_IOD_PX = 18.0
 """Below this inter-ocular distance (output pixels) a mouth is a few pixels: refuse rather than smear."""
@@ -67,12 +48,12 @@ class Portrait:
     @property
     def iod(self) -> float:
         """Inter-ocular distance (iris centres) in pixels: the face's natural length unit."""
-        return float(np.linalg.norm(self.points[468] - self.points[473]))
+        return float(np.linalg.norm(self.points[IRIS_R] - self.points[IRIS_L]))
 
     @property
     def eye_axis(self) -> np.ndarray:
         """Unit vector from the image-left eye to the image-right eye (handles tilted portraits)."""
-        v = self.points[473] - self.points[468]
+        v = self.points[IRIS_L] - self.points[IRIS_R]
         return (v / max(float(np.linalg.norm(v)), 1e-6)).astype(np.float32)
 
 
@@ -214,7 +195,7 @@ def find_face(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Typical portraits: the mesh's own (short-range) detector finds the face on the whole picture. Only
         # when it finds nothing, or only small faces, run the full-range detector and mesh crops around it.
         candidates: list[np.ndarray] = list(_mesh(rgb, max_faces=4))
-        big = [f for f in candidates if float(np.linalg.norm(f[468, :2] - f[473, :2])) >= 40]
+        big = [f for f in candidates if float(np.linalg.norm(f[IRIS_R, :2] - f[IRIS_L, :2])) >= 40]
         if not big:
             candidates += _mesh_detected(rgb)
     if not candidates:
@@ -227,7 +208,7 @@ def find_face(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     best = max(candidates, key=mesh_score)
     xy, z = best[:, :2].copy(), best[:, 2].copy()
-    iod = float(np.linalg.norm(xy[468] - xy[473]))
+    iod = float(np.linalg.norm(xy[IRIS_R] - xy[IRIS_L]))
     if iod < MIN_IOD_PX:
         raise EngineInputError(
             f"image: the face is too small to animate ({iod:.0f} px between the eyes at render size, "

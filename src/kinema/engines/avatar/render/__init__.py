@@ -1,0 +1,27 @@
+"""Stage 4 — frames: move the mesh, warp the portrait, paint the mouth interior and eyelids, move the camera.
+
+Why it is built this way (see docs/avatar.md and the prototype notes):
+* **Exact piecewise-affine inverse warp** (:mod:`.warp`). The portrait is triangulated once (face mesh + two
+  rings of anchors + the image border, :mod:`.mesh`). Per frame every moved triangle's inverse affine is
+  applied per pixel (vectorised, float32) and the frame is produced by one ``cv2.remap`` limited to the
+  moving bounding box.
+* **The triangulation is computed on a virtually opened mouth**, so no triangle ever bridges the upper and
+  lower lip: the mouth opening is its own set of triangles, painted over by a synthesized interior.
+* **Jaw rotates about the hinge in 3D** using the mesh's depth, cheeks follow with a falloff; head motion is a
+  3D rotation of the mesh about a pivot in the neck; hair follows through the anchor ring, background stays
+  (:mod:`.face_model`, :mod:`.pose`).
+* **Mouth interior** (:mod:`.mouth`): shaded cavity tinted from the lips, upper teeth (the source's own teeth,
+  kept rigid with the upper jaw, when it shows them), lower teeth with the jaw, a tongue on open vowels,
+  grain matched to the photo (:mod:`.palette`).
+* **Blinks** (:mod:`.lids`) composite a synthesized lid (skin colour sampled above the eye, lash line), never
+  a warped lid.
+
+Everything per portrait is computed once by :class:`Rig`; :class:`Renderer` turns a :class:`Frame` into an
+image.
+"""
+
+from .pose import MAX_GAP, Frame
+from .renderer import Renderer
+from .rig import Rig
+
+__all__ = ["MAX_GAP", "Frame", "Renderer", "Rig"]

@@ -1,0 +1,103 @@
+"""The warp mesh: anchor points around the face, and its triangulation.
+
+The portrait is triangulated once: face mesh + two rings of anchors + the image border. Ring 1 (hair, ears,
+neck) follows the head partially, ring 2 and the border stay, so hair follows and the background does not.
+The triangulation is computed on a *virtually opened* mouth, so no triangle ever bridges the upper and the
+lower lip: the mouth opening is its own set of triangles, painted over by a synthesized interior.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import Delaunay
+
+from ..landmarks import FACE_OVAL, LIPS_INNER, MESH_POINTS
+from .geometry import LocalFrame, poly_contains, smoothstep
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Points outside the face mesh that the warp needs, with how much of the head's motion each takes."""
+
+    points: np.ndarray
+    """(N, 2) float32 pixel positions."""
+    local: np.ndarray
+    """(N, 2) float32 the same points in local coordinates."""
+    weight: np.ndarray
+    """(N,) float32 share of the rigid head motion, 0 for fixed anchors (ring 2, border)."""
+    z: np.ndarray
+    """(N,) float32 depth used for the head's rotation (just behind the face oval)."""
+
+
+def build_anchors(
+    pts: np.ndarray, frame: LocalFrame, z: np.ndarray, chin_v: float, size: tuple[int, int]
+) -> Anchors:
+    """Ring 1 (1.3 face ovals), ring 2 (2.1) and the image border, minus points that would make slivers."""
+    w, h = size
+    iod = frame.iod
+    oval = pts[FACE_OVAL]
+    cen = oval.mean(0)
+    ring1 = cen + 1.3 * (oval - cen)
+    ring2 = cen + 2.1 * (oval - cen)
+    border = []
+    for fx in np.linspace(0, 1, 5):
+        border += [(fx * (w - 1), 0), (fx * (w - 1), h - 1)]
+    for fy in np.linspace(0, 1, 5)[1:-1]:
+        border += [(0, fy * (h - 1)), (w - 1, fy * (h - 1))]
+    ring1 = np.clip(ring1, 0, [w - 1, h - 1])
+    ring2 = np.clip(ring2, 0, [w - 1, h - 1])
+    candidates = np.concatenate([ring1, ring2, np.array(border, np.float32)]).astype(np.float32)
+    anchors = _spaced(candidates, pts[:MESH_POINTS], 0.06 * iod)
+    a_local = frame.to_local(anchors)
+    d_face = np.min(np.linalg.norm(anchors[:, None, :] - oval[None, :, :], axis=2), axis=1) / iod
+    weight = np.clip(1.0 - d_face / 1.1, 0.0, 1.0) ** 1.2
+    weight = weight * (0.3 + 0.7 * smoothstep((chin_v + 0.1 - a_local[:, 1]) / 0.4))
+    on_border = (anchors[:, 0] <= 0.5) | (anchors[:, 1] <= 0.5) | (anchors[:, 0] >= w - 1.5) | (
+        anchors[:, 1] >= h - 1.5)
+    weight[on_border] = 0.0
+    depth = np.full(len(anchors), float(np.median(z[FACE_OVAL])) + 0.3, np.float32)
+    return Anchors(points=anchors, local=a_local, weight=weight.astype(np.float32), z=depth)
+
+
+def _spaced(candidates: np.ndarray, mesh: np.ndarray, min_gap: float) -> np.ndarray:
+    """The candidates, in order, that are farther than ``min_gap`` from the mesh and from those kept."""
+    keep: list[np.ndarray] = []
+    for a in candidates:
+        near = min(float(np.min(np.linalg.norm(mesh - a, axis=1))),
+                   min((float(np.linalg.norm(k - a)) for k in keep), default=1e9))
+        if near > min_gap:
+            keep.append(a)
+    return np.array(keep, np.float32)
+
+
+@dataclass(frozen=True)
+class Triangulation:
+    """Triangles over the mesh and anchor vertices (indices into ``Rig.all_src``)."""
+
+    tris: np.ndarray
+    """(T, 3) int32 every triangle."""
+    hole: np.ndarray
+    """(T,) bool: the triangle lies in the mouth opening (all three vertices on the inner lip)."""
+    moving: np.ndarray
+    """(M, 3) int32 the triangles with a moving vertex, far ones first (the nearer wins where head rotation
+    folds the mesh, e.g. the nose over a cheek)."""
+
+
+def triangulate(opened: np.ndarray, anchors: Anchors, z: np.ndarray) -> Triangulation:
+    """Delaunay on the mesh with the mouth opened (``opened``: mesh pixels at open=1) plus the anchors."""
+    virt = np.concatenate([opened, anchors.points])
+    tri = Delaunay(virt.astype(np.float64)).simplices.astype(np.int32)
+    inner = set(LIPS_INNER)
+    cent = virt[tri].mean(1)
+    in_hole = poly_contains(virt[LIPS_INNER], cent)
+    hole = np.array([bool(h_) and all(int(v) in inner for v in t)
+                     for t, h_ in zip(tri, in_hole, strict=True)])
+    n_mesh = len(opened)
+    moving = np.zeros(n_mesh + len(anchors.points), bool)
+    moving[:n_mesh] = True
+    moving[n_mesh:] = anchors.weight > 0
+    mt = tri[moving[tri].any(1)]
+    zall = np.concatenate([z, anchors.z])
+    return Triangulation(tris=tri, hole=hole, moving=mt[np.argsort(-zall[mt].mean(1), kind="stable")])
