@@ -77,10 +77,8 @@ def reap_once(rt: Runtime) -> int:
 
 
 def _ring_lost_doorbells(rt: Runtime) -> int:
-    from kinema.queue import pending_count
-
     try:
-        if pending_count(rt.settings) > 0:
+        if rt.doorbell.pending() > 0:
             return 0
     except Exception:
         log.warning("cannot read the queue length", exc_info=True)

@@ -134,10 +134,8 @@ def release_for_retry(
 def ring(rt: Runtime, task_id: str) -> None:
     """Enqueue the doorbell; a failure is logged, not raised: the row is committed and the reaper's
     lost-doorbell check (or the next start-up) rings again."""
-    from kinema.queue import enqueue
-
     try:
-        enqueue(rt.settings, task_id)
+        rt.doorbell.ring(task_id)
     except Exception:
         log.exception("could not enqueue task %s; it stays submitted and will be re-enqueued", task_id)
 
