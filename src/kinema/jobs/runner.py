@@ -228,7 +228,7 @@ def _seed(params: dict[str, Any]) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
-def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:
+def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C901, PLR0915 -- one except per outcome; to split claim/execute/store/finish (review §4.4)
     """Run one delivery of the doorbell for ``task_id``. Returns what happened (for logs and tests):
     ``dropped`` (not claimable: duplicate or cancelled), ``succeed``, ``failed``, ``cancelled``,
     ``requeued`` or ``lost`` (another attempt owns the task now)."""
