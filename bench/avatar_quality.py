@@ -214,7 +214,7 @@ def still_video(image: Path, audio: Path, out: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------ main
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="/tmp/avatar_quality")
     ap.add_argument("--eval", default="/work/shared/tools/eval_avatar.py")

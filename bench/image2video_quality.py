@@ -91,7 +91,7 @@ def sheet(clip: list[np.ndarray], path: Path, k: int = 6) -> None:
     cv2.imwrite(str(path), cv2.cvtColor(np.hstack(tiles), cv2.COLOR_RGB2BGR))
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="1280x720")
     ap.add_argument("--out", default="/tmp/i2v/quality")

@@ -6,4 +6,5 @@ bash scripts/setup.sh
 . .venv/bin/activate
 ruff check src tests bench
 mypy
+lint-imports --no-cache
 pytest -q -p no:cacheprovider "$@"

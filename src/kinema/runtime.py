@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from kinema.db.engine import Database
 from kinema.db.migrate import upgrade
+from kinema.queue import HueyDoorbell
 from kinema.settings import Settings
 from kinema.storage import Storage, make_storage
 from kinema.storage.urls import UrlSigner
+
+
+class Doorbell(Protocol):
+    """The queue as the job system uses it. It only rings: the task row is the truth, so a ring may be lost
+    or doubled (the reaper rings again, a claim drops duplicates). A protocol so that ``jobs`` needs no
+    import of ``queue``, whose workers run ``jobs``."""
+
+    def ring(self, task_id: str) -> None:
+        """Tell a worker that this committed task is waiting."""
+
+    def pending(self) -> int:
+        """Rings waiting in the queue (not those being worked on)."""
 
 
 @dataclass
@@ -17,16 +31,23 @@ class Runtime:
     db: Database
     storage: Storage
     urls: UrlSigner
+    doorbell: Doorbell
 
     def close(self) -> None:
         self.db.dispose()
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Create the data folder, bring the schema up to date, and open database and storage."""
+    """Create the data folder, bring the schema up to date, and open database, storage and queue."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)
     storage = make_storage(settings)
-    return Runtime(settings=settings, db=Database(url), storage=storage, urls=UrlSigner(settings, storage))
+    return Runtime(
+        settings=settings,
+        db=Database(url),
+        storage=storage,
+        urls=UrlSigner(settings, storage),
+        doorbell=HueyDoorbell(settings),
+    )

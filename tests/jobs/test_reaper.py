@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from kinema.jobs.reaper import reap_once, requeue_submitted
 from kinema.queue import make_huey, pending_count
 from kinema.runtime import Runtime
 from tests.support.db import BACKENDS, make_account, runtime
+from tests.support.doorbell import RecordingDoorbell
 
 
 @pytest.fixture(params=BACKENDS)
@@ -73,6 +75,17 @@ def test_requeue_submitted_and_lost_doorbells(rt: Runtime) -> None:
     with rt.db.write() as s:
         s.execute(update(Task).where(Task.id == t.id).values(updated_at=now_ms() - 10_000))
     assert reap_once(rt) == 1 and pending_count(rt.settings) == 1
+
+
+def test_lost_doorbells_are_rung_only_when_the_queue_is_empty(rt: Runtime) -> None:
+    acct = make_account(rt)
+    t = service.create_task(rt, account_id=acct, kind="avatar", params={}, inputs={})
+    with rt.db.write() as s:
+        s.execute(update(Task).where(Task.id == t.id).values(updated_at=now_ms() - 10_000))
+    busy = RecordingDoorbell(waiting=1)  # other rings are still waiting: this one may be among them
+    assert reap_once(replace(rt, doorbell=busy)) == 0 and busy.rung == []
+    idle = RecordingDoorbell(waiting=0)
+    assert reap_once(replace(rt, doorbell=idle)) == 1 and idle.rung == [t.id]
 
 
 def test_dead_local_worker_is_reaped_before_its_lease_expires(rt: Runtime) -> None:

@@ -6,16 +6,19 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from kinema.contract.errors import Code, KlingError
+from kinema.contract.vocabulary import TaskStatus
 from kinema.db.models import Task, WebhookOutbox
 from kinema.jobs import service
 from kinema.runtime import Runtime
 from tests.support.db import BACKENDS, make_account, runtime
+from tests.support.doorbell import RecordingDoorbell
 
 
 @pytest.fixture(params=BACKENDS)
@@ -55,6 +58,18 @@ def test_create_get_list(rt: Runtime) -> None:
     assert [t.id for t in page] == [t.id for t in newest_first]
     assert [t.id for t in service.list_tasks(rt, acct, "avatar", 2, 1)] == [page[1].id]
     assert service.list_tasks(rt, acct, "avatar", 3, 1) == []
+
+
+def test_create_rings_the_runtimes_doorbell(rt: Runtime) -> None:
+    """The job system reaches the queue only through ``Runtime.doorbell``; a ring that fails is logged and
+    the committed task stays queued for the reaper to ring again."""
+    acct = make_account(rt)
+    bell = RecordingDoorbell()
+    task = _create(replace(rt, doorbell=bell), acct)
+    assert bell.rung == [task.id]
+    unrung = _create(replace(rt, doorbell=RecordingDoorbell(broken=True)), acct)
+    stored = service.get_task(rt, acct, "avatar", task_id=unrung.id)
+    assert stored is not None and stored.status == TaskStatus.SUBMITTED
 
 
 def test_external_task_id_unique_per_account(rt: Runtime) -> None:

@@ -1,4 +1,4 @@
-"""Queue selection and the doorbell."""
+"""Queue selection, the doorbell, and the handler a worker hands in."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from huey import RedisHuey, SqliteHuey
+from huey.signals import SIGNAL_ERROR
 
-from kinema.queue import enqueue, make_huey, pending_count
+from kinema.queue import HueyDoorbell, enqueue, make_huey, pending_count, set_handler
+from kinema.queue import app as queue_app
+from kinema.queue.app import get_queue
 from kinema.settings import Settings
 
 
@@ -29,3 +32,26 @@ def test_redis_url_and_queue_name(tmp_path: Path) -> None:
 def test_unsupported_queue_url(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="KINEMA_QUEUE_URL must be a redis:// URL"):
         make_huey(Settings(data_dir=tmp_path, queue_url="amqp://localhost"))
+
+
+def test_the_doorbell_rings_and_counts(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    bell = HueyDoorbell(settings)
+    bell.ring("7")
+    assert bell.pending() == 1 == pending_count(settings)
+
+
+def test_a_ring_runs_the_handler_set_by_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queue_app, "_handler", None)  # restored after the test
+    settings = Settings(data_dir=tmp_path)
+    huey, _ = get_queue(settings)
+    errors: list[BaseException | None] = []
+    huey.signal(SIGNAL_ERROR)(lambda signal, task, exc=None: errors.append(exc))
+    enqueue(settings, "8")
+    huey.execute(huey.dequeue())  # an API-only process has no handler: the ring fails loudly
+    assert len(errors) == 1 and "no job handler" in str(errors[0])
+    seen: list[str] = []
+    set_handler(seen.append)
+    enqueue(settings, "9")
+    huey.execute(huey.dequeue())
+    assert seen == ["9"]

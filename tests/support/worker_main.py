@@ -3,8 +3,8 @@ durability tests start and kill this as a real process group)."""
 
 from __future__ import annotations
 
-from kinema.queue import run_worker
 from kinema.settings import Settings
+from kinema.worker import run_worker
 
 if __name__ == "__main__":
     settings = Settings()

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from kinema.api.state import AppState
 from kinema.contract.errors import invalid
+from kinema.contract.vocabulary import TaskKind
 from kinema.db.ids import new_id
 from kinema.db.models import Asset
 from kinema.jobs.runner import fmt_seconds
@@ -23,16 +24,16 @@ from kinema.jobs.service import find_asset
 from kinema.media.inputs import INLINE_BYTES, resolve_create_inputs
 from kinema.storage.base import content_type_for
 
-MEDIA_FIELDS: dict[str, set[str]] = {
-    "avatar": {"image", "sound_file"},
-    "image2video": {"image", "image_tail", "static_mask", "dynamic_masks"},
-    "video_to_audio": {"video_url"},
+MEDIA_FIELDS: dict[TaskKind, set[str]] = {
+    TaskKind.AVATAR: {"image", "sound_file"},
+    TaskKind.IMAGE2VIDEO: {"image", "image_tail", "static_mask", "dynamic_masks"},
+    TaskKind.VIDEO_TO_AUDIO: {"video_url"},
 }
 
 
-def _params(kind: str, req: BaseModel) -> dict[str, Any]:
+def _params(kind: TaskKind, req: BaseModel) -> dict[str, Any]:
     params = req.model_dump(mode="json", exclude=MEDIA_FIELDS[kind] | {"callback_url", "external_task_id"})
-    if kind == "image2video":
+    if kind == TaskKind.IMAGE2VIDEO:
         masks = getattr(req, "dynamic_masks", None) or []
         params["dynamic_masks"] = [
             {"trajectories": [p.model_dump(mode="json") for p in m.trajectories]} for m in masks
@@ -58,6 +59,7 @@ async def prepare_inputs(
     st: AppState, account_id: str, kind: str, req: BaseModel
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
     """(inputs name → blob key, params, extra task_info)."""
+    task_kind = TaskKind(kind)  # the routes' kinds are TaskKind values; an unknown one is a bug, not input
     rt = st.rt
     inputs: dict[str, str] = {}
     info: dict[str, Any] = {}
@@ -67,7 +69,7 @@ async def prepare_inputs(
     scratch = rt.settings.data_dir / "scratch" / f"in-{upload}"
     try:
         files = await resolve_create_inputs(
-            kind,  # type: ignore[arg-type]
+            task_kind,
             req,
             limits=st.limits,
             settings=rt.settings,
@@ -86,7 +88,7 @@ async def prepare_inputs(
                 assert media.path is not None
                 await asyncio.to_thread(rt.storage.put_file, key, media.path, ctype)
             inputs[name] = key
-        if kind == "video_to_audio" and "video" in files:
+        if task_kind == TaskKind.VIDEO_TO_AUDIO and "video" in files:
             v = files["video"]
             info["parent_video"] = {
                 "id": "",
@@ -97,14 +99,14 @@ async def prepare_inputs(
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
     audio_id = getattr(req, "audio_id", None)
-    if kind == "avatar" and audio_id:
+    if task_kind == TaskKind.AVATAR and audio_id:
         limits = (st.limits.avatar_audio_min_s, st.limits.avatar_audio_max_s)
         asset = _earlier_result(st, account_id, "audio_id", audio_id, "audio", limits)
         inputs["audio"] = asset.blob_key
         if asset.extra.get("phones"):
             inputs["phones"] = asset.extra["phones"]
     video_id = getattr(req, "video_id", None)
-    if kind == "video_to_audio" and video_id:
+    if task_kind == TaskKind.VIDEO_TO_AUDIO and video_id:
         limits = (st.limits.v2a_video_min_s, st.limits.v2a_video_max_s)
         asset = _earlier_result(st, account_id, "video_id", video_id, "video", limits)
         inputs["video"] = asset.blob_key
@@ -113,4 +115,4 @@ async def prepare_inputs(
             "url": rt.urls.url(asset.blob_key),
             "duration": fmt_seconds(asset.duration_s or 0.0),
         }
-    return inputs, _params(kind, req), info
+    return inputs, _params(task_kind, req), info

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from kinema.contract.vocabulary import Mode
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
 
@@ -18,13 +19,11 @@ def command(
     text: str | None = typer.Option(None, "--text", "-t", help="Say this with the offline English TTS."),
     output: Path = typer.Option(Path("avatar.mp4"), "-o", "--output", help="Output MP4."),
     prompt: str | None = typer.Option(None, "--prompt", "-p", help="e.g. 'smile, nod, slow push-in'."),
-    mode: str = typer.Option("std", "--mode", help="std (≤720p) or pro (≤1080p, slower, better)."),
+    mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p) or pro (≤1080p, slower, better)."),
 ) -> None:
     """Render a lip-synced talking-head video from one portrait and speech, offline on the CPU."""
     if (audio is None) == (text is None):
         raise typer.BadParameter("give exactly one of --audio or --text", param_hint="--audio/--text")
-    if mode not in ("std", "pro"):
-        raise typer.BadParameter("must be 'std' or 'pro'", param_hint="--mode")
     with tempfile.TemporaryDirectory(prefix="kinema-avatar-") as tmp:
         phones_path: Path | None = None
         if text is not None:
@@ -42,7 +41,7 @@ def command(
             write_phones_json(speech, phones_path)
         assert audio is not None
         output.parent.mkdir(parents=True, exist_ok=True)
-        opts = AvatarOptions(mode=mode, prompt=prompt, phones_path=phones_path)  # type: ignore[arg-type]
+        opts = AvatarOptions(mode=mode, prompt=prompt, phones_path=phones_path)
         columns = (TextColumn("[bold]avatar"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
         with Progress(*columns) as bar:
             task = bar.add_task("render", total=1.0)

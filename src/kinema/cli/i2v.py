@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError
 from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
@@ -60,7 +61,7 @@ def command(
     ),
     tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
     duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 accepted)."),
-    mode: str = typer.Option("std", "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
+    mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
     model_name: str = typer.Option("kling-v1", "--model", help="Kling model name (sets motion liveliness)."),
     static_mask: Path | None = typer.Option(None, "--static-mask", help="White = keep frozen."),
     dynamic_mask: list[str] = typer.Option(
@@ -71,8 +72,6 @@ def command(
     """Animate a photo into a 24 fps MP4 offline on the CPU (camera, motion brush, last frame, prompt)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
-    if mode not in ("std", "pro"):
-        raise typer.BadParameter("must be 'std' or 'pro'", param_hint="--mode")
     if not 3 <= duration <= 15:
         raise typer.BadParameter("must be between 3 and 15", param_hint="--duration")
     opts = I2VOptions(
@@ -81,7 +80,7 @@ def command(
         prompt=prompt,
         negative_prompt=negative_prompt,
         cfg_scale=cfg_scale,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         duration_s=duration,
         model_name=model_name,
         camera=parse_camera_option(camera),

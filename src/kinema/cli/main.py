@@ -101,7 +101,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run job workers (plus reaper, callback sender and retention sweeper) until stopped."""
-    from kinema.queue import run_worker
+    from kinema.worker import run_worker
 
     settings = _settings()
     run_worker(settings, workers or settings.workers)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from kinema.contract.voices import VoiceLanguage
 from kinema.engines.tts import synthesize, write_phones_json
 from kinema.media.audio_io import write_mp3, write_wav
 
@@ -21,8 +22,9 @@ def command(
     """Synthesise speech offline and write it as MP3 (or WAV), printing its duration."""
     if lang not in ("en", "zh"):
         raise typer.BadParameter("must be 'en' or 'zh'", param_hint="--lang")
+    language: VoiceLanguage = "en" if lang == "en" else "zh"
     try:
-        speech = synthesize(text, language=lang, voice_id=voice, speed=speed)  # type: ignore[arg-type]
+        speech = synthesize(text, language=language, voice_id=voice, speed=speed)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc

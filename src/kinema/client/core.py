@@ -11,7 +11,8 @@ from typing import Any
 
 import jwt
 
-TERMINAL = ("succeed", "failed")
+from kinema.contract.vocabulary import TERMINAL_STATUSES, TaskStatus
+
 FAMILIES = {
     "avatar": "/videos/avatar/image2video",
     "image2video": "/videos/image2video",
@@ -48,11 +49,11 @@ class Task:
 
     @property
     def progress(self) -> int:
-        return int(self.data.get("task_progress", 100 if self.status == "succeed" else 0))
+        return int(self.data.get("task_progress", 100 if self.status == TaskStatus.SUCCEED else 0))
 
     @property
     def done(self) -> bool:
-        return self.status in TERMINAL
+        return self.status in TERMINAL_STATUSES
 
     @property
     def videos(self) -> list[dict[str, Any]]:

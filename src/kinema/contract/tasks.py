@@ -2,17 +2,49 @@
 
 Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``) next to the public fields; they are replaced
 by signed URLs here, so one function serves query replies, list replies and callbacks alike.
+
+The row is read through the :class:`TaskRow` protocol, not the ORM class: the contract is the bottom layer
+that every other one imports, so it must not import the database layer above it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from kinema.db.models import Task
+from kinema.contract.vocabulary import TaskKind, TaskStatus
 
-WATERMARK_KINDS = frozenset({"avatar", "image2video"})
+WATERMARK_KINDS = frozenset({TaskKind.AVATAR, TaskKind.IMAGE2VIDEO})
 RETENTION_MSG = "results were deleted after the retention period"
+
+
+class TaskRow(Protocol):
+    """The fields of a stored task that its wire object is made of (``kinema.db.models.Task`` has them)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def status_msg(self) -> str: ...
+    @property
+    def progress(self) -> int: ...
+    @property
+    def external_task_id(self) -> str | None: ...
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def task_info(self) -> dict[str, Any]: ...
+    @property
+    def result(self) -> dict[str, Any]: ...
+    @property
+    def expired(self) -> bool: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def updated_at(self) -> int: ...
 
 
 def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[str, Any]:
@@ -27,10 +59,11 @@ def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[
     return out
 
 
-def task_object(task: Task, url_for: Callable[[str], str], *, extensions: bool = True) -> dict[str, Any]:
+def task_object(task: TaskRow, url_for: Callable[[str], str], *, extensions: bool = True) -> dict[str, Any]:
     """The ``data`` of a query reply and the body of a callback. ``extensions`` adds ``task_progress``."""
+    succeeded = task.status == TaskStatus.SUCCEED
     result: dict[str, Any] = {}
-    if task.status == "succeed" and not task.expired:
+    if succeeded and not task.expired:
         for group in ("videos", "audios", "images"):
             if group in task.result:
                 result[group] = [_public_entry(e, url_for) for e in task.result[group]]
@@ -47,12 +80,12 @@ def task_object(task: Task, url_for: Callable[[str], str], *, extensions: bool =
         "task_result": result,
         "created_at": task.created_at,
         "updated_at": task.updated_at,
-        "final_unit_deduction": str(task.result.get("units", "0")) if task.status == "succeed" else "0",
+        "final_unit_deduction": str(task.result.get("units", "0")) if succeeded else "0",
     }
     if task.kind in WATERMARK_KINDS:
         data["watermark_info"] = {
             "enabled": bool(((task.params or {}).get("watermark_info") or {}).get("enabled"))
         }
     if extensions:
-        data["task_progress"] = 100 if task.status == "succeed" else int(task.progress or 0)
+        data["task_progress"] = 100 if succeeded else int(task.progress or 0)
     return data

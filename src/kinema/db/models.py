@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from kinema.contract.vocabulary import TaskStatus
+
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -67,8 +69,8 @@ class Task(Base):
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # avatar | image2video | video_to_audio | tts
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    kind: Mapped[str] = mapped_column(String(32))  # a TaskKind value
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.SUBMITTED)  # a TaskStatus value
     status_msg: Mapped[str] = mapped_column(Text, default="")
     progress: Mapped[int] = mapped_column(Integer, default=0)
     external_task_id: Mapped[str | None] = mapped_column(String(256))

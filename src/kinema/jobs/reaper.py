@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kinema.contract.vocabulary import TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.models import Task
 from kinema.jobs.service import release_for_retry, ring
@@ -60,7 +61,7 @@ def reap_once(rt: Runtime) -> int:
     with rt.db.read() as session:
         rows = session.execute(
             select(Task.id, Task.attempt, Task.worker, Task.lease_expires_at).where(
-                Task.status == "processing"
+                Task.status == TaskStatus.PROCESSING
             )
         ).all()
     handled = 0
@@ -76,10 +77,8 @@ def reap_once(rt: Runtime) -> int:
 
 
 def _ring_lost_doorbells(rt: Runtime) -> int:
-    from kinema.queue import pending_count
-
     try:
-        if pending_count(rt.settings) > 0:
+        if rt.doorbell.pending() > 0:
             return 0
     except Exception:
         log.warning("cannot read the queue length", exc_info=True)
@@ -89,7 +88,7 @@ def _ring_lost_doorbells(rt: Runtime) -> int:
         ids = list(
             session.scalars(
                 select(Task.id)
-                .where(Task.status == "submitted", Task.updated_at < cutoff)
+                .where(Task.status == TaskStatus.SUBMITTED, Task.updated_at < cutoff)
                 .order_by(Task.created_at)
             )
         )
@@ -101,9 +100,8 @@ def _ring_lost_doorbells(rt: Runtime) -> int:
 def requeue_submitted(rt: Runtime) -> int:
     """Start-up: ring the doorbell of every ``submitted`` row (a restart may have lost queued messages)."""
     with rt.db.read() as session:
-        ids = list(
-            session.scalars(select(Task.id).where(Task.status == "submitted").order_by(Task.created_at))
-        )
+        queued = select(Task.id).where(Task.status == TaskStatus.SUBMITTED).order_by(Task.created_at)
+        ids = list(session.scalars(queued))
     for task_id in ids:
         ring(rt, task_id)
     return len(ids)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 
+from kinema.contract.vocabulary import TaskKind
 from kinema.jobs.executors.base import Executor
 from kinema.settings import Settings
 
-BUILTIN_KINDS = ("avatar", "image2video", "video_to_audio")
+BUILTIN_KINDS = (TaskKind.AVATAR, TaskKind.IMAGE2VIDEO, TaskKind.VIDEO_TO_AUDIO)
 
 
 class ExecutorUnavailable(Exception):

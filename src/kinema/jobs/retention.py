@@ -11,6 +11,7 @@ import threading
 
 from sqlalchemy import delete, select, update
 
+from kinema.contract.vocabulary import TERMINAL_STATUSES
 from kinema.db.engine import now_ms
 from kinema.db.models import Asset, Task, WebhookAttempt, WebhookOutbox
 from kinema.runtime import Runtime
@@ -73,7 +74,7 @@ def _drop_old_inputs(rt: Runtime, cutoff: int) -> None:
             rows = session.execute(
                 select(Task.id, Task.inputs)
                 .where(
-                    Task.status.in_(("succeed", "failed")), Task.finished_at < cutoff, Task.expired.is_(False)
+                    Task.status.in_(TERMINAL_STATUSES), Task.finished_at < cutoff, Task.expired.is_(False)
                 )
                 .limit(BATCH)
             ).all()

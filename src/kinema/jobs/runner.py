@@ -17,10 +17,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select, update
 
+from kinema.contract.vocabulary import TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Task
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
 """At most one progress write (and cancel check) per job per this many seconds."""
+
+Outcome = Literal["dropped", "succeed", "failed", "cancelled", "requeued", "lost"]
+"""What one delivery of a doorbell did (see :func:`run_task`)."""
 
 
 class _FenceLost(Exception):
@@ -68,7 +72,7 @@ class Attempt:
         return f"the job took longer than {self.timeout_s:g} s and was stopped (setting KINEMA_JOB_TIMEOUT_S)"
 
     def _fence(self) -> Any:
-        return (Task.id == self.task_id, Task.status == "processing", Task.attempt == self.attempt)
+        return (Task.id == self.task_id, Task.status == TaskStatus.PROCESSING, Task.attempt == self.attempt)
 
     def touch(self, **values: Any) -> bool:
         """Fenced write (always extends the lease); reads the cancel flag in the same transaction."""
@@ -211,8 +215,8 @@ def _finish_failed(rt: Runtime, task_id: str, attempt: int, message: str) -> boo
             session,
             rt,
             task_id,
-            "failed",
-            expect_status=("processing",),
+            TaskStatus.FAILED,
+            expect_status=(TaskStatus.PROCESSING,),
             expect_attempt=attempt,
             status_msg=message,
         )
@@ -224,7 +228,7 @@ def _seed(params: dict[str, Any]) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
-def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
+def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C901, PLR0915 -- one except per outcome; to split claim/execute/store/finish (review §4.4)
     """Run one delivery of the doorbell for ``task_id``. Returns what happened (for logs and tests):
     ``dropped`` (not claimable: duplicate or cancelled), ``succeed``, ``failed``, ``cancelled``,
     ``requeued`` or ``lost`` (another attempt owns the task now)."""
@@ -236,8 +240,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
             session,
             rt,
             task_id,
-            "processing",
-            expect_status=("submitted",),
+            TaskStatus.PROCESSING,
+            expect_status=(TaskStatus.SUBMITTED,),
             extra_where=[Task.cancel_requested.is_(False)],
             notify=lambda t: t.started_at == now,  # first start only: a retry is not a new public state
             attempt=Task.attempt + 1,
@@ -298,8 +302,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
                 session,
                 rt,
                 task_id,
-                "succeed",
-                expect_status=("processing",),
+                TaskStatus.SUCCEED,
+                expect_status=(TaskStatus.PROCESSING,),
                 expect_attempt=attempt,
                 extra_where=[Task.cancel_requested.is_(False)],
                 result=result,
@@ -330,8 +334,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
                 session,
                 rt,
                 task_id,
-                "submitted",
-                expect_status=("processing",),
+                TaskStatus.SUBMITTED,
+                expect_status=(TaskStatus.PROCESSING,),
                 expect_attempt=attempt,
                 notify=False,
                 attempt=Task.attempt - 1,

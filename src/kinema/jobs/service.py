@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kinema.contract.errors import Code, KlingError
+from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Account, Asset, Task
@@ -25,12 +26,12 @@ from kinema.webhooks.outbox import record_status_change
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("submitted", "processing")
-TERMINAL = ("succeed", "failed")
 CANCEL_MSG = "cancelled by the client"
 DAY_MS = 86_400_000
 
 Notify = bool | Callable[[Task], bool]
+Release = Literal["requeued", "failed", "cancelled"]
+"""How :func:`release_for_retry` ended an attempt that produced no result."""
 
 
 def _load(session: Session, task_id: str) -> Task | None:
@@ -43,9 +44,9 @@ def set_status(
     session: Session,
     rt: Runtime,
     task_id: str,
-    status: str,
+    status: TaskStatus,
     *,
-    expect_status: Iterable[str],
+    expect_status: Iterable[TaskStatus],
     expect_attempt: int | None = None,
     extra_where: Iterable[ColumnElement[bool]] = (),
     notify: Notify = True,
@@ -65,7 +66,7 @@ def set_status(
     for cond in extra_where:
         stmt = stmt.where(cond)
     vals: dict[str, Any] = {"status": status, "updated_at": now, **values}
-    if status in TERMINAL:
+    if status in TERMINAL_STATUSES:
         vals.setdefault("finished_at", now)
         vals.setdefault("lease_expires_at", None)
     result = session.execute(stmt.values(**vals).execution_options(synchronize_session=False))
@@ -86,19 +87,19 @@ def release_for_retry(
     attempt: int,
     reason: str,
     extra_where: Iterable[ColumnElement[bool]] = (),
-) -> str | None:
+) -> Release | None:
     """An attempt ended without a result (crash, lost worker): requeue, or fail for good.
 
     Returns ``"requeued"`` (caller enqueues after commit), ``"failed"``, ``"cancelled"`` (a cancel arrived
     while it ran) or None when the fence did not match.
     """
-    fence: dict[str, Any] = {"expect_status": ("processing",), "expect_attempt": attempt}
+    fence: dict[str, Any] = {"expect_status": (TaskStatus.PROCESSING,), "expect_attempt": attempt}
     extra = list(extra_where)
     if set_status(
         session,
         rt,
         task_id,
-        "failed",
+        TaskStatus.FAILED,
         **fence,
         extra_where=[*extra, Task.cancel_requested.is_(True)],
         status_msg=CANCEL_MSG,
@@ -108,7 +109,7 @@ def release_for_retry(
         session,
         rt,
         task_id,
-        "failed",
+        TaskStatus.FAILED,
         **fence,
         extra_where=[*extra, Task.attempt >= Task.max_attempts],
         status_msg=f"failed after {attempt} attempts: {reason}",
@@ -118,7 +119,7 @@ def release_for_retry(
         session,
         rt,
         task_id,
-        "submitted",
+        TaskStatus.SUBMITTED,
         **fence,
         extra_where=extra,
         notify=False,
@@ -133,10 +134,8 @@ def release_for_retry(
 def ring(rt: Runtime, task_id: str) -> None:
     """Enqueue the doorbell; a failure is logged, not raised: the row is committed and the reaper's
     lost-doorbell check (or the next start-up) rings again."""
-    from kinema.queue import enqueue
-
     try:
-        enqueue(rt.settings, task_id)
+        rt.doorbell.ring(task_id)
     except Exception:
         log.exception("could not enqueue task %s; it stays submitted and will be re-enqueued", task_id)
 
@@ -156,7 +155,7 @@ _LOCK_ACCOUNT = select(Account.id).where(Account.id == bindparam("account_id")).
 # with a deep queue must not make every create walk all of it.
 _COUNT_ACTIVE = select(func.count()).select_from(
     select(Task.id)
-    .where(Task.account_id == bindparam("account_id"), Task.status.in_(ACTIVE))
+    .where(Task.account_id == bindparam("account_id"), Task.status.in_(ACTIVE_STATUSES))
     .limit(bindparam("cap"))
     .subquery()
 )
@@ -245,7 +244,7 @@ def create_task(
         check_limit=True,
         finished=False,
         kind=kind,
-        status="submitted",
+        status=TaskStatus.SUBMITTED,
         progress=0,
         callback_url=callback_url,
         params=params,
@@ -279,7 +278,7 @@ def record_finished_task(
         finished=True,
         task_id=task_id,
         kind=kind,
-        status="succeed",
+        status=TaskStatus.SUCCEED,
         progress=100,
         callback_url=None,
         params=params,
@@ -332,8 +331,8 @@ def cancel_task(rt: Runtime, account_id: str, kind: str, task_id: str) -> Task |
             session,
             rt,
             task_id,
-            "failed",
-            expect_status=("submitted",),
+            TaskStatus.FAILED,
+            expect_status=(TaskStatus.SUBMITTED,),
             extra_where=owner,
             status_msg=CANCEL_MSG,
             cancel_requested=True,
@@ -342,7 +341,7 @@ def cancel_task(rt: Runtime, account_id: str, kind: str, task_id: str) -> Task |
             return task
         session.execute(
             update(Task)
-            .where(Task.id == task_id, *owner, Task.status == "processing")
+            .where(Task.id == task_id, *owner, Task.status == TaskStatus.PROCESSING)
             .values(cancel_requested=True)
             .execution_options(synchronize_session=False)
         )
@@ -356,18 +355,15 @@ def queue_view(rt: Runtime, task: Task | None) -> dict[str, int]:
     """How busy the (shared) queue is and where this task stands: position 1 = next to run, 0 = not queued
     (or no task given)."""
     with rt.db.read() as session:
-        counts = dict(
-            session.execute(
-                select(Task.status, func.count()).where(Task.status.in_(ACTIVE)).group_by(Task.status)
-            ).all()
-        )
+        by_status = select(Task.status, func.count()).where(Task.status.in_(ACTIVE_STATUSES))
+        counts = dict(session.execute(by_status.group_by(Task.status)).all())
         position = 0
-        if task is not None and task.status == "submitted":
+        if task is not None and task.status == TaskStatus.SUBMITTED:
             ahead = session.scalar(
                 select(func.count())
                 .select_from(Task)
                 .where(
-                    Task.status == "submitted",
+                    Task.status == TaskStatus.SUBMITTED,
                     or_(
                         Task.created_at < task.created_at,
                         and_(Task.created_at == task.created_at, Task.id < task.id),
@@ -376,8 +372,8 @@ def queue_view(rt: Runtime, task: Task | None) -> dict[str, int]:
             )
             position = int(ahead or 0) + 1
     return {
-        "depth": int(counts.get("submitted", 0)),
-        "running": int(counts.get("processing", 0)),
+        "depth": int(counts.get(TaskStatus.SUBMITTED, 0)),
+        "running": int(counts.get(TaskStatus.PROCESSING, 0)),
         "position": position,
     }
 

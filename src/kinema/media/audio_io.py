@@ -14,7 +14,7 @@ import av
 import numpy as np
 
 
-def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.ndarray:
+def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.ndarray:  # noqa: C901 -- open, decode and resample errors each mapped to ValueError
     """Decode the first audio stream to float32 at ``rate``: shape (n,) if ``mono`` else (n, 2).
 
     Raises ``ValueError`` when the file has no decodable audio stream.

@@ -33,6 +33,7 @@ from PIL import Image, UnidentifiedImageError
 from kinema.contract.errors import invalid
 from kinema.contract.limits import Limits
 from kinema.contract.requests import is_url
+from kinema.contract.vocabulary import TaskKind
 from kinema.media.fetch import fetch_to_file
 from kinema.media.sniff import EXTENSIONS, SNIFF_BYTES, sniff
 
@@ -297,7 +298,7 @@ def _check_image_shape(field: str, width: int, height: int, limits: Limits, chec
 
 
 async def resolve_create_inputs(
-    kind: Literal["avatar", "image2video", "video_to_audio"],
+    kind: TaskKind,
     req: Any,
     *,
     limits: Limits,
@@ -313,7 +314,7 @@ async def resolve_create_inputs(
     """
     out: dict[str, MediaFile] = {}
     common: dict[str, Any] = {"limits": limits, "settings": settings, "dest_dir": dest_dir}
-    if kind == "avatar":
+    if kind == TaskKind.AVATAR:
         out["image"] = await load_media("image", req.image, "image", **common)
         if req.sound_file:
             out["audio"] = await load_media(
@@ -325,7 +326,7 @@ async def resolve_create_inputs(
                 max_s=limits.avatar_audio_max_s,
                 **common,
             )
-    elif kind == "image2video":
+    elif kind == TaskKind.IMAGE2VIDEO:
         if req.image:
             out["image"] = await load_media("image", req.image, "image", **common)
         if req.image_tail:
@@ -338,7 +339,7 @@ async def resolve_create_inputs(
             out[f"dynamic_mask_{i}"] = await load_media(
                 f"dynamic_masks[{i}].mask", group.mask, "mask", name=f"dynamic_mask_{i}", **common
             )
-    elif kind == "video_to_audio":
+    elif kind == TaskKind.VIDEO_TO_AUDIO:
         if req.video_url:
             out["video"] = await load_media(
                 "video_url",

@@ -1,20 +1,24 @@
-"""The Huey instance and the one Huey task (``kinema.run_task``), identical in the API and the workers.
+"""The Huey instance and the one Huey task (``kinema_run_task``), identical in the API and the workers.
 
 Only the Huey class differs between modes: ``SqliteHuey`` in ``data_dir/queue.db`` (no service), or
 ``RedisHuey`` when ``queue_url`` is ``redis://…``. A ``#name`` fragment on the Redis URL names the queue
 (default ``kinema``), so several deployments or test runs can share one Redis.
+
+This package is Huey wiring only and knows nothing of jobs: what a delivered doorbell runs is handed in by
+the worker's composition root (:func:`set_handler`, called by ``kinema.worker``), and the rest of kinema
+rings through :class:`HueyDoorbell`, which ``kinema.runtime`` puts on every runtime.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import socket
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 
 from kinema.db.turns import WriterTurns
 from kinema.settings import Settings
@@ -22,10 +26,12 @@ from kinema.settings import Settings
 QUEUE_NAME = "kinema"
 TASK_NAME = "kinema_run_task"
 
+JobHandler = Callable[[str], None]
+"""Runs one delivered doorbell: takes the task id."""
+
 _lock = threading.Lock()
-_queues: dict[tuple[str, str], tuple[Huey, Any]] = {}
-_worker_settings: Settings | None = None
-_worker_runtime: tuple[int, Any] | None = None
+_queues: dict[tuple[str, str], tuple[Huey, TaskWrapper]] = {}
+_handler: JobHandler | None = None
 
 
 def _queue_key(settings: Settings) -> tuple[str, str]:
@@ -58,15 +64,21 @@ def make_huey(settings: Settings) -> Huey:
     return SqliteHuey(name=QUEUE_NAME, filename=where, results=False, utc=True, timeout=30, fsync=False)
 
 
+def set_handler(handler: JobHandler) -> None:
+    """Say what a delivered doorbell runs in this process (and in the worker processes it forks later).
+    Only a worker sets one; API processes only enqueue."""
+    global _handler
+    _handler = handler
+
+
 def _job(task_id: str) -> None:
-    """Runs inside a Huey worker process: the runtime is built once per process (after fork, never
-    inherited: database connections must not cross a fork)."""
-    from kinema.jobs.runner import run_task
+    """The body of the Huey task, inside a Huey worker process."""
+    if _handler is None:
+        raise RuntimeError("no job handler in this process: start workers with kinema.worker.run_worker")
+    _handler(task_id)
 
-    run_task(worker_runtime(), task_id, worker_name())
 
-
-def get_queue(settings: Settings) -> tuple[Huey, Any]:
+def get_queue(settings: Settings) -> tuple[Huey, TaskWrapper]:
     """The cached (huey, task) pair for these settings."""
     key = _queue_key(settings)
     with _lock:
@@ -98,22 +110,15 @@ def pending_count(settings: Settings) -> int:
     return int(get_queue(settings)[0].pending_count())
 
 
-def configure_worker(settings: Settings) -> None:
-    """Remember the settings worker processes build their runtime from (set before forking)."""
-    global _worker_settings
-    _worker_settings = settings
+@dataclass(frozen=True)
+class HueyDoorbell:
+    """The queue as the rest of kinema sees it (``kinema.runtime.Doorbell``): ring for a task, count what
+    is waiting."""
 
+    settings: Settings
 
-def worker_runtime() -> Any:
-    """This process's runtime (rebuilt in each forked worker)."""
-    global _worker_runtime
-    from kinema.runtime import build_runtime
+    def ring(self, task_id: str) -> None:
+        enqueue(self.settings, task_id)
 
-    if _worker_runtime is None or _worker_runtime[0] != os.getpid():
-        settings = _worker_settings or Settings()
-        _worker_runtime = (os.getpid(), build_runtime(settings, migrate=False))
-    return _worker_runtime[1]
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    def pending(self) -> int:
+        return pending_count(self.settings)

@@ -22,6 +22,7 @@ from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.requests import TtsCreate, parse_request
 from kinema.contract.responses import TtsTaskReply
+from kinema.contract.vocabulary import TaskKind
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
@@ -80,9 +81,9 @@ def router() -> APIRouter:
     def get_one(request: Request, task_id: str) -> JSONResponse:
         account_id = account(request)
         rt = state(request).rt
-        task = service.get_task(rt, account_id, "tts", task_id=task_id)
+        task = service.get_task(rt, account_id, TaskKind.TTS, task_id=task_id)
         if task is None:
-            task = get_task_by_asset(rt, account_id, "tts", task_id)
+            task = get_task_by_asset(rt, account_id, TaskKind.TTS, task_id)
         if task is None:
             raise KlingError(Code.NOT_FOUND, f"task not found: {task_id}")
         return envelope.ok(request, wire(request, task))

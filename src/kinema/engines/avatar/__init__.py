@@ -13,11 +13,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from scipy.signal import resample_poly
 
+from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 from kinema.media.audio_io import decode_audio
 from kinema.media.video_writer import VideoSettings, VideoWriter
@@ -39,7 +39,7 @@ class AvatarOptions:
     """How to render. ``mode`` picks resolution and encoder effort; ``language`` steers the speech stage
     ("auto"/"en" try English phone recognition first, anything else uses the acoustic method)."""
 
-    mode: Literal["std", "pro"] = "std"
+    mode: Mode = Mode.STD
     prompt: str | None = None
     seed: int = 0
     fps: int = 25
@@ -59,11 +59,11 @@ class AvatarResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-MODES = {
+MODES: dict[Mode, tuple[int, int, str, int]] = {
     # short side cap, long side cap, x264 preset, crf. pro spends its extra effort on bicubic sampling and
     # a lower crf (more bits) rather than a slower x264 preset: at 1080p the encoder is the bottleneck.
-    "std": (720, 1280, "veryfast", 21),
-    "pro": (1080, 1920, "veryfast", 17),
+    Mode.STD: (720, 1280, "veryfast", 21),
+    Mode.PRO: (1080, 1920, "veryfast", 17),
 }
 
 
@@ -134,7 +134,7 @@ def render_avatar(
     n = max(1, round(duration * opts.fps))
     motion = build_motion(track, n, opts.fps, parse_prompt(opts.prompt), seed=opts.seed)
     rig = Rig(portrait, seed=opts.seed)
-    renderer = Renderer(rig, high_quality=opts.mode == "pro")
+    renderer = Renderer(rig, high_quality=opts.mode == Mode.PRO)
     h, w = portrait.image.shape[:2]
     progress(0.02)
 

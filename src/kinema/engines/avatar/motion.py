@@ -89,7 +89,7 @@ def _ease(x: np.ndarray) -> np.ndarray:
     return x * x * (3 - 2 * x)
 
 
-def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 0) -> Motion:
+def build_motion(track: MouthTrack, n: int, fps: int, style: Style, seed: int = 0) -> Motion:  # noqa: C901, PLR0915 -- adds each gesture layer in turn; to split per gesture
     """Combine the mouth track with blinks, head motion and the prompt's style into per-frame arrays."""
     rng = np.random.default_rng(seed)
     times = (np.arange(n) + 0.5) / fps  # a frame shows the middle of its interval

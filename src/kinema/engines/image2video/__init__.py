@@ -86,7 +86,7 @@ def _fit(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
     return cv2.resize(rgb, (w, h), interpolation=interp)
 
 
-def render_image_to_video(
+def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan, layers, render, encode
     options: I2VOptions, out_path: str | Path, progress: ProgressFn = no_progress
 ) -> I2VResult:
     """Render the clip described by ``options`` into ``out_path`` (MP4, H.264, 24 fps, faststart).

@@ -105,7 +105,7 @@ def _wave_terms(
     ]
 
 
-def plan_ambient(
+def plan_ambient(  # noqa: C901, PLR0915 -- one branch per ambient effect; to split per effect (review §4.5)
     rgb: np.ndarray,
     wanted: dict[str, float],
     sky: np.ndarray,

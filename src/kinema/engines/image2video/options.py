@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
-Mode = Literal["std", "pro"]
+from kinema.contract.vocabulary import Mode
 
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
@@ -49,7 +48,7 @@ class I2VOptions:
     prompt: str = ""
     negative_prompt: str = ""
     cfg_scale: float | None = None
-    mode: Mode = "std"
+    mode: Mode = Mode.STD
     duration_s: int = 5
     model_name: str = "kling-v1"
     camera: CameraControl | None = None

@@ -96,7 +96,7 @@ def _orbit(value: float) -> CameraMove:
     return CameraMove(tx=side.tx, yaw=-side.tx * 0.85)
 
 
-def plan_motion(prompt: str, negative_prompt: str = "", cfg_scale: float | None = None) -> MotionPlan:
+def plan_motion(prompt: str, negative_prompt: str = "", cfg_scale: float | None = None) -> MotionPlan:  # noqa: C901 -- one branch per phrase family of the prompt
     """Read the prompt and negative prompt into a :class:`MotionPlan`."""
     text = (prompt or "").lower()
     neg = (negative_prompt or "").lower()

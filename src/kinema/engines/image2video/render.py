@@ -194,7 +194,7 @@ def _pin_to_borders(dx: np.ndarray, dy: np.ndarray, alpha: np.ndarray) -> tuple[
 class SceneRenderer:
     """Everything precomputed for one clip; :meth:`frame` renders frame ``i`` of ``n``."""
 
-    def __init__(
+    def __init__(  # noqa: C901, PLR0915 -- builds sprites, plate, brushes, static region; to split into steps (review §4.5)
         self,
         rgb: np.ndarray,
         layers: DepthLayers,
@@ -333,7 +333,7 @@ class SceneRenderer:
         frac = i / max(self.n - 1, 1)
         return frac, i / self.fps
 
-    def frame(self, i: int) -> np.ndarray:
+    def frame(self, i: int) -> np.ndarray:  # noqa: C901 -- plate, sprites, brushes and particles composited in order
         frac, secs = self._time(i)
         e = ease(1.0 - frac) if self.reverse else ease(frac)
         # plate

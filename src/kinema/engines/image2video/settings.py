@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kinema.contract.vocabulary import Mode
+
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -43,7 +45,7 @@ MOTION_SCALE = {
 def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
     """Engine settings for a request; unknown model names fall back to kling-v1 (the upstream default)."""
     name = model_name if model_name in MOTION_SCALE else "kling-v1"
-    pro = mode == "pro"
+    pro = mode == Mode.PRO
     return EngineSettings(
         short_side=1080 if pro else 720,
         preset="faster" if pro else "veryfast",  # superfast drifts in static areas (~1 grey level)

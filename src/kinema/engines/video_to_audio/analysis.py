@@ -156,7 +156,7 @@ def _colour(chroma: list[np.ndarray], h: int, w: int) -> tuple[float, float, flo
     return sat, warm, green, sky
 
 
-def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> VideoAnalysis:
+def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> VideoAnalysis:  # noqa: C901, PLR0915 -- decode, series, cuts, events, colour in one pass; to split (review §4.5)
     """Decode ``path`` (streaming) and measure motion, events, camera, cuts and colour.
 
     Raises :class:`EngineInputError` when the file has no decodable video stream.

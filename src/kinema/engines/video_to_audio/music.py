@@ -174,7 +174,7 @@ def _place(buf: np.ndarray, x: np.ndarray, t: float, gain: float, pan: float) ->
     buf[s:e] += x[: e - s, None] * g[None, :]
 
 
-def render_music(plan: MusicPlan, duration: float, cuts: list[float], rng: Rng) -> np.ndarray:
+def render_music(plan: MusicPlan, duration: float, cuts: list[float], rng: Rng) -> np.ndarray:  # noqa: C901, PLR0915 -- every instrument in one loop; to split per voice (review §4.5)
     """Stereo music of exactly ``duration`` seconds (unnormalised, roughly unit peak)."""
     n = round(duration * RATE)
     buf = np.zeros((n, 2))

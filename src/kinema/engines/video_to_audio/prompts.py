@@ -313,7 +313,7 @@ def plan_sound(prompt: str, video: VideoAnalysis, asmr: bool = False) -> SoundPl
     )
 
 
-def plan_music(prompt: str, video: VideoAnalysis, asmr: bool = False) -> MusicPlan:
+def plan_music(prompt: str, video: VideoAnalysis, asmr: bool = False) -> MusicPlan:  # noqa: C901 -- one branch per mood rule
     """Mood/genre words → key, tempo, instruments, progression; no prompt → a soft bed or nothing."""
     text = _words(prompt or "")
     if any(_has(text, w) for w in _NO_MUSIC):

@@ -189,7 +189,7 @@ def _grains(
     return out
 
 
-def bed(kind: str, n: int, rng: Rng) -> np.ndarray:
+def bed(kind: str, n: int, rng: Rng) -> np.ndarray:  # noqa: C901, PLR0915 -- one branch per ambience kind
     """A stereo ambience of ``n`` samples at roughly unit RMS."""
     if kind == "wind":
         base = lowpass(pink(n, rng, 2), 900)

@@ -83,7 +83,7 @@ def seed_for(sound_prompt: str, bgm_prompt: str, asmr: bool, seed: int) -> np.ra
     return np.random.default_rng([seed & 0xFFFFFFFF, key])
 
 
-def render_soundtrack(
+def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each stem in order
     video: VideoAnalysis,
     sound_effect_prompt: str = "",
     bgm_prompt: str = "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.executors.base import JobContext, OutputFile, mode_param
 
 
 def execute(ctx: JobContext) -> list[OutputFile]:
@@ -20,11 +20,8 @@ def execute(ctx: JobContext) -> list[OutputFile]:
         raise EngineInputError("image: a portrait image is required")
     if audio is None:
         raise EngineInputError("audio: a speech track (sound_file or audio_id) is required")
-    mode = str(ctx.params.get("mode") or "std")
-    if mode not in ("std", "pro"):
-        raise EngineInputError(f"mode: must be 'std' or 'pro', got {mode!r}")
     options = AvatarOptions(
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode_param(ctx.params),
         prompt=ctx.params.get("prompt") or None,
         seed=ctx.seed,
         phones_path=ctx.inputs.get("phones"),

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kinema.engines.base import ProgressFn
+from kinema.contract.vocabulary import Mode
+from kinema.engines.base import EngineInputError, ProgressFn
 
 OutputRole = Literal["video", "audio_mp3", "audio_wav"]
 
@@ -48,3 +49,12 @@ class OutputFile:
 
 
 Executor = Callable[[JobContext], list[OutputFile]]
+
+
+def mode_param(params: dict[str, Any]) -> Mode:
+    """The request's ``mode`` (``std`` when absent). Checked again here because a row written by an older
+    version, or by a plug-in's own client, may hold any value: it fails the task, not the engine."""
+    value = params.get("mode") or Mode.STD
+    if value not in tuple(Mode):
+        raise EngineInputError(f"mode: must be 'std' or 'pro', got {value!r}")
+    return Mode(value)

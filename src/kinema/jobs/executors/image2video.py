@@ -12,7 +12,7 @@ from typing import Any
 
 from kinema.engines.base import EngineInputError
 from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.executors.base import JobContext, OutputFile, mode_param
 
 
 def parse_duration(value: Any) -> int:
@@ -65,9 +65,6 @@ def options_from_context(ctx: JobContext) -> I2VOptions:
         if mask is None:
             raise EngineInputError(f"dynamic_masks[{i}].mask: the mask image is missing")
         dynamic.append(DynamicMask(mask=mask, trajectory=parse_trajectory(group, i)))
-    mode = str(p.get("mode") or "std")
-    if mode not in ("std", "pro"):
-        raise EngineInputError(f"mode: must be 'std' or 'pro', got {mode!r}")
     cfg = p.get("cfg_scale")
     return I2VOptions(
         image=image,
@@ -75,7 +72,7 @@ def options_from_context(ctx: JobContext) -> I2VOptions:
         prompt=str(p.get("prompt") or ""),
         negative_prompt=str(p.get("negative_prompt") or ""),
         cfg_scale=float(cfg) if cfg is not None else None,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode_param(p),
         duration_s=parse_duration(p.get("duration")),
         model_name=str(p.get("model_name") or p.get("model") or "kling-v1"),
         camera=parse_camera(p.get("camera_control")),

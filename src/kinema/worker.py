@@ -1,5 +1,9 @@
 """``kinema worker``: the Huey consumer with process workers, plus the service threads of the job system.
 
+This is the worker's composition root, the one place that knows both the queue and the job system: it
+hands :func:`kinema.jobs.runner.run_task` to the queue as the doorbell's handler and starts the reaper,
+callback sender and retention sweeper. Neither ``queue`` nor ``jobs`` imports the other.
+
 Process workers (``-k process``) so a crash or a SIGKILL takes down one job, not the pool; the consumer
 replaces a dead worker within a second. Queue polling is short (≤ 0.5 s between polls when idle) so an idle
 worker picks up a new task within a second. The reaper, the callback sender and the retention sweeper are
@@ -9,6 +13,8 @@ threads of the consumer's main process, started after the workers are forked.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +23,8 @@ from huey.consumer import ConsumerStopped
 
 from kinema.jobs.reaper import requeue_submitted, run_reaper
 from kinema.jobs.retention import run_sweeper
-from kinema.queue.app import configure_worker, get_queue
+from kinema.jobs.runner import run_task
+from kinema.queue.app import get_queue, set_handler
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings
 from kinema.webhooks.sender import run_sender
@@ -27,6 +34,31 @@ log = logging.getLogger(__name__)
 POLL_INITIAL_S = 0.1
 POLL_MAX_S = 0.5
 HEALTH_CHECK_S = 1.0
+
+
+def worker_name() -> str:
+    """``host:pid``: the reaper reads it back to tell a dead local worker from a slow remote one."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RunTasks:
+    """The doorbell's handler: run the task in this process, on this process's own runtime.
+
+    The runtime is built on first use in each process (so after the fork, never inherited: database
+    connections must not cross a fork) and kept for the process's later jobs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._runtime: tuple[int, Runtime] | None = None
+
+    def runtime(self) -> Runtime:
+        pid = os.getpid()
+        if self._runtime is None or self._runtime[0] != pid:
+            self._runtime = (pid, build_runtime(self.settings, migrate=False))
+        return self._runtime[1]
+
+    def __call__(self, task_id: str) -> None:
+        run_task(self.runtime(), task_id, worker_name())
 
 
 def _thread(
@@ -44,8 +76,8 @@ def run_worker(settings: Settings, workers: int) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
     rt = build_runtime(settings)
-    configure_worker(settings)
-    huey, _job = get_queue(settings)
+    set_handler(RunTasks(settings))
+    huey, _ = get_queue(settings)
     consumer = huey.create_consumer(
         workers=max(1, workers),
         worker_type="process",

@@ -1,0 +1,57 @@
+"""The wire task object is built from any row with a task's fields (the contract imports no database
+code): public URLs replace blob keys, and only a live succeeded task shows results and units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kinema.contract.tasks import RETENTION_MSG, task_object
+from kinema.contract.vocabulary import TaskKind, TaskStatus
+
+
+@dataclass(frozen=True)
+class Row:
+    """Not the ORM class: a plain record with the fields of ``TaskRow``."""
+
+    id: str = "t1"
+    kind: str = TaskKind.IMAGE2VIDEO
+    status: str = "succeed"
+    status_msg: str = ""
+    progress: int = 0
+    external_task_id: str | None = "mine-1"
+    params: dict[str, Any] = field(default_factory=lambda: {"watermark_info": {"enabled": True}})
+    task_info: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(
+        default_factory=lambda: {
+            "videos": [{"id": "a1", "key": "acct/t1/a1.mp4", "duration": "5.0"}],
+            "units": "5",
+        }
+    )
+    expired: bool = False
+    created_at: int = 1
+    updated_at: int = 2
+
+
+def _url(key: str) -> str:
+    return f"https://files.example/{key}"
+
+
+def test_succeeded_row_shows_urls_units_and_watermark() -> None:
+    data = task_object(Row(), _url)
+    assert data["task_status"] == TaskStatus.SUCCEED
+    assert data["task_result"] == {
+        "videos": [{"id": "a1", "url": "https://files.example/acct/t1/a1.mp4", "duration": "5.0"}]
+    }
+    assert data["final_unit_deduction"] == "5" and data["task_progress"] == 100
+    assert data["task_info"] == {"external_task_id": "mine-1"}
+    assert data["watermark_info"] == {"enabled": True}
+
+
+def test_unfinished_and_expired_rows_show_no_result() -> None:
+    running = task_object(Row(status=TaskStatus.PROCESSING, progress=42, kind=TaskKind.VIDEO_TO_AUDIO), _url)
+    assert running["task_result"] == {} and running["final_unit_deduction"] == "0"
+    assert running["task_progress"] == 42 and "watermark_info" not in running
+    expired = task_object(Row(expired=True), _url, extensions=False)
+    assert expired["task_result"] == {} and expired["task_status_msg"] == RETENTION_MSG
+    assert "task_progress" not in expired
