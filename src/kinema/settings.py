@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     )
 
     # --- input fetching (server-side request forgery guard)
-    allow_private_urls: bool = Field(False, description="Allow URL inputs that resolve to private addresses.")
+    allow_private_urls: bool = Field(
+        False, description="Allow media and callback URLs on private addresses (trusted networks only)."
+    )
     fetch_timeout_s: float = 30.0
     fetch_max_redirects: int = 3
 
