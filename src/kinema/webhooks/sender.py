@@ -40,6 +40,7 @@ from sqlalchemy.orm import aliased
 from kinema.db.engine import now_ms
 from kinema.db.models import WebhookAttempt, WebhookOutbox
 from kinema.net.guard import HostUnresolvable, UrlRefused, pinned_target
+from kinema.net.userinfo import without_userinfo
 from kinema.runtime import Runtime
 from kinema.webhooks.signing import sign
 from kinema.webhooks.slots import Candidate, Caps, Slots
@@ -347,7 +348,8 @@ def run_sender(rt: Runtime, stop_event: threading.Event) -> None:
 
 
 def list_attempts(rt: Runtime, account_id: str, task_id: str) -> list[dict[str, Any]]:
-    """Every delivery attempt of this task's callbacks, oldest first (the API shows them)."""
+    """Every delivery attempt of this task's callbacks, oldest first (the API shows them). The URL is shown
+    without credentials: whoever can read the task need not learn the receiver's password."""
     stmt = (
         select(WebhookAttempt, WebhookOutbox)
         .join(WebhookOutbox, WebhookOutbox.id == WebhookAttempt.outbox_id)
@@ -365,7 +367,7 @@ def list_attempts(rt: Runtime, account_id: str, task_id: str) -> list[dict[str, 
         out.append(
             {
                 "webhook_id": box.webhook_id,
-                "url": box.url,
+                "url": without_userinfo(box.url),
                 "task_status": task_status,
                 "attempt": att.attempt,
                 "at": att.at,
