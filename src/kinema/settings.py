@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     )
 
     # --- input fetching (server-side request forgery guard)
-    allow_private_urls: bool = Field(False, description="Allow URL inputs that resolve to private addresses.")
+    allow_private_urls: bool = Field(
+        False, description="Allow media and callback URLs on private addresses (trusted networks only)."
+    )
     fetch_timeout_s: float = 30.0
     fetch_max_redirects: int = 3
 
@@ -88,8 +90,19 @@ class Settings(BaseSettings):
         None, description="whsec_… secret: sign callbacks (Standard Webhooks)."
     )
     webhook_max_attempts: int = 6
-    webhook_timeout_s: float = 10.0
+    webhook_timeout_s: float = Field(
+        10.0, gt=0, description="Whole-attempt deadline of one callback POST, DNS and connect included."
+    )
     webhook_backoff_s: float = Field(2.0, description="First retry delay; doubles each attempt.")
+    webhook_max_inflight: int = Field(
+        32, ge=1, description="Callback deliveries in flight at once, per sender (kinema worker process)."
+    )
+    webhook_max_inflight_per_receiver: int = Field(
+        4, ge=1, description="Of those, to one receiver (scheme, host, port): a slow one delays only itself."
+    )
+    webhook_max_inflight_per_account: int = Field(
+        8, ge=1, description="Of those, for one account: one account's receivers cannot take every slot."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -22,6 +22,7 @@ from kinema.db.models import Asset
 from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import find_asset
 from kinema.media.inputs import INLINE_BYTES, resolve_create_inputs
+from kinema.net.userinfo import without_userinfo
 from kinema.storage.base import content_type_for
 
 MEDIA_FIELDS: dict[TaskKind, set[str]] = {
@@ -92,7 +93,7 @@ async def prepare_inputs(
             v = files["video"]
             info["parent_video"] = {
                 "id": "",
-                "url": getattr(req, "video_url", "") or "",
+                "url": without_userinfo(getattr(req, "video_url", "") or ""),
                 "duration": fmt_seconds(v.duration_s or 0.0),
             }
     finally:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from kinema.api import envelope
 from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
+from kinema.api.callback_url import check_callback_url
 from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
@@ -69,6 +70,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
+        await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
         inputs, params, info = await prepare_inputs(st, account_id, kind, req)
         try:
             task = await db_write_call(
