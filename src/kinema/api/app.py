@@ -83,11 +83,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(tts.router(), prefix=prefix)
 
         @app.get(
-            prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)"
+            prefix + "/queue",
+            tags=["queue"],
+            summary="The caller's queued and running tasks (kinema extension)",
         )
         def queue_overview(request: Request) -> JSONResponse:
-            account(request)
-            return envelope.ok(request, service.queue_view(state(request).rt, None))
+            account_id = account(request)
+            return envelope.ok(request, service.queue_view(state(request).rt, account_id, None))
 
     app.include_router(files.router())
 

@@ -131,9 +131,12 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
 
     def queue_sync(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
-        return envelope.ok(request, service.queue_view(state(request).rt, task))
+        return envelope.ok(request, service.queue_view(state(request).rt, task.account_id, task))
 
-    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
+    @router.get(
+        path + "/{task_id}/queue",
+        summary=f"Queue position of a task among the caller's own (kinema extension) — {kind}",
+    )
     async def queue(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, queue_sync, request, task_id)
 
