@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.kinema = AppState(
         rt=rt,
-        auth=Authenticator(rt.db),
+        auth=Authenticator(rt.db, jwt_max_lifetime_s=settings.jwt_max_lifetime_s),
         rate=RateLimiter(settings.rate_limit_per_minute),
         limits=limits_from_settings(settings),
         max_body_bytes=MAX_BODY_BYTES,
