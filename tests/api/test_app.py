@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+
 from tests.api.media import png_b64
 from tests.api.server import Server
 
@@ -26,3 +28,11 @@ def test_queue_figures_are_per_account(server: Server) -> None:
         view = q.get(f"{I2V}/{own}/queue").json()["data"]
         assert view["depth"] + view["running"] == 1 and view["position"] in (0, 1), view
         assert q.get(f"{I2V}/{ids[0]}/queue").status_code == 404  # another account's task
+
+
+def test_parameter_errors_are_in_our_words(server: Server) -> None:
+    """Query parameters FastAPI validates get a message naming the parameter, not pydantic's text."""
+    r = httpx.get(server.base + "/files/some/key.mp4", params={"exp": "soon", "sig": "x"}, timeout=30)
+    body = r.json()
+    assert r.status_code == 400 and body["code"] == 1201
+    assert body["message"] == "exp: must be an integer", body
