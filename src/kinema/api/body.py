@@ -9,7 +9,9 @@ any endpoint parses it, so no field can slip past and nothing has been stored wh
 Bodies almost never hold such text, and the check must not parse a 10 MB image body twice: a scan of the raw
 bytes for the only spellings that can produce it (a ``\\uD800``–``\\uDFFF`` or ``\\u0000`` escape, the UTF-8
 bytes of a surrogate, which Python's JSON reader lets through, or UTF-16/32 text) decides whether the body is
-parsed and walked at all.
+parsed and walked at all. Measured on the API bench's create body (a 30 KB JPEG in base64, 37 KB): 2 µs with
+no backslash in it, 22 µs with a prompt in ``\\u`` escapes, against 36 µs for the parse every create does
+anyway; a 10 MB image body: 1.9 ms against 35 ms (``timeit`` of both, on a noisy 2-core machine).
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ def may_hold_bad_text(raw: bytes) -> bool:
     """False only when no string parsed from ``raw`` can hold a surrogate or a NUL (cheap: byte scans)."""
     if b"\x00" in raw or raw.startswith(_WIDE_BOMS):
         return True  # UTF-16/32 text (or a raw NUL, which JSON refuses anyway): parse and look
-    if b"\\u" in raw and _ESCAPE.search(raw):
+    # Single bytes first: ``in`` finds one byte at memchr speed (~0.6 µs for a 37 KB body), whereas two-byte
+    # needles and the regex cost ~50x more, and most bodies have no backslash at all.
+    if b"\\" in raw and _ESCAPE.search(raw):
         return True
     return b"\xed" in raw and _UTF8_SURROGATE.search(raw) is not None
 
