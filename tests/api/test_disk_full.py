@@ -25,11 +25,22 @@ TTS = "/kling/v1/audio/tts"
 SPEAK = {"text": "Space is back.", "voice_id": "oversea_male1", "voice_language": "en"}
 
 
+def _wait_for_worker(log_path: Path, timeout: float = 90.0) -> None:
+    """The API answers before its worker process is up; a worker that starts on a full disk cannot open
+    its queue and exits, so the disk is filled only once the worker has started."""
+    deadline = time.monotonic() + timeout
+    while "kinema worker:" not in log_path.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def disk_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     with small_tmpfs(tmp_path / "disk", 48 * 1024 * 1024) as disk:
-        srv = start_server(disk / "data", log_path=tmp_path / "server.log")
+        log_path = tmp_path / "server.log"
+        srv = start_server(disk / "data", log_path=log_path)
         try:
+            _wait_for_worker(log_path)
             yield srv, disk
         finally:
             srv.stop()
