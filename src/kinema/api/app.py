@@ -80,9 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(tts.router(), prefix=prefix)
 
         @app.get(
-            prefix + "/queue",
-            tags=["queue"],
-            summary="The caller's queued and running tasks (kinema extension)",
+            prefix + "/queue", tags=["queue"], summary="Queue depth and running tasks (kinema extension)"
         )
         def queue_overview(request: Request) -> JSONResponse:
             account_id = account(request)

@@ -76,7 +76,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
                 external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
             )
-        except BaseException:  # refused (1201, 1303), or failed (full disk, bad text): keep nothing
+        except BaseException:  # refused (1201, 1303) or failed (full disk, database): keep nothing
             discard_stored_inputs(st.rt, inputs)
             raise
         data = wire(request, task)
@@ -133,10 +133,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         task = lookup(request, task_id)
         return envelope.ok(request, service.queue_view(state(request).rt, task.account_id, task))
 
-    @router.get(
-        path + "/{task_id}/queue",
-        summary=f"Queue position of a task among the caller's own (kinema extension) — {kind}",
-    )
+    @router.get(path + "/{task_id}/queue", summary=f"Queue position of a task (kinema extension) — {kind}")
     async def queue(request: Request, task_id: str) -> JSONResponse:
         return await db_call(state(request).rt, queue_sync, request, task_id)
 
