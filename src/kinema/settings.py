@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         6000, description="Per-account requests per minute (code 1302 beyond)."
     )
+    jwt_max_lifetime_s: float = Field(
+        24 * 3600,
+        gt=0,
+        description="Longest accepted AK/SK JWT: exp at most this many seconds ahead (1004 beyond); "
+        "the official clients sign 1800 s tokens.",
+    )
 
     # --- jobs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="Worker processes.")

@@ -63,7 +63,11 @@ class Server:
         self.proc.wait()
 
 
-def start_server(data_dir: Path, *, api_only: bool = False, **env: str) -> Server:
+def start_server(
+    data_dir: Path, *, api_only: bool = False, log_path: Path | None = None, **env: str
+) -> Server:
+    """``log_path`` defaults to ``server.log`` in the data folder; a test that fills that folder's disk
+    keeps the log elsewhere, so the log's growth does not change how much room is left."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -78,13 +82,14 @@ def start_server(data_dir: Path, *, api_only: bool = False, **env: str) -> Serve
     }
     cmd = [sys.executable, "-m", "kinema", "serve"] + (["--api-only"] if api_only else [])
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = (data_dir / "server.log").open("ab")
+    log_path = log_path or data_dir / "server.log"
+    log = log_path.open("ab")
     proc = subprocess.Popen(cmd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()[-3000:]}")
+            raise RuntimeError(f"server exited: {log_path.read_text()[-3000:]}")
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                 break

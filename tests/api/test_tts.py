@@ -85,6 +85,25 @@ def test_tts_rejections(server: Server, body: dict, field: str) -> None:
     assert r.status_code == 400 and r.json()["code"] == 1201 and field in r.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ('"hi\\u0000there"', "must not contain NUL"),
+        ('"hi\\udfffthere"', "must be valid Unicode text"),
+        ('"\\ud800"', "must be valid Unicode text"),
+    ],
+)
+def test_unstorable_text_is_reported_on_text(server: Server, text: str, rule: str) -> None:
+    """Not as ``voice_id``, and with no library or codec text in the message."""
+    raw = '{"text":%s,"voice_id":"oversea_male1","voice_language":"en"}' % text  # noqa: UP031
+    with server.client() as c:
+        r = c.post(TTS, content=raw, headers={"content-type": "application/json"})
+    message = r.json()["message"]
+    assert r.status_code == 400 and r.json()["code"] == 1201
+    assert message.startswith(f"text: {rule}"), message
+    assert "codec" not in message and "null character" not in message
+
+
 def test_download_supports_range(server: Server) -> None:
     with server.client() as c:
         data = c.post(

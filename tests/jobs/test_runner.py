@@ -85,6 +85,16 @@ def test_crash_once_then_succeeds(rt: Runtime, tmp_path: Path) -> None:
     assert _get(rt, t).attempt == 2
 
 
+def test_full_disk_fails_at_once_without_retries(rt: Runtime) -> None:
+    t = _task(rt, make_account(rt), mode="disk_full")
+    assert run_task(rt, t.id, "w") == "failed"
+    done = _get(rt, t)
+    assert done.status == "failed" and done.attempt == 1  # no attempt (or lease) burnt on a retry
+    assert done.status_msg.startswith("no space left on device")
+    assert "/" not in done.status_msg  # no server paths in what the client reads
+    assert not any((rt.settings.data_dir / "work").iterdir())  # the partial output is gone
+
+
 def test_missing_engine_fails_at_once(rt: Runtime) -> None:
     rt.settings.executors = {"avatar": "kinema.no_such_engine_module:execute"}
     t = _task(rt, make_account(rt))

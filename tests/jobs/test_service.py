@@ -179,11 +179,24 @@ def test_queue_view(rt: Runtime) -> None:
     a, b, c = (_create(rt, acct) for _ in range(3))
     with rt.db.write() as s:
         service.set_status(s, rt, a.id, "processing", expect_status=("submitted",))
-    assert service.queue_view(rt, c) == {"depth": 2, "running": 1, "position": 2}
-    assert service.queue_view(rt, b)["position"] == 1
+    assert service.queue_view(rt, acct, c) == {"depth": 2, "running": 1, "position": 2}
+    assert service.queue_view(rt, acct, b)["position"] == 1
     fresh_a = service.get_task(rt, acct, "avatar", task_id=a.id)
-    assert fresh_a is not None and service.queue_view(rt, fresh_a)["position"] == 0
-    assert service.queue_view(rt, None) == {"depth": 2, "running": 1, "position": 0}
+    assert fresh_a is not None and service.queue_view(rt, acct, fresh_a)["position"] == 0
+    assert service.queue_view(rt, acct, None) == {"depth": 2, "running": 1, "position": 0}
+
+
+def test_queue_view_shows_only_the_callers_own_tasks(rt: Runtime) -> None:
+    busy, quiet = make_account(rt), make_account(rt)
+    first = _create(rt, busy)
+    for _ in range(3):
+        _create(rt, busy)
+    with rt.db.write() as s:
+        service.set_status(s, rt, first.id, "processing", expect_status=("submitted",))
+    mine = _create(rt, quiet)  # queued after all of busy's tasks
+    assert service.queue_view(rt, quiet, None) == {"depth": 1, "running": 0, "position": 0}
+    assert service.queue_view(rt, quiet, mine) == {"depth": 1, "running": 0, "position": 1}
+    assert service.queue_view(rt, busy, None) == {"depth": 3, "running": 1, "position": 0}
 
 
 def test_record_finished_task_and_assets(rt: Runtime) -> None:

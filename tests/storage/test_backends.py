@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kinema.storage.base import Storage, content_type_for
+from kinema.storage.base import BlobInfo, Storage, content_type_for
 from kinema.storage.local import LocalStorage
 from kinema.storage.s3 import S3Storage
 
@@ -72,3 +72,21 @@ def test_content_types_come_from_one_table() -> None:
     assert content_type_for("acct/task/voice.wav") == "audio/wav"  # pinned: platforms disagree on wav
     assert content_type_for("acct/inputs/day/x-image.jpg") == "image/jpeg"
     assert content_type_for("acct/task/no-extension") == "application/octet-stream"
+
+
+def test_local_write_on_a_full_disk_leaves_no_partial_file(tmp_path: Path) -> None:
+    from tests.support.tmpfs import fill, free, small_tmpfs
+
+    with small_tmpfs(tmp_path / "disk", 2 * 1024 * 1024) as disk:
+        store = LocalStorage(disk / "blobs")
+        src = tmp_path / "big.bin"
+        src.write_bytes(b"z" * 300_000)
+        fill(disk, leave=100_000)  # room for a part of the blob, not all of it
+        with pytest.raises(OSError):
+            store.put_bytes("acct/inputs/a.bin", b"x" * 300_000, "application/octet-stream")
+        with pytest.raises(OSError):
+            store.put_file("acct/inputs/b.bin", src, "application/octet-stream")
+        assert [p.name for p in (disk / "blobs" / "acct" / "inputs").iterdir()] == []
+        free(disk)
+        store.put_file("acct/inputs/b.bin", src, "application/octet-stream")  # space back: works at once
+        assert store.info("acct/inputs/b.bin") == BlobInfo(300_000, "application/octet-stream")

@@ -3,11 +3,13 @@
 ``params`` drive it: ``seconds`` (total run time), ``steps`` (progress calls), ``mode``:
 ``ok`` | ``input_error`` (EngineInputError) | ``crash`` (RuntimeError every time) | ``crash_once`` (first
 attempt only; needs ``marker``, a file path) | ``suicide`` (SIGKILLs its own worker process) |
-``no_progress`` (sleeps without calling progress). ``marker`` also records each start as a line.
+``no_progress`` (sleeps without calling progress) | ``disk_full`` (an encoder's write meets ENOSPC, raised
+from inside another exception as engines do). ``marker`` also records each start as a line.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -34,6 +36,12 @@ def execute(ctx: JobContext) -> list[OutputFile]:
     if mode == "suicide":
         time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "disk_full":
+        (ctx.workdir / "partial.mp4").write_bytes(b"half a video")
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device", str(ctx.workdir / "partial.mp4"))
+        except OSError as exc:
+            raise RuntimeError("could not write the video") from exc
     if mode == "crash" or (mode == "crash_once" and starts <= 1):
         raise RuntimeError("engine exploded")
     if mode == "no_progress":

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.kinema = AppState(
         rt=rt,
-        auth=Authenticator(rt.db),
+        auth=Authenticator(rt.db, jwt_max_lifetime_s=settings.jwt_max_lifetime_s),
         rate=RateLimiter(settings.rate_limit_per_minute),
         limits=limits_from_settings(settings),
         max_body_bytes=MAX_BODY_BYTES,
@@ -64,11 +65,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
-        return envelope.error(
-            request, Code.INVALID_PARAM, f"{where or 'request'}: {first.get('msg', 'invalid')}"
-        )
+        return envelope.error(request, Code.INVALID_PARAM, validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -76,7 +73,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return envelope.error(request, Code.BAD_METHOD, f"method {request.method} is not allowed here")
         if exc.status_code == 404:
             return envelope.error(request, Code.NOT_FOUND, f"no such resource: {request.url.path}")
-        return envelope.error(request, Code.BAD_REQUEST, str(exc.detail))
+        return envelope.error(request, Code.BAD_REQUEST, f"request refused: {_phrase(exc.status_code)}")
 
     for prefix in PREFIXES:
         for router in tasks.routers():
@@ -93,8 +90,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             },
         )
         def queue_overview(request: Request) -> JSONResponse:
-            account(request)
-            return envelope.ok(request, service.queue_view(state(request).rt, None))
+            account_id = account(request)
+            return envelope.ok(request, service.queue_view(state(request).rt, account_id, None))
 
     app.include_router(files.router())
 
@@ -111,6 +108,30 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     openapi.install(app)
     return app
+
+
+_PARAM_RULES = {
+    "missing": "is required",
+    "int_parsing": "must be an integer",
+    "int_type": "must be an integer",
+    "string_type": "must be a string",
+}
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """``"<parameter>: <rule>"`` for the first failing query or path parameter, in our words: pydantic's
+    messages are library text, and the same failure reads the same in every kinema release."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header"))
+    return f"{where or 'request'}: {_PARAM_RULES.get(str(first.get('type')), 'has an invalid value')}"
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _ping(rt: Runtime) -> None:

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 from fastapi.security import HTTPBearer
 
+from kinema.api.body import NUL_RULE
+from kinema.contract.errors import invalid
+
 if TYPE_CHECKING:
     from kinema.api.state import AppState
 
@@ -21,9 +24,21 @@ def state(request: Request) -> AppState:
 
 
 def account(request: Request) -> str:
-    """Authenticate the caller and apply its rate limit; the account id, or a KlingError (401/429)."""
+    """Authenticate the caller and apply its rate limit; the account id, or a KlingError (401/429/400)."""
     st = state(request)
     account_id = st.auth.authenticate(request.headers.get("authorization"))
     st.rate.check(account_id)
+    refuse_nul_in_url(request)
     request.state.account_id = account_id
     return account_id
+
+
+def refuse_nul_in_url(request: Request) -> None:
+    """1201 naming the path or query parameter that holds a NUL (``%00``): PostgreSQL cannot compare text
+    with one, so a look-up by such an id would fail with a 500 instead of a clear refusal. URL decoding
+    replaces invalid UTF-8, so NUL is the only such character a URL can carry."""
+    if "\x00" not in request.scope.get("path", "") and b"%00" not in request.scope.get("query_string", b""):
+        return
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if "\x00" in name or "\x00" in str(value):
+            raise invalid(name.replace("\x00", "\\x00"), NUL_RULE)

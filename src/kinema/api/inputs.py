@@ -3,11 +3,15 @@
 Media given as URL or base64 are fetched/decoded and checked by content once, here, at create time (so a bad
 file is a synchronous 1201 and a worker never downloads anything); ids of earlier results (``audio_id``,
 ``video_id``) are looked up in the caller's own account. Params keep everything but the media payloads.
+
+A create that fails after storing inputs (a later input is bad, an id is unknown, the disk is full, the
+task row cannot be written) deletes what it stored: :func:`discard_stored_inputs`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import time
 from typing import Any
@@ -23,13 +27,34 @@ from kinema.jobs.runner import fmt_seconds
 from kinema.jobs.service import find_asset
 from kinema.media.inputs import INLINE_BYTES, resolve_create_inputs
 from kinema.net.userinfo import without_userinfo
+from kinema.runtime import Runtime
 from kinema.storage.base import content_type_for
+
+log = logging.getLogger(__name__)
 
 MEDIA_FIELDS: dict[TaskKind, set[str]] = {
     TaskKind.AVATAR: {"image", "sound_file"},
     TaskKind.IMAGE2VIDEO: {"image", "image_tail", "static_mask", "dynamic_masks"},
     TaskKind.VIDEO_TO_AUDIO: {"video_url"},
 }
+
+
+def _upload_key(account_id: str, day: str, upload: str, filename: str) -> str:
+    # One folder per account and day, not one per create: a new folder per create was a visible share of
+    # a create's time in profiles.
+    return f"{account_id}/inputs/{day}/{upload}-{filename}"
+
+
+def discard_stored_inputs(rt: Runtime, inputs: dict[str, str]) -> None:
+    """Delete the uploads a failed create stored (``<account>/inputs/…``). Blobs of earlier results reused
+    by id (``audio_id``, ``video_id``: ``<account>/<task>/…``) belong to their own task and stay."""
+    for key in inputs.values():
+        if key.split("/")[1:2] != ["inputs"]:
+            continue
+        try:
+            rt.storage.delete(key)
+        except Exception:
+            log.warning("could not delete the input %s of a failed create", key, exc_info=True)
 
 
 def _params(kind: TaskKind, req: BaseModel) -> dict[str, Any]:
@@ -59,10 +84,22 @@ def _earlier_result(
 async def prepare_inputs(
     st: AppState, account_id: str, kind: str, req: BaseModel
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
-    """(inputs name → blob key, params, extra task_info)."""
+    """(inputs name → blob key, params, extra task_info); nothing stays stored when it raises."""
     task_kind = TaskKind(kind)  # the routes' kinds are TaskKind values; an unknown one is a bug, not input
-    rt = st.rt
     inputs: dict[str, str] = {}
+    try:
+        info = await _store_and_resolve(st, account_id, task_kind, req, inputs)
+    except BaseException:
+        discard_stored_inputs(st.rt, inputs)
+        raise
+    return inputs, _params(task_kind, req), info
+
+
+async def _store_and_resolve(
+    st: AppState, account_id: str, task_kind: TaskKind, req: BaseModel, inputs: dict[str, str]
+) -> dict[str, Any]:
+    """Fill ``inputs`` as each blob is stored (so a failure part-way knows what to delete); the task_info."""
+    rt = st.rt
     info: dict[str, Any] = {}
     upload = new_id()
     day = time.strftime("%Y%m%d", time.gmtime())
@@ -77,9 +114,7 @@ async def prepare_inputs(
             dest_dir=scratch,
         )
         for name, media in files.items():
-            # One folder per account and day, not one per create: a new folder per create was a visible
-            # share of a create's time in profiles.
-            key = f"{account_id}/inputs/{day}/{upload}-{media.filename}"
+            key = _upload_key(account_id, day, upload, media.filename)
             ctype = content_type_for(media.filename)
             if media.data is not None and media.size <= INLINE_BYTES:
                 rt.storage.put_bytes(key, media.data, ctype)
@@ -116,4 +151,4 @@ async def prepare_inputs(
             "url": rt.urls.url(asset.blob_key),
             "duration": fmt_seconds(asset.duration_s or 0.0),
         }
-    return inputs, _params(task_kind, req), info
+    return info

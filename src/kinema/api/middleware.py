@@ -1,7 +1,9 @@
 """Pure ASGI middleware (Starlette's ``BaseHTTPMiddleware`` costs a task and a queue per request).
 
 Every reply gets ``X-Request-Id`` — the same id as the body's ``request_id`` — and an exception that escaped
-every handler still becomes the Kling envelope (code 5000) instead of a bare 500.
+every handler still becomes the Kling envelope instead of a bare 500: code 5001 (HTTP 503) with
+"no space left on device" when the disk or quota is full — whichever layer hit it, and the client should
+come back later — else 5000 with a fixed message (never the exception's text).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kinema.api import envelope
 from kinema.contract.errors import Code
+from kinema.storage.space import NO_SPACE_MESSAGE, is_out_of_space
 
 log = logging.getLogger("kinema.api")
+NO_SPACE_REPLY = f"{NO_SPACE_MESSAGE}: the server cannot store this request now; try again later"
 
 
 class RequestIdMiddleware:
@@ -40,9 +44,15 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as exc:
             if started:
+                log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
                 raise
-            response = envelope.error(Request(scope), Code.INTERNAL, "internal server error")
+            if is_out_of_space(exc):
+                # One line, no traceback: on a full disk the log file is often on that disk too.
+                log.error("no space left on device on %s %s", scope.get("method"), scope.get("path"))
+                response = envelope.error(Request(scope), Code.UNAVAILABLE, NO_SPACE_REPLY)
+            else:
+                log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+                response = envelope.error(Request(scope), Code.INTERNAL, "internal server error")
             await response(scope, receive, send_with_id)

@@ -31,11 +31,15 @@ from kinema.jobs.registry import ExecutorUnavailable, get_executor
 from kinema.jobs.service import CANCEL_MSG, add_asset, release_for_retry, ring, set_status
 from kinema.runtime import Runtime
 from kinema.storage.base import content_type_for
+from kinema.storage.space import NO_SPACE_MESSAGE, is_out_of_space
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
 """At most one progress write (and cancel check) per job per this many seconds."""
+NO_SPACE_TASK_MESSAGE = (
+    f"{NO_SPACE_MESSAGE}: the server ran out of disk space while running this task; create it again later"
+)
 
 Outcome = Literal["dropped", "succeed", "failed", "cancelled", "requeued", "lost"]
 """What one delivery of a doorbell did (see :func:`run_task`)."""
@@ -345,6 +349,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
             )
         raise
     except Exception as exc:
+        if is_out_of_space(exc):
+            return _fail_out_of_space(rt, task_id, attempt, exc, keys, workdir)
         reason = f"{type(exc).__name__}: {exc}"
         log.warning("task %s attempt %d crashed: %s", task_id, attempt, reason, exc_info=True)
         with rt.db.write() as session:
@@ -355,12 +361,37 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     finally:
         att.stop.set()
         beat.join(timeout=5)
-        for key in keys:  # uploaded but never committed
-            try:
-                rt.storage.delete(key)
-            except Exception:
-                log.warning("could not delete orphan blob %s", key, exc_info=True)
-        shutil.rmtree(workdir, ignore_errors=True)
+        _discard(rt, keys, workdir)
+
+
+def _discard(rt: Runtime, keys: list[str], workdir: Path) -> None:
+    """Delete blobs uploaded but never committed, and the work folder. Safe to call twice."""
+    while keys:
+        key = keys.pop()
+        try:
+            rt.storage.delete(key)
+        except Exception:
+            log.warning("could not delete orphan blob %s", key, exc_info=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _fail_out_of_space(
+    rt: Runtime, task_id: str, attempt: int, exc: Exception, keys: list[str], workdir: Path
+) -> Outcome:
+    """A full disk fails the task at once: a retry would meet the same full disk, and each would hold the
+    task for a lease. The attempt's own files go first, so the failure can still be written when they were
+    what filled the disk (SQLite writes need a little room too). If even that write fails, the lease
+    expires and the reaper settles the task as for a lost worker."""
+    log.warning("task %s attempt %d: no space left on device (%s)", task_id, attempt, type(exc).__name__)
+    _discard(rt, keys, workdir)
+    try:
+        failed = _finish_failed(rt, task_id, attempt, NO_SPACE_TASK_MESSAGE)
+    except Exception as again:
+        if not is_out_of_space(again):
+            raise
+        log.error("task %s: cannot record the failure either, the database's disk is full too", task_id)
+        return "lost"
+    return "failed" if failed else "lost"
 
 
 @contextmanager

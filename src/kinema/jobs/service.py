@@ -351,11 +351,15 @@ def cancel_task(rt: Runtime, account_id: str, kind: str, task_id: str) -> Task |
         return task
 
 
-def queue_view(rt: Runtime, task: Task | None) -> dict[str, int]:
-    """How busy the (shared) queue is and where this task stands: position 1 = next to run, 0 = not queued
-    (or no task given)."""
+def queue_view(rt: Runtime, account_id: str, task: Task | None) -> dict[str, int]:
+    """The caller's own queue figures: its queued (``depth``) and running tasks, and where ``task`` stands
+    among its own queued ones (position 1 = its next to run, 0 = not queued or no task given).
+
+    Per account, never global: counts across accounts would tell any key holder how busy everyone else is.
+    Workers take tasks oldest first across all accounts, so the position is a lower bound on the wait."""
+    mine = Task.account_id == account_id
     with rt.db.read() as session:
-        by_status = select(Task.status, func.count()).where(Task.status.in_(ACTIVE_STATUSES))
+        by_status = select(Task.status, func.count()).where(mine, Task.status.in_(ACTIVE_STATUSES))
         counts = dict(session.execute(by_status.group_by(Task.status)).all())
         position = 0
         if task is not None and task.status == TaskStatus.SUBMITTED:
@@ -363,6 +367,7 @@ def queue_view(rt: Runtime, task: Task | None) -> dict[str, int]:
                 select(func.count())
                 .select_from(Task)
                 .where(
+                    mine,
                     Task.status == TaskStatus.SUBMITTED,
                     or_(
                         Task.created_at < task.created_at,

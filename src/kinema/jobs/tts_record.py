@@ -6,6 +6,7 @@ own, whereas a task pointing at a missing asset would hand out an unusable id.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +30,31 @@ def record_tts_task(
     task_id, asset_id = new_id(), new_id()
     key = f"{account_id}/{task_id}/{asset_id}.mp3"
     phones_key = f"{account_id}/{task_id}/{asset_id}.phones.json"
-    rt.storage.put_file(key, audio_path, "audio/mpeg")
-    rt.storage.put_file(phones_key, phones_path, "application/json")
-    with rt.db.write() as session:
-        add_asset(
-            session,
-            account_id=account_id,
-            task_id=task_id,
-            role="audio",
-            blob_key=key,
-            content_type="audio/mpeg",
-            duration_s=duration_s,
-            extra={"phones": phones_key},
-            retention=rt.settings.retention_days,
-            asset_id=asset_id,
-        )
+    stored: list[str] = []
+    try:
+        rt.storage.put_file(key, audio_path, "audio/mpeg")
+        stored.append(key)
+        rt.storage.put_file(phones_key, phones_path, "application/json")
+        stored.append(phones_key)
+        with rt.db.write() as session:
+            add_asset(
+                session,
+                account_id=account_id,
+                task_id=task_id,
+                role="audio",
+                blob_key=key,
+                content_type="audio/mpeg",
+                duration_s=duration_s,
+                extra={"phones": phones_key},
+                retention=rt.settings.retention_days,
+                asset_id=asset_id,
+            )
+    except BaseException:
+        # Nothing refers to the blobs yet (a full disk, most often): keep none, the client gets an error.
+        for done in stored:
+            with contextlib.suppress(Exception):
+                rt.storage.delete(done)
+        raise
     result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}], "units": "0.1"}
     return record_finished_task(
         rt, account_id=account_id, kind=TaskKind.TTS, params=params, result=result, task_id=task_id

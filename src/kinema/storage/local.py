@@ -22,6 +22,17 @@ from kinema.storage.base import BlobInfo, Storage, content_type_for
 CHUNK = 256 * 1024
 
 
+@contextlib.contextmanager
+def _removed_on_failure(tmp: Path) -> Iterator[None]:
+    """A write that fails part-way (a full disk, most often) must not leave its partial temporary file
+    behind: on a full disk that file holds exactly the space the next write needs."""
+    try:
+        yield
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class LocalStorage(Storage):
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -58,13 +69,14 @@ class LocalStorage(Storage):
         dest = self._path(key)
         self._ensure_parent(dest)
         tmp = self._tmp_name(dest)
-        try:
-            shutil.copyfile(path, tmp)
-        except FileNotFoundError:  # the folder was swept away (retention) since we made it
-            self._made.discard(str(dest.parent))
-            self._ensure_parent(dest)
-            shutil.copyfile(path, tmp)
-        os.replace(tmp, dest)
+        with _removed_on_failure(tmp):
+            try:
+                shutil.copyfile(path, tmp)
+            except FileNotFoundError:  # the folder was swept away (retention) since we made it
+                self._made.discard(str(dest.parent))
+                self._ensure_parent(dest)
+                shutil.copyfile(path, tmp)
+            os.replace(tmp, dest)
         self._write_meta(dest, key, content_type)
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
@@ -77,9 +89,10 @@ class LocalStorage(Storage):
             self._made.discard(str(dest.parent))
             self._ensure_parent(dest)
             fh = open(tmp, "wb")  # noqa: SIM115
-        with fh:
-            fh.write(data)
-        os.replace(tmp, dest)
+        with _removed_on_failure(tmp):
+            with fh:
+                fh.write(data)
+            os.replace(tmp, dest)
         self._write_meta(dest, key, content_type)
 
     def info(self, key: str) -> BlobInfo | None:

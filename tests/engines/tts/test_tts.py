@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kinema.contract.voices import VOICES
-from kinema.engines.tts import Speech, synthesize, write_phones_json
+from kinema.engines.tts import Speech, TtsInputError, synthesize, write_phones_json
 from kinema.engines.tts.espeak_zh import espeak_available
 from kinema.engines.tts.voices import normalize_speed, resolve_voice
 from kinema.media.audio_io import decode_audio, write_mp3
@@ -111,6 +111,25 @@ def test_every_preset_voice_resolves_and_unknown_ids_fail() -> None:
         synthesize("   \n", "en")
     with pytest.raises(ValueError):
         synthesize("hello", "fr")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "voice_id", "field"),
+    [
+        ("hello", "en", "no_such_voice", "voice_id"),
+        ("hello", "fr", None, "voice_language"),
+        ("   ", "en", None, "text"),
+        ("x" * 1001, "en", None, "text"),
+        ("hi\x00there", "en", None, "text"),
+        ("hi\udfffthere", "en", None, "text"),
+        ("你好\x00", "zh", None, "text"),
+    ],
+)
+def test_refusals_name_their_field(text: str, language: str, voice_id: str | None, field: str) -> None:
+    with pytest.raises(TtsInputError) as refused:
+        synthesize(text, language, voice_id=voice_id)  # type: ignore[arg-type]
+    assert refused.value.field == field and str(refused.value).startswith(f"{field}: ")
+    assert "codec" not in refused.value.rule and "null character" not in refused.value.rule
 
 
 def test_write_phones_json(speech: Speech, tmp_path: Path) -> None:

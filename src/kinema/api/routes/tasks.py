@@ -17,7 +17,7 @@ from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.callback_url import check_callback_url
 from kinema.api.deps import account, bearer_scheme, state
-from kinema.api.inputs import prepare_inputs
+from kinema.api.inputs import discard_stored_inputs, prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.requests import (
@@ -85,10 +85,8 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
                 external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
             )
-        except KlingError:
-            for key in inputs.values():
-                if "/inputs/" in key:
-                    st.rt.storage.delete(key)
+        except BaseException:  # refused (1201, 1303) or failed (full disk, database): keep nothing
+            discard_stored_inputs(st.rt, inputs)
             raise
         data = wire(request, task)
         return envelope.ok(request, data)
@@ -152,7 +150,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
 
     def queue_sync(request: Request, task_id: str) -> JSONResponse:
         task = lookup(request, task_id)
-        return envelope.ok(request, service.queue_view(state(request).rt, task))
+        return envelope.ok(request, service.queue_view(state(request).rt, task.account_id, task))
 
     @router.get(
         path + "/{task_id}/queue",

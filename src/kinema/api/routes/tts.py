@@ -33,16 +33,16 @@ PATH = "/audio/tts"
 
 def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
     """Synthesise, store MP3 + phone timings, and record a finished task with its audio asset."""
-    from kinema.engines.tts import synthesize, write_phones_json
+    from kinema.engines.tts import TtsInputError, synthesize, write_phones_json
     from kinema.media.audio_io import write_mp3
 
+    language: Literal["en", "zh"] = "en" if req.voice_language == "en" else "zh"
     try:
-        language: Literal["en", "zh"] = "en" if req.voice_language == "en" else "zh"
         speech = synthesize(
             req.text or "", language=language, voice_id=req.voice_id, speed=req.voice_speed or 1.0
         )
-    except ValueError as exc:
-        raise invalid("text" if "text" in str(exc) else "voice_id", str(exc)) from exc
+    except TtsInputError as exc:  # the engine's own refusals name their field; anything else is ours (5000)
+        raise invalid(exc.field, exc.rule) from exc
     with tempfile.TemporaryDirectory(prefix="kinema-tts-") as tmp:
         mp3, phones = Path(tmp) / "speech.mp3", Path(tmp) / "phones.json"
         write_mp3(speech.samples, speech.sample_rate, mp3)

@@ -5,6 +5,6 @@ timings the avatar engine animates from.
 """
 
 from kinema.engines.tts.engine import synthesize
-from kinema.engines.tts.types import PhoneSpan, Speech, write_phones_json
+from kinema.engines.tts.types import PhoneSpan, Speech, TtsInputError, write_phones_json
 
-__all__ = ["PhoneSpan", "Speech", "synthesize", "write_phones_json"]
+__all__ = ["PhoneSpan", "Speech", "TtsInputError", "synthesize", "write_phones_json"]

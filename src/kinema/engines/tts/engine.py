@@ -15,7 +15,7 @@ from scipy.signal import resample_poly
 
 from kinema.engines.tts.espeak_zh import ESPEAK_VOICE, synthesize_zh
 from kinema.engines.tts.piper_en import synthesize_en
-from kinema.engines.tts.types import PhoneSpan, Speech
+from kinema.engines.tts.types import PhoneSpan, Speech, TtsInputError
 from kinema.engines.tts.voices import VoiceProfile, normalize_speed, resolve_voice
 
 MAX_CHARS = 1000
@@ -40,6 +40,20 @@ def _fade_edges(x: np.ndarray, rate: int) -> np.ndarray:
     return x
 
 
+def _check_speakable(text: str) -> None:
+    """Both backends hand the text to C code (Piper's phonemizer, the espeak-ng process): a NUL ends it
+    early there, and a lone surrogate has no UTF-8 form to hand over. Refused here with the field named,
+    not left to surface as the library's own message."""
+    if "\x00" in text:
+        raise TtsInputError("text", "must not contain NUL (U+0000) characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise TtsInputError(
+            "text", f"must be valid Unicode text; it holds a lone surrogate at character {exc.start}"
+        ) from None
+
+
 def synthesize(
     text: str,
     language: Literal["en", "zh"] = "en",
@@ -48,13 +62,15 @@ def synthesize(
 ) -> Speech:
     """Speak ``text``. ``speed`` is clamped to [0.8, 2.0] and rounded to one decimal (API semantics).
 
-    Raises ``ValueError`` for empty text, text over 1000 characters, an unknown language or a voice id that
-    is not a preset of ``language``.
+    Raises :class:`TtsInputError` (a ``ValueError`` naming the field) for empty text, text over 1000
+    characters or holding what no backend can take (NUL, lone surrogates), an unknown language or a voice
+    id that is not a preset of ``language``.
     """
     if not text or not text.strip():
-        raise ValueError("text must not be empty")
+        raise TtsInputError("text", "must not be empty")
     if len(text) > MAX_CHARS:
-        raise ValueError(f"text must be at most {MAX_CHARS} characters, got {len(text)}")
+        raise TtsInputError("text", f"must be at most {MAX_CHARS} characters, got {len(text)}")
+    _check_speakable(text)
     vid, profile = resolve_voice(voice_id, language)
     rate_factor = normalize_speed(speed) * profile.pace
     if language == "en":
@@ -71,7 +87,7 @@ def synthesize(
         )
         name = f"espeak-ng:{ESPEAK_VOICE}+{profile.espeak_variant}/{profile.name}"
     if samples.size == 0:
-        raise ValueError("the text contains nothing that can be spoken")
+        raise TtsInputError("text", "contains nothing that can be spoken")
     samples = _fade_edges(np.clip(samples, -1.0, 1.0).astype(np.float32), sr)
     end = len(samples) / sr
     phones = [PhoneSpan(p.p, min(p.start, end), min(p.end, end)) for p in phones if p.start < end]

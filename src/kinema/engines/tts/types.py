@@ -12,6 +12,19 @@ from pathlib import Path
 
 import numpy as np
 
+from kinema.engines.base import EngineInputError
+
+
+class TtsInputError(EngineInputError):
+    """Text or a voice setting the engine will not speak. ``field`` is the API field at fault (``text``,
+    ``voice_id``, ``voice_language``) and ``rule`` says what is wrong, so the API answers
+    ``"<field>: <rule>"`` from the error itself rather than guessing the field from the message's words."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
 
 @dataclass(frozen=True)
 class PhoneSpan:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinema.contract.voices import VOICES, is_known_voice
+from kinema.engines.tts.types import TtsInputError
 
 SPEED_MIN, SPEED_MAX = 0.8, 2.0
 
@@ -119,11 +120,12 @@ def normalize_speed(speed: float) -> float:
 def resolve_voice(voice_id: str | None, language: str) -> tuple[str, VoiceProfile]:
     """Return ``(voice_id, profile)``; ``None`` picks the language's default.
 
-    Raises ``ValueError`` for an unsupported language or an id that is not a preset of that language.
+    Raises :class:`TtsInputError` (a ``ValueError``) for an unsupported language or an id that is not a
+    preset of that language.
     """
     if language not in VOICES:
-        raise ValueError(f"voice_language must be one of {sorted(VOICES)}, got {language!r}")
+        raise TtsInputError("voice_language", f"must be one of {sorted(VOICES)}, got {language!r}")
     vid = voice_id if voice_id else DEFAULT_VOICE[language]
     if not is_known_voice(vid, language):
-        raise ValueError(f"voice_id {vid!r} is not a preset voice for language {language!r}")
+        raise TtsInputError("voice_id", f"{vid!r} is not a preset voice for language {language!r}")
     return vid, PROFILES[VOICE_CLASS.get(vid, "male")]
