@@ -263,7 +263,9 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     try:
         executor = get_executor(kind, settings)
     except ExecutorUnavailable as exc:
-        _finish_failed(rt, task_id, attempt, str(exc))
+        # The reason (an import error, a plug-in path) is for the operator's log, not for the client.
+        log.error("task %s: %s", task_id, exc)
+        _finish_failed(rt, task_id, attempt, f"the {kind} engine is not available on this server")
         return "failed"
 
     att = Attempt(rt, task_id, attempt)
@@ -351,8 +353,10 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     except Exception as exc:
         if is_out_of_space(exc):
             return _fail_out_of_space(rt, task_id, attempt, exc, keys, workdir)
-        reason = f"{type(exc).__name__}: {exc}"
-        log.warning("task %s attempt %d crashed: %s", task_id, attempt, reason, exc_info=True)
+        # The exception's text can hold server paths or library internals: it goes to the log, and the
+        # client's task_status_msg (after the last attempt) only says that the engine failed.
+        log.warning("task %s attempt %d crashed: %r", task_id, attempt, exc, exc_info=True)
+        reason = "the engine stopped with an internal error"
         with rt.db.write() as session:
             outcome = release_for_retry(session, rt, task_id, attempt=attempt, reason=reason)
         if outcome == "requeued":
