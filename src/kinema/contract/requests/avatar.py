@@ -8,10 +8,10 @@ from kinema.contract.requests.fields import (
     MODES,
     AsyncBody,
     IdStr,
+    MediaStr,
     OptStr,
     WatermarkInfo,
     check_len,
-    check_media,
     check_mode,
     limits_of,
     optional,
@@ -25,21 +25,16 @@ class AvatarCreate(AsyncBody):
 
     model_config = required_in_schema("image")
 
-    image: OptStr = optional(
+    image: MediaStr = optional(
         "Portrait: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px, aspect 1:2.5..2.5:1)."
     )
     audio_id: IdStr = optional(
         "id of a TTS result (audios[].id), 2..300 s. Exactly one of audio_id/sound_file."
     )
-    sound_file: OptStr = optional("http(s) URL or raw base64 of mp3/wav/m4a/aac, <=5 MB, 2..300 s.")
+    sound_file: MediaStr = optional("http(s) URL or raw base64 of mp3/wav/m4a/aac, <=5 MB, 2..300 s.")
     prompt: str | None = optional("Actions, emotion and camera, <=2500 chars.", maxLength=2500)
     mode: OptStr = optional("std (default) or pro.", validate_default=True, enum=list(MODES))
     watermark_info: WatermarkInfo | None = optional('{"enabled": bool}')
-
-    @field_validator("image", "sound_file")
-    @classmethod
-    def _media(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else check_media(value, limits_of(info))
 
     @field_validator("prompt")
     @classmethod

@@ -9,10 +9,19 @@ decoding and probing the media is ``kinema.media.inputs``. A rule failure is :fu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from kinema.contract.limits import Limits
@@ -105,6 +114,27 @@ def check_media(value: str, limits: Limits) -> str:
     return value
 
 
+def _media_string(value: str | None, info: ValidationInfo) -> str | None:
+    return None if value is None else check_media(value, limits_of(info))
+
+
+def _media_url(value: str | None, info: ValidationInfo) -> str | None:
+    return None if value is None else check_http_url(value, limits_of(info).url_max_chars)
+
+
+#: A media input: an http(s) URL or base64 (``image``, ``sound_file``, masks…).
+MediaStr = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(_media_string)]
+#: A media input that must be a URL (``video_url``).
+MediaUrl = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(_media_url)]
+
+
+def one_of(value: str, choices: Sequence[str]) -> str:
+    """The rule of every enumerated string field (modes, camera types, model names, languages…)."""
+    if value not in choices:
+        raise rule(f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def check_len(value: str | None, max_chars: int) -> str | None:
     if value is not None and len(value) > max_chars:
         raise rule(f"must be at most {max_chars} characters, got {len(value)}")
@@ -156,8 +186,4 @@ class WatermarkInfo(Body):
 
 
 def check_mode(value: str | None) -> str:
-    if value is None:
-        return "std"
-    if value not in MODES:
-        raise rule(f"must be one of {', '.join(MODES)}, got {value!r}")
-    return value
+    return "std" if value is None else one_of(value, MODES)

@@ -12,13 +12,14 @@ from kinema.contract.requests.fields import (
     AsyncBody,
     Body,
     Int,
+    MediaStr,
     Number,
     OptStr,
     WatermarkInfo,
     check_len,
-    check_media,
     check_mode,
     limits_of,
+    one_of,
     optional,
     required_in_schema,
     rule,
@@ -53,15 +54,10 @@ class Trajectory(Body):
 
 class DynamicMask(Body):
     model_config = required_in_schema("mask", "trajectories")
-    mask: OptStr = optional("Motion-brush area: http(s) URL or raw base64 (jpg/jpeg/png).")
+    mask: MediaStr = optional("Motion-brush area: http(s) URL or raw base64 (jpg/jpeg/png).")
     trajectories: list[Trajectory] | None = optional(
         "2..77 points {x, y} in pixels, origin bottom-left.", minItems=2, maxItems=77
     )
-
-    @field_validator("mask")
-    @classmethod
-    def _mask(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else check_media(value, limits_of(info))
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> DynamicMask:
@@ -107,9 +103,7 @@ class CameraControl(Body):
     @field_validator("type")
     @classmethod
     def _type(cls, value: str | None) -> str | None:
-        if value is not None and value not in CAMERA_TYPES:
-            raise rule(f"must be one of {', '.join(CAMERA_TYPES)}, got {value!r}")
-        return value
+        return None if value is None else one_of(value, CAMERA_TYPES)
 
     @model_validator(mode="after")
     def _rules(self) -> CameraControl:
@@ -205,10 +199,10 @@ class Image2VideoCreate(AsyncBody):
         description="Model; default kling-v1. The older name `model` is accepted.",
         json_schema_extra={"enum": list(MODEL_NAMES)},
     )
-    image: OptStr = optional(
+    image: MediaStr = optional(
         "First frame: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px, aspect 1:2.5..2.5:1)."
     )
-    image_tail: OptStr = optional(
+    image_tail: MediaStr = optional(
         "Last frame: http(s) URL or raw base64 (jpg/jpeg/png, <=10 MB, sides >=300 px)."
     )
     prompt: str | None = optional("<=2500 chars (500 on the cometapi profile).", maxLength=2500)
@@ -218,7 +212,7 @@ class Image2VideoCreate(AsyncBody):
     duration: str | None = optional(
         'Whole seconds as a string, default "5" ("3".."15"; strict: 5 or 10).', validate_default=True
     )
-    static_mask: OptStr = optional("Motion-brush static area (same aspect as image).")
+    static_mask: MediaStr = optional("Motion-brush static area (same aspect as image).")
     dynamic_masks: list[DynamicMask] | None = optional("<=6 motion-brush groups.", maxItems=6)
     camera_control: CameraControl | None = optional("Camera move; excludes image_tail and masks.")
     multi_shot: bool | None = optional("v3 multi-shot generation.")
@@ -232,16 +226,7 @@ class Image2VideoCreate(AsyncBody):
     @field_validator("model_name")
     @classmethod
     def _model(cls, value: str | None) -> str:
-        if value is None:
-            return "kling-v1"
-        if value not in MODEL_NAMES:
-            raise rule(f"must be one of {', '.join(MODEL_NAMES)}, got {value!r}")
-        return value
-
-    @field_validator("image", "image_tail", "static_mask")
-    @classmethod
-    def _media(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else check_media(value, limits_of(info))
+        return "kling-v1" if value is None else one_of(value, MODEL_NAMES)
 
     @field_validator("prompt")
     @classmethod
@@ -297,9 +282,7 @@ class Image2VideoCreate(AsyncBody):
     @field_validator("shot_type")
     @classmethod
     def _shot_type(cls, value: str | None) -> str | None:
-        if value is not None and value not in SHOT_TYPES:
-            raise rule(f"must be one of {', '.join(SHOT_TYPES)}, got {value!r}")
-        return value
+        return None if value is None else one_of(value, SHOT_TYPES)
 
     @field_validator("multi_prompt", "element_list", "voice_list")
     @classmethod

@@ -11,6 +11,7 @@ from kinema.contract.requests.fields import (
     Number,
     OptStr,
     limits_of,
+    one_of,
     optional,
     required_in_schema,
     rule,
@@ -33,11 +34,7 @@ class TtsCreate(Body):
     @field_validator("voice_language")
     @classmethod
     def _language(cls, value: str | None) -> str:
-        if value is None:
-            return "zh"
-        if value not in VOICES:
-            raise rule(f"must be one of {', '.join(VOICES)}, got {value!r}")
-        return value
+        return "zh" if value is None else one_of(value, tuple(VOICES))
 
     @field_validator("voice_speed")
     @classmethod

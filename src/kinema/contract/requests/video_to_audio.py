@@ -9,8 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from kinema.contract.requests.fields import (
     AsyncBody,
     IdStr,
-    OptStr,
-    check_http_url,
+    MediaUrl,
     check_len,
     limits_of,
     optional,
@@ -22,7 +21,7 @@ class VideoToAudioCreate(AsyncBody):
     """POST /v1/audio/video-to-audio (spec §4)."""
 
     video_id: IdStr = optional("id of a generated video, 3..20 s. Exactly one of video_id/video_url.")
-    video_url: OptStr = optional("http(s) URL of an mp4/mov, <=100 MB, 3..20 s.")
+    video_url: MediaUrl = optional("http(s) URL of an mp4/mov, <=100 MB, 3..20 s.")
     sound_effect_prompt: str | None = optional("<=200 chars.", maxLength=200)
     bgm_prompt: str | None = optional("Background music, <=200 chars.", maxLength=200)
     asmr_mode: bool = Field(False, description="Emphasise detailed close-up sound.")
@@ -31,11 +30,6 @@ class VideoToAudioCreate(AsyncBody):
     @classmethod
     def _asmr(cls, value: Any) -> Any:
         return False if value is None else value
-
-    @field_validator("video_url")
-    @classmethod
-    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else check_http_url(value, limits_of(info).url_max_chars)
 
     @field_validator("sound_effect_prompt", "bgm_prompt")
     @classmethod
