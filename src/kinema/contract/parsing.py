@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from kinema.contract.context import validation_context
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.limits import Limits
 
@@ -81,7 +82,7 @@ def parse_request(model_cls: type[ModelT], raw: bytes | str, limits: Limits) -> 
     if not isinstance(body, dict):
         raise KlingError(Code.BAD_REQUEST, "request body must be a JSON object")
     try:
-        return model_cls.model_validate(body, context={"limits": limits})
+        return model_cls.model_validate(body, context=validation_context(limits))
     except ValidationError as exc:
         raise error_from_validation(exc) from None
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 
-WATERMARK_KINDS = frozenset({"avatar", "image2video"})
+WATERMARK_KINDS = frozenset(str(spec.kind) for spec in KINDS.values() if spec.watermark)
 RETENTION_MSG = "results were deleted after the retention period"
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from kinema.contract.limits import limits_from_settings
+from kinema.contract.stored import StoredRequestError, request_from_row
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Task
@@ -254,7 +256,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
 
     try:
         executor = get_executor(kind, settings)
-    except ExecutorUnavailable as exc:
+        request = request_from_row(kind, params, inputs, limits_from_settings(settings))
+    except (ExecutorUnavailable, StoredRequestError) as exc:
         _finish_failed(rt, task_id, attempt, str(exc))
         return "failed"
 
@@ -269,7 +272,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
         ctx = JobContext(
             task_id=task_id,
             kind=kind,
-            params=params,
+            request=request,
             inputs=local,
             workdir=workdir,
             progress=att.progress,

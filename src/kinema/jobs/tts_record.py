@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kinema.contract.vocabulary import TaskKind
 from kinema.db.ids import new_id
 from kinema.db.models import Task
 from kinema.jobs.runner import fmt_seconds
@@ -45,7 +46,7 @@ def record_tts_task(
         )
     result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}], "units": "0.1"}
     return record_finished_task(
-        rt, account_id=account_id, kind="tts", params=params, result=result, task_id=task_id
+        rt, account_id=account_id, kind=str(TaskKind.TTS), params=params, result=result, task_id=task_id
     )
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kinema.contract.context import is_stored, limits_of
 from kinema.contract.limits import Limits
 
 MODES: tuple[str, ...] = ("std", "pro")
@@ -38,10 +39,19 @@ def rule(message: str, sub: str = "") -> PydanticCustomError:
     return PydanticCustomError("kinema_rule", "{rule}", {"rule": message, "sub": sub})
 
 
-def limits_of(info: ValidationInfo) -> Limits:
-    ctx = info.context or {}
-    limits = ctx.get("limits")
-    return limits if isinstance(limits, Limits) else Limits()
+INPUT_REF_PREFIX = "input:"
+
+
+def input_ref(name: str) -> str:
+    """What a media field holds once its file is stored: ``input:<name>``, ``<name>`` being the key of the
+    task's inputs (and of ``JobContext.inputs``). The payload itself never goes into the task row."""
+    return INPUT_REF_PREFIX + name
+
+
+def _check_input_ref(value: str) -> str:
+    if not value.startswith(INPUT_REF_PREFIX) or len(value) == len(INPUT_REF_PREFIX):
+        raise rule(f"must reference a stored input ({INPUT_REF_PREFIX}<name>) in a stored request")
+    return value
 
 
 def blank_to_none(value: Any) -> Any:
@@ -115,11 +125,17 @@ def check_media(value: str, limits: Limits) -> str:
 
 
 def _media_string(value: str | None, info: ValidationInfo) -> str | None:
-    return None if value is None else check_media(value, limits_of(info))
+    if value is None:
+        return None
+    return _check_input_ref(value) if is_stored(info) else check_media(value, limits_of(info))
 
 
 def _media_url(value: str | None, info: ValidationInfo) -> str | None:
-    return None if value is None else check_http_url(value, limits_of(info).url_max_chars)
+    if value is None:
+        return None
+    if is_stored(info):
+        return _check_input_ref(value)
+    return check_http_url(value, limits_of(info).url_max_chars)
 
 
 #: A media input: an http(s) URL or base64 (``image``, ``sound_file``, masks…).

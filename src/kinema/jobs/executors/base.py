@@ -1,7 +1,9 @@
 """The contract between the job runner and the per-kind executors.
 
-The runner (``kinema.jobs.runner``) claims a task, copies its input blobs into a fresh work directory,
-and calls the executor registered for the task's kind with a :class:`JobContext`. The executor calls its
+The runner (``kinema.jobs.runner``) claims a task, rebuilds its typed request from the row, copies its
+input blobs into a fresh work directory, and calls the executor registered for the task's kind with a
+:class:`JobContext`. The request was validated when the task was created, under the same limits: an
+executor only translates it into engine options and never re-checks a rule. The executor calls its
 engine and returns :class:`OutputFile` entries; the runner uploads them to storage, records them as assets
 (so a video can be reused as ``video_id`` and TTS audio as ``audio_id``) and builds ``task_result``.
 
@@ -14,20 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from kinema.engines.base import ProgressFn
 
 OutputRole = Literal["video", "audio_mp3", "audio_wav"]
+RequestT = TypeVar("RequestT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class JobContext:
-    """Everything an executor may use. ``params`` is the validated request body (contract model dump)."""
+class JobContext(Generic[RequestT]):
+    """Everything an executor may use. ``request`` is the kind's validated request model (``AvatarCreate``…);
+    its media fields hold references (``input:image``) to the files in ``inputs``."""
 
     task_id: str
     kind: str
-    params: dict[str, Any]
+    request: RequestT
     inputs: dict[str, Path]
     """Local copies of the inputs, by name: ``image``, ``image_tail``, ``audio`` (+ ``phones`` JSON when the
     audio came from our TTS), ``static_mask``, ``dynamic_mask_0``..``dynamic_mask_5``, ``video``."""
@@ -47,4 +53,4 @@ class OutputFile:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Executor = Callable[[JobContext], list[OutputFile]]
+Executor = Callable[[JobContext[Any]], list[OutputFile]]
