@@ -121,5 +121,5 @@ def test_a_row_that_breaks_the_limits_in_force_names_the_rule() -> None:
 
 
 def test_an_unknown_kind_is_a_stored_request_error() -> None:
-    with pytest.raises(StoredRequestError, match="unknown task kind 'text2video'"):
-        request_from_row("text2video", {}, {}, Limits())
+    with pytest.raises(StoredRequestError, match="unknown task kind 'no_such_kind'"):
+        request_from_row("no_such_kind", {}, {}, Limits())

@@ -72,8 +72,8 @@ class Client:
     """``Client(base_url, api_key=…)`` or ``Client(base_url, access_key=…, secret_key=…)`` (JWT).
 
     ``prefix`` is ``/kling/v1`` (gateway style, default) or ``/v1`` (official style). One :class:`Family` per
-    queued kind of the kind table, named by its ``sdk_name``; the annotations below are for type checkers
-    (a test keeps them equal to the table).
+    queued kind of the kind table, named by its ``sdk_name``; the annotations below only tell type checkers
+    about the families that exist today.
     """
 
     avatar: Family

@@ -175,7 +175,15 @@ TTS = KindSpec(
 )
 
 #: The table, in the order routes, the OpenAPI document and help texts list the kinds.
-KINDS: dict[TaskKind, KindSpec] = {spec.kind: spec for spec in (AVATAR, IMAGE2VIDEO, VIDEO_TO_AUDIO, TTS)}
+KINDS: dict[TaskKind, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        AVATAR,
+        IMAGE2VIDEO,
+        VIDEO_TO_AUDIO,
+        TTS,
+    )
+}
 
 
 def spec_for(kind: str) -> KindSpec:
