@@ -47,7 +47,7 @@ def test_requests_go_to_the_table_paths_under_the_default_prefix() -> None:
 
 
 def test_a_kind_without_a_hand_written_builder_gets_a_checked_generic_one() -> None:
-    assert str(TTS.kind) not in BODY_BUILDERS
+    assert TTS.kind not in BODY_BUILDERS
     body = build_body(TTS, (), {"text": "hi", "voice_id": "AOT", "voice_speed": None})
     assert body == {"text": "hi", "voice_id": "AOT"}
     with pytest.raises(TypeError, match=r"unexpected keyword arguments \['colour'\]"):

@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 
 from kinema.contract.kinds import KindSpec, MediaField, queued_kinds
+from kinema.contract.vocabulary import TaskKind
 
 TERMINAL = ("succeed", "failed")
 #: The queued kinds the clients expose as families (``client.avatar`` …), by ``sdk_name``.
@@ -213,10 +214,10 @@ def video_to_audio_body(
 
 
 #: Hand-written builders with friendlier arguments (positional media, trajectories as tuples), by kind.
-BODY_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "avatar": avatar_body,
-    "image2video": image2video_body,
-    "video_to_audio": video_to_audio_body,
+BODY_BUILDERS: dict[TaskKind, Callable[..., dict[str, Any]]] = {
+    TaskKind.AVATAR: avatar_body,
+    TaskKind.IMAGE2VIDEO: image2video_body,
+    TaskKind.VIDEO_TO_AUDIO: video_to_audio_body,
 }
 
 
@@ -237,7 +238,7 @@ def generic_body(spec: KindSpec, fields: dict[str, Any]) -> dict[str, Any]:
 
 def build_body(spec: KindSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """The create body of ``spec``: its hand-written builder when there is one, else :func:`generic_body`."""
-    builder = BODY_BUILDERS.get(str(spec.kind))
+    builder = BODY_BUILDERS.get(spec.kind)
     if builder is not None:
         return builder(*args, **kwargs)
     if args:

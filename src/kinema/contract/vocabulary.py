@@ -1,7 +1,9 @@
-"""Names shared by every layer, defined once.
+"""The few words every layer shares: a task's status, a render mode, a task kind.
 
-``TaskKind`` is the kind stored in ``tasks.kind`` and used in routes, the registry and the SDK; its values are
-the wire-independent names kinema has always stored, so existing rows keep their meaning.
+Each is a ``StrEnum`` whose values are the wire literals, so a member *is* its string: it compares equal to
+the plain ``str`` read back from a database column or a JSON reply, hashes the same, and serialises as the
+bare literal. Columns stay plain strings in the database; code names the words from here instead of
+spelling them, so a typo is a type error rather than a query that silently matches nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +11,34 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class TaskStatus(StrEnum):
+    """``task_status`` on the wire and ``tasks.status`` in the database (spec §1)."""
+
+    SUBMITTED = "submitted"
+    PROCESSING = "processing"
+    SUCCEED = "succeed"  # sic: Kling's spelling
+    FAILED = "failed"
+
+
+# Tuples, not sets: a fixed order keeps every ``status IN (…)`` statement identical across processes, so
+# SQLAlchemy's compiled-statement cache keeps hitting.
+ACTIVE_STATUSES: tuple[TaskStatus, ...] = (TaskStatus.SUBMITTED, TaskStatus.PROCESSING)
+"""Not finished yet: waiting in the queue or running. Counted against the per-account running limit."""
+
+TERMINAL_STATUSES: tuple[TaskStatus, ...] = (TaskStatus.SUCCEED, TaskStatus.FAILED)
+"""Final: a task in one of these never changes status again."""
+
+
+class Mode(StrEnum):
+    """``mode`` of the video endpoints: ``std`` (≤ 720p, faster) or ``pro`` (≤ 1080p, better)."""
+
+    STD = "std"
+    PRO = "pro"
+
+
 class TaskKind(StrEnum):
-    """One task kind per create endpoint. Everything else about a kind is its row in ``contract.kinds``."""
+    """What a task does; ``tasks.kind`` in the database and the key of plug-in executors
+    (``KINEMA_EXECUTORS``)."""
 
     AVATAR = "avatar"
     IMAGE2VIDEO = "image2video"

@@ -46,7 +46,7 @@ def record_tts_task(
         )
     result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}], "units": "0.1"}
     return record_finished_task(
-        rt, account_id=account_id, kind=str(TaskKind.TTS), params=params, result=result, task_id=task_id
+        rt, account_id=account_id, kind=TaskKind.TTS, params=params, result=result, task_id=task_id
     )
 
 
