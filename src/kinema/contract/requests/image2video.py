@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
+from kinema.contract.limits import Limits
 from kinema.contract.requests.fields import (
     MODES,
     AsyncBody,
@@ -302,10 +303,23 @@ class Image2VideoCreate(AsyncBody):
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> Image2VideoCreate:
-        limits = limits_of(info)
+        """The rules across fields, in the order a client reads them: inputs, controls, shots, voices."""
+        self._check_first_frame(limits_of(info))
+        self._check_one_control()
+        self._check_multi_shot()
+        if self.element_list and self.voice_list:
+            raise rule("cannot be combined with element_list", "voice_list")
+        if self.voice_list and "<<<voice_" in (self.prompt or "") and self.sound != "on":
+            raise rule('must be "on" when the prompt references voice_list entries', "sound")
+        return self
+
+    def _check_first_frame(self, limits: Limits) -> None:
         if self.image is None and (limits.require_i2v_image or self.image_tail is None):
             text = "is required" if limits.require_i2v_image else "image or image_tail is required"
             raise rule(text, "image")
+
+    def _check_one_control(self) -> None:
+        """A last frame, the motion brush and a camera move are mutually exclusive."""
         groups = {
             "image_tail": self.image_tail is not None,
             "static_mask/dynamic_masks": self.static_mask is not None or self.dynamic_masks is not None,
@@ -318,20 +332,18 @@ class Image2VideoCreate(AsyncBody):
                 "camera_control are mutually exclusive",
                 used[1].split("/")[0],
             )
-        if self.multi_shot:
-            if self.image_tail is not None:
-                raise rule("is not supported when multi_shot is true", "image_tail")
-            if self.shot_type is None:
-                raise rule("is required when multi_shot is true", "shot_type")
-            if self.shot_type == "customize":
-                if not self.multi_prompt:
-                    raise rule("is required when shot_type is customize", "multi_prompt")
-                total = sum(int(p.duration or 0) for p in self.multi_prompt)
-                if str(total) != self.duration:
-                    text = f"durations must add up to duration {self.duration}, got {total}"
-                    raise rule(text, "multi_prompt")
-        if self.element_list and self.voice_list:
-            raise rule("cannot be combined with element_list", "voice_list")
-        if self.voice_list and "<<<voice_" in (self.prompt or "") and self.sound != "on":
-            raise rule('must be "on" when the prompt references voice_list entries', "sound")
-        return self
+
+    def _check_multi_shot(self) -> None:
+        if not self.multi_shot:
+            return
+        if self.image_tail is not None:
+            raise rule("is not supported when multi_shot is true", "image_tail")
+        if self.shot_type is None:
+            raise rule("is required when multi_shot is true", "shot_type")
+        if self.shot_type == "customize":
+            if not self.multi_prompt:
+                raise rule("is required when shot_type is customize", "multi_prompt")
+            total = sum(int(p.duration or 0) for p in self.multi_prompt)
+            if str(total) != self.duration:
+                text = f"durations must add up to duration {self.duration}, got {total}"
+                raise rule(text, "multi_prompt")
