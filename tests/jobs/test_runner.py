@@ -17,6 +17,7 @@ from kinema.jobs import service
 from kinema.jobs.runner import build_result, fmt_seconds, run_task
 from kinema.runtime import Runtime
 from tests.support.db import BACKENDS, make_account, runtime
+from tests.support.slow_executor import slow_params
 
 
 @pytest.fixture(params=BACKENDS)
@@ -27,9 +28,8 @@ def rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
 def _task(rt: Runtime, rt_account: str, kind: str = "avatar", **params: Any) -> Task:
     key = f"{rt_account}/inputs/u1/image.png"
     rt.storage.put_bytes(key, b"png-bytes", "image/png")
-    return service.create_task(
-        rt, account_id=rt_account, kind=kind, params={"seconds": 0.2, **params}, inputs={"image": key}
-    )
+    params = slow_params(**{"seconds": 0.2, **params})
+    return service.create_task(rt, account_id=rt_account, kind=kind, params=params, inputs={"image": key})
 
 
 def _get(rt: Runtime, task: Task) -> Task:

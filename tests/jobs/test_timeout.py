@@ -12,6 +12,7 @@ from kinema.jobs import service
 from kinema.jobs.runner import run_task
 from kinema.runtime import Runtime
 from tests.support.db import make_account, runtime
+from tests.support.slow_executor import slow_params
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def rt(tmp_path: Path) -> Iterator[Runtime]:
 
 def _task(rt: Runtime, **params: object) -> str:
     acct = make_account(rt)
-    return service.create_task(rt, account_id=acct, kind="avatar", params=dict(params), inputs={}).id
+    return service.create_task(rt, account_id=acct, kind="avatar", params=slow_params(**params), inputs={}).id
 
 
 def _status(rt: Runtime, task_id: str) -> tuple[str, str]:

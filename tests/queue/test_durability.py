@@ -22,6 +22,7 @@ from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.runtime import Runtime
 from tests.support.db import make_account, runtime
+from tests.support.slow_executor import slow_params
 from tests.support.workers import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,7 @@ def worker(rt: Runtime, tmp_path: Path) -> Iterator[WorkerProcess]:
 
 
 def _create(rt: Runtime, acct: str, **params: Any) -> Task:
-    return service.create_task(rt, account_id=acct, kind="avatar", params=params, inputs={})
+    return service.create_task(rt, account_id=acct, kind="avatar", params=slow_params(**params), inputs={})
 
 
 def _get(rt: Runtime, t: Task) -> Task:

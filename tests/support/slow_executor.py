@@ -1,26 +1,41 @@
 """A test-only executor plug-in: pretends to render for a while, reporting progress, and can misbehave.
 
-``params`` drive it: ``seconds`` (total run time), ``steps`` (progress calls), ``mode``:
-``ok`` | ``input_error`` (EngineInputError) | ``crash`` (RuntimeError every time) | ``crash_once`` (first
-attempt only; needs ``marker``, a file path) | ``suicide`` (SIGKILLs its own worker process) |
-``no_progress`` (sleeps without calling progress) | ``disk_full`` (an encoder's write meets ENOSPC, raised
-from inside another exception as engines do). ``marker`` also records each start as a line.
+Its script is a JSON object in the request's ``prompt`` (a task row holds a real, valid request, so the
+knobs ride in a free-text field; :func:`slow_params` builds such a row): ``seconds`` (total run time),
+``steps`` (progress calls), ``mode``: ``ok`` | ``input_error`` (EngineInputError) | ``crash``
+(RuntimeError every time) | ``crash_once`` (first attempt only; needs ``marker``, a file path) | ``suicide``
+(SIGKILLs its own worker process) | ``no_progress`` (sleeps without calling progress) | ``disk_full`` (an
+encoder's write meets ENOSPC, raised from inside another exception as engines do). ``marker`` also
+records each start as a line; ``duration`` and ``audio`` shape the outputs.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile
 
 
-def execute(ctx: JobContext) -> list[OutputFile]:
-    params = ctx.params
+def slow_params(**knobs: Any) -> dict[str, Any]:
+    """The stored request of an avatar task that runs this executor with ``knobs``."""
+    return {"image": "input:image", "audio_id": "1", "prompt": json.dumps(knobs)}
+
+
+def _knobs(ctx: JobContext[Any]) -> dict[str, Any]:
+    prompt = getattr(ctx.request, "prompt", None) or ""
+    knobs = json.loads(prompt) if prompt.startswith("{") else {}
+    return knobs if isinstance(knobs, dict) else {}
+
+
+def execute(ctx: JobContext[Any]) -> list[OutputFile]:
+    params = _knobs(ctx)
     mode = params.get("mode", "ok")
     seconds = float(params.get("seconds", 1.0))
     steps = int(params.get("steps", 20))

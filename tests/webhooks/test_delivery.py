@@ -24,6 +24,7 @@ from kinema.webhooks.sender import deliver_due, list_attempts, run_sender
 from kinema.webhooks.signing import verify
 from tests.support.db import BACKENDS, make_account, runtime
 from tests.support.receiver import Receiver
+from tests.support.slow_executor import slow_params
 
 SECRET = "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI="
 
@@ -71,7 +72,7 @@ def _task(rt: Runtime, url: str, **params: object) -> tuple[str, str]:
         rt,
         account_id=acct,
         kind="avatar",
-        params={"seconds": 0.2, **params},
+        params=slow_params(**{"seconds": 0.2, **params}),
         inputs={},
         callback_url=url,
         external_task_id="ext-9",

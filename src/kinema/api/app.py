@@ -25,6 +25,7 @@ from kinema.api.ratelimit import RateLimiter
 from kinema.api.routes import files, tasks, tts
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
+from kinema.contract.kinds import PREFIXES
 from kinema.contract.limits import limits_from_settings
 from kinema.contract.responses import HealthReply, QueueReply
 from kinema.jobs import service
@@ -32,7 +33,6 @@ from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, get_settings
 
 log = logging.getLogger("kinema.api")
-PREFIXES = ("/kling/v1", "/v1")
 MAX_BODY_BYTES = 96 * 1024 * 1024  # 10 MB image + tail + 7 masks as base64, with room to spare
 
 DESCRIPTION = """Kling-compatible video/audio generation API, served offline on CPU by kinema.

@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from kinema.contract.limits import limits_from_settings
 from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError
 from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
+from kinema.settings import get_settings
 
 
 def parse_camera_option(value: str | None) -> CameraControl | None:
@@ -60,7 +62,7 @@ def command(
         None, "--camera", help="AXIS=VALUE (e.g. zoom=5) or a preset (down_back)."
     ),
     tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
-    duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 accepted)."),
+    duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 under the default limits)."),
     mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
     model_name: str = typer.Option("kling-v1", "--model", help="Kling model name (sets motion liveliness)."),
     static_mask: Path | None = typer.Option(None, "--static-mask", help="White = keep frozen."),
@@ -72,8 +74,10 @@ def command(
     """Animate a photo into a 24 fps MP4 offline on the CPU (camera, motion brush, last frame, prompt)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
-    if not 3 <= duration <= 15:
-        raise typer.BadParameter("must be between 3 and 15", param_hint="--duration")
+    limits = limits_from_settings(get_settings())  # the server's rule, KINEMA_LIMIT_OVERRIDES included
+    low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
+    if not low <= duration <= high:
+        raise typer.BadParameter(f"must be between {low} and {high}", param_hint="--duration")
     opts = I2VOptions(
         image=image,
         image_tail=tail,

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
 from kinema.settings import Settings, get_settings
@@ -152,7 +153,7 @@ def keys_revoke(key_id: str) -> None:
 
 @tasks_app.command("list")
 def tasks_list(
-    kind: Annotated[str | None, typer.Option(help="avatar | image2video | video_to_audio | tts")] = None,
+    kind: Annotated[str | None, typer.Option(help=" | ".join(KINDS))] = None,
     status: Annotated[str | None, typer.Option(help="submitted | processing | succeed | failed")] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
 ) -> None:
@@ -228,20 +229,15 @@ def config() -> None:
 
 
 def _register_engine_commands() -> None:
-    """Engine commands live next to their engines' CLI modules; each is registered when importable."""
+    """One command per kind of the kind table that names a CLI module; each is registered when importable."""
     import importlib
     import importlib.util
 
-    for module, name, help_text in (
-        ("kinema.cli.tts", "tts", "Text to speech, locally: kinema tts 'text' -o out.mp3"),
-        ("kinema.cli.avatar", "avatar", "Talking avatar, locally: portrait + speech → MP4"),
-        ("kinema.cli.i2v", "i2v", "Image to video, locally: still → clip"),
-        ("kinema.cli.v2a", "v2a", "Video to audio, locally: clip → sound effects + music"),
-    ):
-        if importlib.util.find_spec(module) is None:  # engine CLI not installed in this build
-            continue
-        command = importlib.import_module(module).command
-        app.command(name, help=help_text)(command)
+    for spec in KINDS.values():
+        if not spec.cli_module or importlib.util.find_spec(spec.cli_module) is None:
+            continue  # no local command for this kind, or its engine CLI is not installed in this build
+        command = importlib.import_module(spec.cli_module).command
+        app.command(spec.cli_name, help=spec.cli_help)(command)
 
 
 _register_engine_commands()

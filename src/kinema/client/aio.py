@@ -11,15 +11,16 @@ from typing import Any
 
 import httpx
 
-from kinema.client.core import BODY_BUILDERS, FAMILIES, Auth, Task, unwrap
+from kinema.client.core import FAMILIES, Auth, Task, build_body, unwrap
+from kinema.contract.kinds import PREFIXES, TTS, KindSpec
 
 
 class AsyncFamily:
-    def __init__(self, client: AsyncClient, kind: str) -> None:
-        self._c, self._kind, self._path = client, kind, FAMILIES[kind]
+    def __init__(self, client: AsyncClient, spec: KindSpec) -> None:
+        self._c, self._spec, self._path = client, spec, spec.path
 
     async def create(self, *args: Any, **kwargs: Any) -> Task:
-        return await self._c._task("POST", self._path, json=BODY_BUILDERS[self._kind](*args, **kwargs))
+        return await self._c._task("POST", self._path, json=build_body(self._spec, args, kwargs))
 
     async def get(self, task_id: str) -> Task:
         return await self._c._task("GET", f"{self._path}/{task_id}")
@@ -56,6 +57,12 @@ class AsyncFamily:
 
 
 class AsyncClient:
+    """The asyncio twin of :class:`kinema.client.Client`: one :class:`AsyncFamily` per queued kind."""
+
+    avatar: AsyncFamily
+    image2video: AsyncFamily
+    video_to_audio: AsyncFamily
+
     def __init__(
         self,
         base_url: str,
@@ -63,15 +70,14 @@ class AsyncClient:
         api_key: str | None = None,
         access_key: str | None = None,
         secret_key: str | None = None,
-        prefix: str = "/kling/v1",
+        prefix: str = PREFIXES[0],
         timeout: float = 120.0,
     ) -> None:
         self._auth = Auth(api_key, access_key, secret_key)
         self._prefix = prefix.rstrip("/")
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
-        self.avatar = AsyncFamily(self, "avatar")
-        self.image2video = AsyncFamily(self, "image2video")
-        self.video_to_audio = AsyncFamily(self, "video_to_audio")
+        for sdk_name, spec in FAMILIES.items():
+            setattr(self, sdk_name, AsyncFamily(self, spec))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> tuple[Any, str]:
         r = await self._http.request(method, self._prefix + path, headers=self._auth.header(), **kwargs)
@@ -89,7 +95,7 @@ class AsyncClient:
         self, text: str, voice_id: str = "oversea_male1", language: str = "en", speed: float = 1.0
     ) -> Task:
         body = {"text": text, "voice_id": voice_id, "voice_language": language, "voice_speed": speed}
-        return await self._task("POST", "/audio/tts", json=body)
+        return await self._task("POST", TTS.path, json=body)
 
     async def download(self, url: str, dest: str | Path) -> Path:
         path = Path(dest)

@@ -1,4 +1,7 @@
-"""What the sync and async clients share: auth headers, media encoding, reply parsing, errors."""
+"""What the sync and async clients share: auth headers, media encoding, reply parsing, errors.
+
+Paths and the families themselves come from the kind table (:mod:`kinema.contract.kinds`), never copied here.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,11 @@ from typing import Any
 
 import jwt
 
-from kinema.contract.vocabulary import TERMINAL_STATUSES, TaskStatus
+from kinema.contract.kinds import KindSpec, MediaField, queued_kinds
+from kinema.contract.vocabulary import TERMINAL_STATUSES, TaskKind, TaskStatus
 
-FAMILIES = {
-    "avatar": "/videos/avatar/image2video",
-    "image2video": "/videos/image2video",
-    "video_to_audio": "/audio/video-to-audio",
-}
+#: The queued kinds the clients expose as families (``client.avatar`` …), by ``sdk_name``.
+FAMILIES: dict[str, KindSpec] = {spec.sdk_name: spec for spec in queued_kinds()}
 
 
 class ApiError(Exception):
@@ -211,8 +212,34 @@ def video_to_audio_body(
     )
 
 
-BODY_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "avatar": avatar_body,
-    "image2video": image2video_body,
-    "video_to_audio": video_to_audio_body,
+#: Hand-written builders with friendlier arguments (positional media, trajectories as tuples), by kind.
+BODY_BUILDERS: dict[TaskKind, Callable[..., dict[str, Any]]] = {
+    TaskKind.AVATAR: avatar_body,
+    TaskKind.IMAGE2VIDEO: image2video_body,
+    TaskKind.VIDEO_TO_AUDIO: video_to_audio_body,
 }
+
+
+def _is_top_level(field: MediaField) -> bool:
+    return "[]" not in field.path
+
+
+def generic_body(spec: KindSpec, fields: dict[str, Any]) -> dict[str, Any]:
+    """A body for any kind from keyword arguments named as on the wire: top-level media fields go through
+    :func:`media`, the rest as given. Unknown names are a ``TypeError``, as for a function."""
+    known = set(spec.request.model_fields)
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise TypeError(f"{spec.sdk_name}.create() got unexpected keyword arguments {unknown}")
+    media_names = {f.path for f in spec.media if _is_top_level(f)}
+    return drop_none({k: media(v) if k in media_names else v for k, v in fields.items()})
+
+
+def build_body(spec: KindSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The create body of ``spec``: its hand-written builder when there is one, else :func:`generic_body`."""
+    builder = BODY_BUILDERS.get(spec.kind)
+    if builder is not None:
+        return builder(*args, **kwargs)
+    if args:
+        raise TypeError(f"{spec.sdk_name}.create() takes keyword arguments only")
+    return generic_body(spec, kwargs)

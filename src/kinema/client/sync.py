@@ -11,18 +11,19 @@ from typing import Any
 
 import httpx
 
-from kinema.client.core import BODY_BUILDERS, FAMILIES, Auth, Task, unwrap
+from kinema.client.core import FAMILIES, Auth, Task, build_body, unwrap
+from kinema.contract.kinds import PREFIXES, TTS, KindSpec
 
 
 class Family:
     """One task family (avatar, image2video, video_to_audio): create, get, find, list, cancel, wait."""
 
-    def __init__(self, client: Client, kind: str) -> None:
-        self._c, self._kind, self._path = client, kind, FAMILIES[kind]
+    def __init__(self, client: Client, spec: KindSpec) -> None:
+        self._c, self._spec, self._path = client, spec, spec.path
 
     def create(self, *args: Any, **kwargs: Any) -> Task:
         """Arguments as in :mod:`kinema.client.core` (``avatar_body`` …); paths and bytes go as base64."""
-        return self._c._task("POST", self._path, json=BODY_BUILDERS[self._kind](*args, **kwargs))
+        return self._c._task("POST", self._path, json=build_body(self._spec, args, kwargs))
 
     def get(self, task_id: str) -> Task:
         return self._c._task("GET", f"{self._path}/{task_id}")
@@ -70,8 +71,14 @@ class Family:
 class Client:
     """``Client(base_url, api_key=…)`` or ``Client(base_url, access_key=…, secret_key=…)`` (JWT).
 
-    ``prefix`` is ``/kling/v1`` (gateway style, default) or ``/v1`` (official style).
+    ``prefix`` is ``/kling/v1`` (gateway style, default) or ``/v1`` (official style). One :class:`Family` per
+    queued kind of the kind table, named by its ``sdk_name``; the annotations below only tell type checkers
+    about the families that exist today.
     """
+
+    avatar: Family
+    image2video: Family
+    video_to_audio: Family
 
     def __init__(
         self,
@@ -80,16 +87,15 @@ class Client:
         api_key: str | None = None,
         access_key: str | None = None,
         secret_key: str | None = None,
-        prefix: str = "/kling/v1",
+        prefix: str = PREFIXES[0],
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._auth = Auth(api_key, access_key, secret_key)
         self._prefix = prefix.rstrip("/")
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        self.avatar = Family(self, "avatar")
-        self.image2video = Family(self, "image2video")
-        self.video_to_audio = Family(self, "video_to_audio")
+        for sdk_name, spec in FAMILIES.items():
+            setattr(self, sdk_name, Family(self, spec))
 
     def _call(self, method: str, path: str, **kwargs: Any) -> tuple[Any, str]:
         r = self._http.request(method, self._prefix + path, headers=self._auth.header(), **kwargs)
@@ -108,7 +114,7 @@ class Client:
     ) -> Task:
         """Synchronous text to speech; ``.audio_id`` of the result feeds ``avatar.create(audio_id=…)``."""
         body = {"text": text, "voice_id": voice_id, "voice_language": language, "voice_speed": speed}
-        return self._task("POST", "/audio/tts", json=body)
+        return self._task("POST", TTS.path, json=body)
 
     def queue(self) -> dict[str, int]:
         data, _ = self._call("GET", "/queue")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from kinema.contract.limit_bounds import check_bounds
+
 if TYPE_CHECKING:
     from kinema.settings import Settings
 
@@ -131,7 +133,8 @@ def build_limits(profile: str, *, strict: bool = False, overrides: dict[str, Any
     """The limits of ``profile``, strictened if asked, with single ``overrides`` applied last.
 
     Raises ``ValueError`` for an unknown profile or override name so a typo stops the server at start-up
-    instead of silently doing nothing.
+    instead of silently doing nothing, and for an override beyond what kinema can honour
+    (:mod:`kinema.contract.limit_bounds`).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown limits profile {profile!r}; expected one of {sorted(PROFILES)}")
@@ -149,6 +152,7 @@ def build_limits(profile: str, *, strict: bool = False, overrides: dict[str, Any
         update = {name: _coerce(name, value, current[name]) for name, value in overrides.items()}
         # Re-validate so the result is a proper Limits, not a copy with unchecked values.
         limits = Limits.model_validate({**current, **update})
+    check_bounds(limits)
     return limits
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kinema.contract.vocabulary import TaskKind, TaskStatus
+from kinema.contract.kinds import KINDS
+from kinema.contract.vocabulary import TaskStatus
 
-WATERMARK_KINDS = frozenset({TaskKind.AVATAR, TaskKind.IMAGE2VIDEO})
+WATERMARK_KINDS = frozenset(str(spec.kind) for spec in KINDS.values() if spec.watermark)
 RETENTION_MSG = "results were deleted after the retention period"
 
 

@@ -1,4 +1,5 @@
-"""Which executor runs a task kind: a configured plug-in, else the built-in ``kinema.jobs.executors.<kind>``.
+"""Which executor runs a task kind: a configured plug-in, else the built-in one its row in the kind table
+(:mod:`kinema.contract.kinds`) names.
 
 Plug-ins (``settings.executors``, e.g. ``{"avatar": "mypkg.gpu:execute"}``) win so a GPU engine can replace a
 CPU one without touching kinema. An executor that cannot be imported is reported as
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 
-from kinema.contract.vocabulary import TaskKind
+from kinema.contract.kinds import KINDS
 from kinema.jobs.executors.base import Executor
 from kinema.settings import Settings
 
-BUILTIN_KINDS = (TaskKind.AVATAR, TaskKind.IMAGE2VIDEO, TaskKind.VIDEO_TO_AUDIO)
+#: kind → ``module:function`` of its built-in executor (kinds served inside the request have none).
+BUILTIN_EXECUTORS: dict[str, str] = {str(k): spec.executor for k, spec in KINDS.items() if spec.executor}
 
 
 class ExecutorUnavailable(Exception):
@@ -30,8 +32,8 @@ def executor_path(kind: str, settings: Settings) -> str:
     """The ``module:function`` that serves ``kind``."""
     if kind in settings.executors:
         return settings.executors[kind]
-    if kind in BUILTIN_KINDS:
-        return f"kinema.jobs.executors.{kind}:execute"
+    if kind in BUILTIN_EXECUTORS:
+        return BUILTIN_EXECUTORS[kind]
     raise ExecutorUnavailable(kind, "no executor is registered for this task kind")
 
 

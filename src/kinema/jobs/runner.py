@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select, update
 
+from kinema.contract.limits import limits_from_settings
+from kinema.contract.stored import StoredRequestError, request_from_row
 from kinema.contract.vocabulary import TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
@@ -262,10 +264,14 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
 
     try:
         executor = get_executor(kind, settings)
+        request = request_from_row(kind, params, inputs, limits_from_settings(settings))
     except ExecutorUnavailable as exc:
         # The reason (an import error, a plug-in path) is for the operator's log, not for the client.
         log.error("task %s: %s", task_id, exc)
         _finish_failed(rt, task_id, attempt, f"the {kind} engine is not available on this server")
+        return "failed"
+    except StoredRequestError as exc:
+        _finish_failed(rt, task_id, attempt, str(exc))
         return "failed"
 
     att = Attempt(rt, task_id, attempt)
@@ -279,7 +285,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
         ctx = JobContext(
             task_id=task_id,
             kind=kind,
-            params=params,
+            request=request,
             inputs=local,
             workdir=workdir,
             progress=att.progress,

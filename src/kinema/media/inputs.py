@@ -29,15 +29,15 @@ from typing import Any, Literal
 
 import av
 from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel
 
 from kinema.contract.errors import invalid
+from kinema.contract.kinds import MediaKind, spec_for
 from kinema.contract.limits import Limits
 from kinema.contract.requests import is_url
-from kinema.contract.vocabulary import TaskKind
+from kinema.contract.stored import media_slots
 from kinema.media.fetch import fetch_to_file
 from kinema.media.sniff import EXTENSIONS, SNIFF_BYTES, sniff
-
-MediaKind = Literal["image", "mask", "audio", "video"]
 
 #: Formats per kind: (documented, accepted too unless ``limits.allow_extra_formats`` is off).
 FORMATS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -298,58 +298,39 @@ def _check_image_shape(field: str, width: int, height: int, limits: Limits, chec
 
 
 async def resolve_create_inputs(
-    kind: TaskKind,
-    req: Any,
+    kind: str,
+    req: BaseModel,
     *,
     limits: Limits,
     settings: Any,
     dest_dir: Path,
 ) -> dict[str, MediaFile]:
-    """Load every media field of a parsed create request with its own rules.
+    """Load every media field of a parsed create request with the rules its row of the kind table gives.
 
-    Output names: avatar → ``image``, ``audio`` (from ``sound_file``); image2video → ``image``,
-    ``image_tail``, ``static_mask``, ``dynamic_mask_0``…; video_to_audio → ``video`` (from ``video_url``).
-    ``audio_id``/``video_id`` are database look-ups and stay with the caller. Inputs are loaded one after
-    another so the first bad field is the one reported and memory stays bounded.
+    Keys are the stored input names (``image``, ``audio`` from ``sound_file``, ``dynamic_mask_0``…, ``video``
+    from ``video_url``). ``audio_id``/``video_id`` are database look-ups and stay with the caller. Inputs are
+    loaded one after another so the first bad field is the one reported and memory stays bounded.
     """
+    try:
+        spec = spec_for(kind)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
     out: dict[str, MediaFile] = {}
-    common: dict[str, Any] = {"limits": limits, "settings": settings, "dest_dir": dest_dir}
-    if kind == TaskKind.AVATAR:
-        out["image"] = await load_media("image", req.image, "image", **common)
-        if req.sound_file:
-            out["audio"] = await load_media(
-                "sound_file",
-                req.sound_file,
-                "audio",
-                name="audio",
-                min_s=limits.avatar_audio_min_s,
-                max_s=limits.avatar_audio_max_s,
-                **common,
-            )
-    elif kind == TaskKind.IMAGE2VIDEO:
-        if req.image:
-            out["image"] = await load_media("image", req.image, "image", **common)
-        if req.image_tail:
-            out["image_tail"] = await load_media(
-                "image_tail", req.image_tail, "image", check_aspect=False, **common
-            )
-        if req.static_mask:
-            out["static_mask"] = await load_media("static_mask", req.static_mask, "mask", **common)
-        for i, group in enumerate(req.dynamic_masks or []):
-            out[f"dynamic_mask_{i}"] = await load_media(
-                f"dynamic_masks[{i}].mask", group.mask, "mask", name=f"dynamic_mask_{i}", **common
-            )
-    elif kind == TaskKind.VIDEO_TO_AUDIO:
-        if req.video_url:
-            out["video"] = await load_media(
-                "video_url",
-                req.video_url,
-                "video",
-                name="video",
-                min_s=limits.v2a_video_min_s,
-                max_s=limits.v2a_video_max_s,
-                **common,
-            )
-    else:
-        raise ValueError(f"unknown task kind {kind!r}")
+    for slot in media_slots(spec, req.model_dump(mode="json")):
+        if slot.value is None:
+            continue
+        rules = slot.field
+        min_s, max_s = rules.duration(limits) if rules.duration is not None else (None, None)
+        out[slot.input] = await load_media(
+            slot.path,
+            slot.value,
+            rules.kind,
+            limits=limits,
+            settings=settings,
+            dest_dir=dest_dir,
+            min_s=min_s,
+            max_s=max_s,
+            check_aspect=rules.check_aspect,
+            name=slot.input,
+        )
     return out

@@ -1,4 +1,4 @@
-"""Avatar executor: task params + input files → one video output; bad inputs → EngineInputError."""
+"""Avatar executor: the typed request + input files → one video output; bad inputs → EngineInputError."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
+from kinema.contract.limits import Limits
+from kinema.contract.stored import request_from_row
 from kinema.engines.base import EngineInputError, no_progress
 from kinema.jobs.executors.avatar import execute
 from kinema.jobs.executors.base import JobContext
@@ -32,8 +34,11 @@ def _inputs(tmp: Path) -> dict[str, Path]:
     return {"image": img, "audio": wav, "phones": phones}
 
 
-def _ctx(tmp: Path, inputs: dict[str, Path], **params: object) -> JobContext:
-    return JobContext(task_id="t1", kind="avatar", params={"prompt": None, "mode": "std", **params},
+def _ctx(tmp: Path, inputs: dict[str, Path], **fields: object) -> JobContext:
+    """The context a worker builds for a task row holding these request fields (media from ``inputs``)."""
+    stored = {"prompt": None, "mode": "std", **fields}
+    request = request_from_row("avatar", stored, {k: str(v) for k, v in inputs.items()}, Limits())
+    return JobContext(task_id="t1", kind="avatar", request=request,
                       inputs=inputs, workdir=tmp, progress=no_progress, seed=1)
 
 
@@ -53,7 +58,5 @@ def test_execute_input_errors(tmp_path: Path) -> None:
     Image.fromarray(np.full((200, 300, 3), 128, np.uint8)).save(blank)
     with pytest.raises(EngineInputError, match="no face"):
         execute(_ctx(tmp_path, {**inputs, "image": blank}))
-    with pytest.raises(EngineInputError, match="audio"):
-        execute(_ctx(tmp_path, {"image": inputs["image"]}))
-    with pytest.raises(EngineInputError, match="mode"):
-        execute(_ctx(tmp_path, inputs, mode="ultra"))
+    with pytest.raises(EngineInputError, match="audio"):  # an audio_id whose blob is not in the row
+        execute(_ctx(tmp_path, {"image": inputs["image"]}, audio_id="7"))

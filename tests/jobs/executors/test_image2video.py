@@ -1,4 +1,4 @@
-"""Image-to-video executor: request params + input files → one video; bad masks/params → EngineInputError."""
+"""Image-to-video executor: the typed request + input files → one video; bad masks → EngineInputError."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 from skimage import data
 
+from kinema.contract.limits import Limits, build_limits
+from kinema.contract.stored import StoredRequestError, request_from_row
 from kinema.engines.base import EngineInputError, no_progress
 from kinema.jobs.executors.base import JobContext
-from kinema.jobs.executors.image2video import execute, options_from_context, parse_duration
+from kinema.jobs.executors.image2video import execute, options_from_context
 
 
 def _png(path: Path, rgb: np.ndarray) -> Path:
@@ -25,12 +27,15 @@ def _image(tmp: Path) -> Path:
     return _png(tmp / "image.png", cv2.resize(data.chelsea(), (320, 212)))
 
 
-def _ctx(tmp: Path, inputs: dict[str, Path], **params: Any) -> JobContext:
+def _ctx(tmp: Path, inputs: dict[str, Path], limits: Limits | None = None, **fields: Any) -> JobContext:
+    """The context a worker builds for a task row holding these request fields (media from ``inputs``)."""
     base: dict[str, Any] = {"model_name": "kling-v1", "mode": "std", "duration": "5", "prompt": None}
+    names = {k: str(v) for k, v in inputs.items()}
+    request = request_from_row("image2video", {**base, **fields}, names, limits or Limits())
     return JobContext(
         task_id="t1",
         kind="image2video",
-        params={**base, **params},
+        request=request,
         inputs=inputs,
         workdir=tmp,
         progress=no_progress,
@@ -76,11 +81,13 @@ def test_params_are_translated(tmp_path: Path) -> None:
     assert opts.static_mask == mask and opts.seed == 3
 
 
-def test_durations() -> None:
-    assert parse_duration(None) == 5 and parse_duration("10") == 10 and parse_duration("3") == 3
-    for bad in ("2", "16", "five"):
-        with pytest.raises(EngineInputError):
-            parse_duration(bad)
+def test_duration_is_the_validated_one(tmp_path: Path) -> None:
+    """No second duration rule here: what the limits in force accepted is what is rendered."""
+    img = {"image": _image(tmp_path)}
+    assert options_from_context(_ctx(tmp_path, img, duration="3")).duration_s == 3
+    raised = build_limits("kling", overrides={"i2v_duration_max_s": 20})
+    assert options_from_context(_ctx(tmp_path, img, raised, duration="20")).duration_s == 20
+    assert options_from_context(_ctx(tmp_path, img, duration=None)).duration_s == 5
 
 
 def test_tail_only_is_allowed(tmp_path: Path) -> None:
@@ -96,21 +103,22 @@ def test_mask_aspect_mismatch_fails_the_task(tmp_path: Path) -> None:
 
 
 def test_missing_inputs_and_bad_camera(tmp_path: Path) -> None:
-    with pytest.raises(EngineInputError):
-        execute(_ctx(tmp_path, {}))
-    with pytest.raises(EngineInputError, match="exactly one"):
-        execute(
-            _ctx(
-                tmp_path,
-                {"image": _image(tmp_path)},
-                camera_control={"type": "simple", "config": {"zoom": 2, "pan": 3}},
-            )
+    with pytest.raises(EngineInputError, match="image"):  # a row whose image blob is missing
+        execute(_ctx(tmp_path, {}, image="input:image"))
+    # A bad camera never reaches the executor: the request model rejects it when the row is read.
+    with pytest.raises(StoredRequestError, match=r"camera_control\.config: exactly one"):
+        _ctx(
+            tmp_path,
+            {"image": _image(tmp_path)},
+            camera_control={"type": "simple", "config": {"zoom": 2, "pan": 3}},
         )
-    with pytest.raises(EngineInputError, match="mask"):
+    with pytest.raises(EngineInputError, match=r"dynamic_masks\[0\]\.mask"):
         execute(
             _ctx(
                 tmp_path,
                 {"image": _image(tmp_path)},
-                dynamic_masks=[{"trajectories": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]}],
+                dynamic_masks=[
+                    {"mask": "input:dynamic_mask_0", "trajectories": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]}
+                ],
             )
         )

@@ -1,4 +1,4 @@
-"""Video-to-audio executor: request params + the video input → one audio (mp3 + wav, group 0) and a video."""
+"""Video-to-audio executor: the typed request + the video → one audio (mp3 + wav, group 0) and a video."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ from typing import Any
 
 import pytest
 
+from kinema.contract.limits import Limits
+from kinema.contract.stored import request_from_row
 from kinema.engines.base import EngineInputError, no_progress
 from kinema.jobs.executors.base import JobContext
 from kinema.jobs.executors.video_to_audio import execute
 from tests.engines.video_to_audio.synth_clips import side_mover
 
 
-def _ctx(tmp: Path, inputs: dict[str, Path], **params: Any) -> JobContext:
+def _ctx(tmp: Path, inputs: dict[str, Path], **fields: Any) -> JobContext:
+    request = request_from_row("video_to_audio", fields, {k: str(v) for k, v in inputs.items()}, Limits())
     return JobContext(
         task_id="t1",
         kind="video_to_audio",
-        params=params,
+        request=request,
         inputs=inputs,
         workdir=tmp,
         progress=no_progress,
@@ -31,8 +34,7 @@ def test_outputs_roles_and_params(tmp_path: Path) -> None:
         "sound_effect_prompt": "footsteps",
         "bgm_prompt": "jazz",
         "asmr_mode": True,
-        "callback_url": None,
-        "video_url": "https://x/in.mp4",
+        "video_url": "input:video",
     }
     outputs = execute(_ctx(tmp_path, {"video": clip.path}, **params))
     roles = [(o.role, o.group) for o in outputs]
@@ -47,4 +49,4 @@ def test_outputs_roles_and_params(tmp_path: Path) -> None:
 
 def test_missing_video_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(EngineInputError):
-        execute(_ctx(tmp_path, {}))
+        execute(_ctx(tmp_path, {}, video_id="9"))  # a video_id whose blob is not in the row

@@ -1,7 +1,7 @@
-"""The three asynchronous task families: create, query (by id or external id), list, cancel, queue, callbacks.
+"""The queued task kinds: create, query (by id or external id), list, cancel, queue, callbacks.
 
-One factory builds the same set of routes for avatar, image2video and video-to-audio, because their wire
-behaviour is identical apart from the request model and the media fields.
+One factory builds the same set of routes for every queued kind of the kind table (avatar, image2video,
+video-to-audio), because their wire behaviour is identical apart from what the table row says.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from kinema.api import envelope
 from kinema.api.blocking import db_call, db_write_call
@@ -20,29 +19,13 @@ from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.inputs import discard_stored_inputs, prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
-from kinema.contract.requests import (
-    AvatarCreate,
-    Image2VideoCreate,
-    VideoToAudioCreate,
-    parse_page,
-    parse_request,
-)
+from kinema.contract.kinds import KindSpec, queued_kinds
+from kinema.contract.parsing import parse_page, parse_request
 from kinema.contract.responses import TASK_REPLIES, CallbackAttemptsReply, QueueReply
 from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.webhooks.sender import list_attempts
-
-FAMILIES: list[tuple[str, str, type[BaseModel], str]] = [
-    (
-        "avatar",
-        "/videos/avatar/image2video",
-        AvatarCreate,
-        "Talking avatar: portrait + speech → lip-synced MP4",
-    ),
-    ("image2video", "/videos/image2video", Image2VideoCreate, "Image to video: a still → a 5/10 s clip"),
-    ("video_to_audio", "/audio/video-to-audio", VideoToAudioCreate, "Video to audio: sound effects + music"),
-]
 
 
 def wire(request: Request, task: Task) -> dict[str, Any]:
@@ -55,7 +38,9 @@ def _not_found(what: str) -> KlingError:
     return KlingError(Code.NOT_FOUND, f"task not found: {what}")
 
 
-def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> APIRouter:
+def make_router(spec: KindSpec) -> APIRouter:
+    """The routes of one queued kind, below its path (mounted under every prefix by the app)."""
+    kind, path, model, summary = str(spec.kind), spec.path, spec.request, spec.summary
     router = APIRouter(tags=[kind], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
     replies = TASK_REPLIES[kind]
 
@@ -71,7 +56,7 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
         await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
-        inputs, params, info = await prepare_inputs(st, account_id, kind, req)
+        inputs, params, info = await prepare_inputs(st, account_id, spec, req)
         try:
             task = await db_write_call(
                 st.rt,
@@ -176,4 +161,4 @@ def make_router(kind: str, path: str, model: type[BaseModel], summary: str) -> A
 
 
 def routers() -> list[APIRouter]:
-    return [make_router(*family) for family in FAMILIES]
+    return [make_router(spec) for spec in queued_kinds()]

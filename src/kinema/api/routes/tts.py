@@ -20,15 +20,17 @@ from kinema.api.deps import account, bearer_scheme, state
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
-from kinema.contract.requests import TtsCreate, parse_request
+from kinema.contract.kinds import TTS
+from kinema.contract.parsing import parse_request
+from kinema.contract.requests import TtsCreate
 from kinema.contract.responses import TtsTaskReply
-from kinema.contract.vocabulary import TaskKind
+from kinema.contract.stored import stored_request
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
 from kinema.runtime import Runtime
 
-PATH = "/audio/tts"
+PATH, KIND = TTS.path, str(TTS.kind)
 
 
 def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
@@ -50,7 +52,7 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
         return record_tts_task(
             rt,
             account_id=account_id,
-            params=req.model_dump(mode="json"),
+            params=stored_request(TTS, req),
             audio_path=mp3,
             phones_path=phones,
             duration_s=speech.duration,
@@ -58,12 +60,12 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
 
 
 def router() -> APIRouter:
-    r = APIRouter(tags=["tts"], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
+    r = APIRouter(tags=[KIND], dependencies=[Security(bearer_scheme)], responses=ERROR_RESPONSES)
 
     @r.post(
         PATH,
-        summary="Text to speech (synchronous): the result's audio id is the avatar's audio_id",
-        openapi_extra=body_schema(TtsCreate),
+        summary=TTS.summary,
+        openapi_extra=body_schema(TTS.request),
         responses=reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
     )
     async def create(request: Request) -> JSONResponse:
@@ -81,9 +83,9 @@ def router() -> APIRouter:
     def get_one(request: Request, task_id: str) -> JSONResponse:
         account_id = account(request)
         rt = state(request).rt
-        task = service.get_task(rt, account_id, TaskKind.TTS, task_id=task_id)
+        task = service.get_task(rt, account_id, KIND, task_id=task_id)
         if task is None:
-            task = get_task_by_asset(rt, account_id, TaskKind.TTS, task_id)
+            task = get_task_by_asset(rt, account_id, KIND, task_id)
         if task is None:
             raise KlingError(Code.NOT_FOUND, f"task not found: {task_id}")
         return envelope.ok(request, wire(request, task))

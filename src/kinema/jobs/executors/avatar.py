@@ -1,18 +1,21 @@
-"""Executor for ``avatar/image2video`` tasks: runner inputs → :func:`kinema.engines.avatar.render_avatar`.
+"""Executor for the ``avatar`` kind (``POST …/videos/avatar/image2video``): → :func:`render_avatar`.
 
-It only translates: params (``prompt``, ``mode``) and local input files (``image``, ``audio`` and, when the
-audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine options, and names the one
-video it produced. Input problems surface as :class:`EngineInputError` from the engine.
+It only translates: the validated request (``prompt``, ``mode``) and the local input files (``image``,
+``audio`` and, when the audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine
+options, and names the one video it produced. Input problems surface as :class:`EngineInputError` from the
+engine.
 """
 
 from __future__ import annotations
 
+from kinema.contract.requests import AvatarCreate
+from kinema.contract.vocabulary import Mode
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
-from kinema.jobs.executors.base import JobContext, OutputFile, mode_param
+from kinema.jobs.executors.base import JobContext, OutputFile
 
 
-def execute(ctx: JobContext) -> list[OutputFile]:
+def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
     """Render the talking avatar for one task; returns a single ``video`` output."""
     image = ctx.inputs.get("image")
     audio = ctx.inputs.get("audio")
@@ -20,9 +23,10 @@ def execute(ctx: JobContext) -> list[OutputFile]:
         raise EngineInputError("image: a portrait image is required")
     if audio is None:
         raise EngineInputError("audio: a speech track (sound_file or audio_id) is required")
+    req = ctx.request
     options = AvatarOptions(
-        mode=mode_param(ctx.params),
-        prompt=ctx.params.get("prompt") or None,
+        mode=Mode(req.mode or Mode.STD),
+        prompt=req.prompt or None,
         seed=ctx.seed,
         phones_path=ctx.inputs.get("phones"),
     )

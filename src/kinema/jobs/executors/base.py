@@ -1,7 +1,9 @@
 """The contract between the job runner and the per-kind executors.
 
-The runner (``kinema.jobs.runner``) claims a task, copies its input blobs into a fresh work directory,
-and calls the executor registered for the task's kind with a :class:`JobContext`. The executor calls its
+The runner (``kinema.jobs.runner``) claims a task, rebuilds its typed request from the row, copies its
+input blobs into a fresh work directory, and calls the executor registered for the task's kind with a
+:class:`JobContext`. The request was validated when the task was created, under the same limits: an
+executor only translates it into engine options and never re-checks a rule. The executor calls its
 engine and returns :class:`OutputFile` entries; the runner uploads them to storage, records them as assets
 (so a video can be reused as ``video_id`` and TTS audio as ``audio_id``) and builds ``task_result``.
 
@@ -14,21 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from kinema.contract.vocabulary import Mode
-from kinema.engines.base import EngineInputError, ProgressFn
+from pydantic import BaseModel
+
+from kinema.engines.base import ProgressFn
 
 OutputRole = Literal["video", "audio_mp3", "audio_wav"]
+RequestT = TypeVar("RequestT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class JobContext:
-    """Everything an executor may use. ``params`` is the validated request body (contract model dump)."""
+class JobContext(Generic[RequestT]):
+    """Everything an executor may use. ``request`` is the kind's validated request model (``AvatarCreate``…);
+    its media fields hold references (``input:image``) to the files in ``inputs``."""
 
     task_id: str
     kind: str
-    params: dict[str, Any]
+    request: RequestT
     inputs: dict[str, Path]
     """Local copies of the inputs, by name: ``image``, ``image_tail``, ``audio`` (+ ``phones`` JSON when the
     audio came from our TTS), ``static_mask``, ``dynamic_mask_0``..``dynamic_mask_5``, ``video``."""
@@ -48,13 +53,4 @@ class OutputFile:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Executor = Callable[[JobContext], list[OutputFile]]
-
-
-def mode_param(params: dict[str, Any]) -> Mode:
-    """The request's ``mode`` (``std`` when absent). Checked again here because a row written by an older
-    version, or by a plug-in's own client, may hold any value: it fails the task, not the engine."""
-    value = params.get("mode") or Mode.STD
-    if value not in tuple(Mode):
-        raise EngineInputError(f"mode: must be 'std' or 'pro', got {value!r}")
-    return Mode(value)
+Executor = Callable[[JobContext[Any]], list[OutputFile]]

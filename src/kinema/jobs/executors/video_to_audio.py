@@ -1,42 +1,31 @@
-"""Executor for ``audio/video-to-audio`` tasks: the runner's ``video`` input → :func:`video_to_audio`.
+"""Executor for the ``video_to_audio`` kind (``POST …/audio/video-to-audio``): → :func:`video_to_audio`.
 
-It maps the wire fields (``sound_effect_prompt``, ``bgm_prompt``, ``asmr_mode``) onto the engine and names
-the three files: the MP3 and WAV of one audio (``group`` 0, one ``audios[]`` entry) and the source video
+It maps the validated request (``sound_effect_prompt``, ``bgm_prompt``, ``asmr_mode``) onto the engine and
+names the three files: the MP3 and WAV of one audio (``group`` 0, one ``audios[]`` entry) and the source video
 re-scored with it. The engine writes into the task's work directory; the runner uploads from there.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from kinema.contract.requests import VideoToAudioCreate
 from kinema.engines.base import EngineInputError
 from kinema.engines.video_to_audio import video_to_audio
 from kinema.jobs.executors.base import JobContext, OutputFile
 from kinema.media.audio_io import media_duration
 
 
-def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
-def execute(ctx: JobContext) -> list[OutputFile]:
+def execute(ctx: JobContext[VideoToAudioCreate]) -> list[OutputFile]:
     """Run the engine for one task and describe its outputs."""
     video = ctx.inputs.get("video")
     if video is None:
         raise EngineInputError("video: one of video_id or video_url is required")
-    p = ctx.params
+    req = ctx.request
     result = video_to_audio(
         video,
         ctx.workdir / "v2a",
-        sound_effect_prompt=_text(p.get("sound_effect_prompt")),
-        bgm_prompt=_text(p.get("bgm_prompt")),
-        asmr_mode=_flag(p.get("asmr_mode")),
+        sound_effect_prompt=(req.sound_effect_prompt or "").strip(),
+        bgm_prompt=(req.bgm_prompt or "").strip(),
+        asmr_mode=req.asmr_mode,
         seed=ctx.seed,
         progress=ctx.progress,
     )
