@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from kinema.contract.limits import limits_from_settings
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Task
@@ -274,6 +275,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> str:
             workdir=workdir,
             progress=att.progress,
             seed=_seed(params),
+            limits=limits_from_settings(settings),
         )
         outputs = executor(ctx)
         if att.lost.is_set() and not att.cancel.is_set():

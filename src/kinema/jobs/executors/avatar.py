@@ -2,14 +2,16 @@
 
 It only translates: params (``prompt``, ``mode``) and local input files (``image``, ``audio`` and, when the
 audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine options, and names the one
-video it produced. Input problems surface as :class:`EngineInputError` from the engine.
+video it produced. Input problems surface as :class:`EngineInputError` from the engine. The speech track is
+decoded at most up to the server's ``avatar_audio_max_s`` (plus codec slack): a longer one fails the task
+before any frame is rendered.
 """
 
 from __future__ import annotations
 
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 
 
 def execute(ctx: JobContext) -> list[OutputFile]:
@@ -28,6 +30,7 @@ def execute(ctx: JobContext) -> list[OutputFile]:
         prompt=ctx.params.get("prompt") or None,
         seed=ctx.seed,
         phones_path=ctx.inputs.get("phones"),
+        max_audio_s=duration_cap(ctx.limits.avatar_audio_max_s, ctx.limits),
     )
     out = ctx.workdir / "avatar.mp4"
     result = render_avatar(image, audio, out, options, ctx.progress)
