@@ -104,5 +104,10 @@ def test_cost_estimate_keeps_small_uploads_inline_and_big_ones_off() -> None:
     webp = flat_webp(7000, 7000)
     assert check_cost_ms("webp", len(webp), webp[:4096]) > 100 * INLINE_MS
     assert check_cost_ms("jpeg", 10_000, b"\xff\xd8\xff\xe1" + b"\x00" * 100) == float("inf")  # size unknown
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 60_000  # a 60 KB EXIF block ahead of the frame header, as phones write
+    tagged = _save(Image.new("RGB", (451, 300)), "JPEG", exif=exif.tobytes())
+    assert check_cost_ms("jpeg", len(tagged), tagged[:4096]) == float("inf")
+    assert check_cost_ms("jpeg", len(tagged), tagged[: 1 << 17]) < 10
     declared_png = declared(png[:64], "png")
     assert declared_png is not None and declared_png.pixels == 49_000_000

@@ -164,7 +164,8 @@ async def _check_image_input(
     media: MediaFile,
 ) -> None:
     """Size and decodability of an image or mask; inline only when the content declares little work."""
-    cost = check_cost_ms(fmt, media.size, head)
+    # In-memory input: look further than the sniffed head, a JPEG's frame header can sit behind 64 KB of EXIF.
+    cost = check_cost_ms(fmt, media.size, source[: 1 << 17] if isinstance(source, bytes) else head)
     try:
         info = await run_check(cost, limits.media_checks_concurrent, _check_image, source, fmt, limits)
     except ImageRejected as exc:
