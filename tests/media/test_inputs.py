@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import struct
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from kinema.contract.requests import AvatarCreate, Image2VideoCreate, VideoToAud
 from kinema.media.inputs import MediaFile, load_media, resolve_create_inputs
 from kinema.settings import Settings
 from tests.media.helpers import aac_bytes, image_bytes, mp3_bytes, mp4_bytes, wav_bytes
+from tests.support.hostile_media import aac_m4a, fast_video, lying_duration, padded_png
 
 KLING = PROFILES["kling"]
 STRICT = build_limits("kling", strict=True)
@@ -208,6 +210,64 @@ def test_video_formats_and_durations(tmp_path: Path) -> None:
         tmp_path, "video_url", b64(mp4_bytes(tmp_path, 21.0)), "video", **rules
     )
     assert "no video stream" in rejected(tmp_path, "video_url", b64(aac_bytes(tmp_path, 4, "mp4")), "video")
+
+
+def test_header_durations_are_not_believed(tmp_path: Path) -> None:
+    """Issue 13: an M4A saying 3 s but holding 20 s, an MP4 saying 5 s but holding 30 s."""
+    m4a = lying_duration(aac_m4a(tmp_path / "long.m4a", 20.0).read_bytes(), 3.0)
+    message = rejected(tmp_path, "sound_file", b64(m4a), "audio", min_s=2.0, max_s=10.0)
+    assert "must last 2 to 10 s, got more than 10 s" in message
+    assert load(tmp_path, "sound_file", b64(m4a), "audio", max_s=30.0).duration_s == pytest.approx(
+        20, abs=0.1
+    )
+    mp4 = lying_duration(mp4_bytes(tmp_path, 30.0), 5.0)
+    message = rejected(tmp_path, "video_url", b64(mp4), "video", min_s=3.0, max_s=20.0)
+    assert message == "video_url: must last 3 to 20 s, got more than 20 s"
+
+
+def test_frame_rate_and_frame_count_bounds(tmp_path: Path) -> None:
+    rules = {"min_s": 3.0, "max_s": 20.0}
+    fast = fast_video(tmp_path / "fast.mp4", fps=1000, seconds=3.0).read_bytes()
+    message = rejected(tmp_path, "video_url", b64(fast), "video", **rules)
+    assert message == "video_url: frame rate must be at most 240 fps, got 1000 fps"
+    lenient = build_limits("kling", overrides={"v2a_video_fps_max": 2000, "v2a_video_frames_max": 10_000})
+    assert load(tmp_path, "video_url", b64(fast), "video", lenient, **rules).duration_s == pytest.approx(3.0)
+    clip = b64(mp4_bytes(tmp_path, 4.0, fps=5))  # 20 frames
+    few = build_limits("kling", overrides={"v2a_video_frames_max": 10})
+    assert "must have at most 10 frames" in rejected(tmp_path, "video_url", clip, "video", few, **rules)
+    many = build_limits("kling", overrides={"v2a_video_frames_min": 30})
+    assert "must have at least 30 frames, got 20" in rejected(
+        tmp_path, "video_url", clip, "video", many, **rules
+    )
+
+
+def test_a_huge_image_never_blocks_the_event_loop(tmp_path: Path) -> None:
+    """Issue 13: a 140 KB PNG declaring 7000x7000 used to be decoded on the loop (~0.65 s stall)."""
+    png = b64(padded_png(7000, 7000))
+
+    async def main() -> tuple[MediaFile, float]:
+        gaps: list[float] = []
+
+        async def ticker() -> None:
+            last = time.perf_counter()
+            while True:
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        tick = asyncio.create_task(ticker())
+        await asyncio.sleep(0.02)
+        media = await load_media(
+            "image", png, "image", limits=KLING, settings=SETTINGS, dest_dir=tmp_path / "in"
+        )
+        await asyncio.sleep(0.02)  # let the ticker see a stall that ended with the check
+        tick.cancel()
+        return media, max(gaps)
+
+    media, worst_gap = asyncio.run(main())
+    assert (media.width, media.height) == (7000, 7000)
+    assert worst_gap < 0.15, worst_gap
 
 
 # ------------------------------------------------------------------ whole requests

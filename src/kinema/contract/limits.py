@@ -67,6 +67,20 @@ class Limits(BaseModel):
     v2a_video_min_s: float = 3.0
     v2a_video_max_s: float = 20.0
     v2a_prompt_max_chars: int = 200
+    #: Frame rate measured from the packets (frames / real length), not the header's claim: a 16×16 clip
+    #: at 10,000 fps kept a worker busy 100× longer than a normal one (issue 13).
+    v2a_video_fps_max: float = 240.0
+    #: Frames in ``video_url``: the engine needs two; 240 fps × 20 s is 4,800.
+    v2a_video_frames_min: int = 2
+    v2a_video_frames_max: int = 5000
+
+    # --- resource guards: what checking one input may cost this server (not from the Kling contract)
+    #: Memory one image check at create may spend decoding pixels. A bigger WebP (or progressive JPEG) is
+    #: checked from its structure only, and the worker decodes it (and fails the task if it is broken).
+    image_check_memory_bytes: int = 64 * MB
+    #: Input checks too heavy for the event loop run in threads, at most this many at once per API process;
+    #: further creates wait their turn.
+    media_checks_concurrent: int = 2
 
     # --- tts
     tts_text_max_chars: int = 1000

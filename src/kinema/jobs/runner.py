@@ -290,6 +290,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
             workdir=workdir,
             progress=att.progress,
             seed=_seed(params),
+            limits=limits_from_settings(settings),
         )
         outputs = executor(ctx)
         if att.lost.is_set() and not att.cancel.is_set():

@@ -14,9 +14,18 @@ import av
 import numpy as np
 
 
-def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.ndarray:  # noqa: C901 -- open, decode and resample errors each mapped to ValueError
+class AudioTooLong(ValueError):
+    """The audio goes on past the ``max_seconds`` the caller allows; decoding stopped there."""
+
+
+def decode_audio(  # noqa: C901 -- open, decode and resample errors each mapped to ValueError
+    path: str | Path, rate: int = 16000, mono: bool = True, *, max_seconds: float | None = None
+) -> np.ndarray:
     """Decode the first audio stream to float32 at ``rate``: shape (n,) if ``mono`` else (n, 2).
 
+    With ``max_seconds``, decoding stops as soon as more than that has come out and :class:`AudioTooLong`
+    is raised: what is decoded is what the decoder produces, whatever the container's header says, and a
+    file that holds more than its header claims costs no more than the limit to refuse.
     Raises ``ValueError`` when the file has no decodable audio stream.
     """
     layout = "mono" if mono else "stereo"
@@ -31,6 +40,8 @@ def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.n
         resampler = av.AudioResampler(format="flt", layout=layout, rate=rate)
         chunks: list[np.ndarray] = []
         first_pts: float | None = None
+        cap = None if max_seconds is None else int(max_seconds * rate) * (1 if mono else 2)
+        decoded = 0
         try:
             frame: Any
             for frame in container.decode(stream):
@@ -38,6 +49,9 @@ def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.n
                     first_pts = float(frame.pts * frame.time_base)
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray().reshape(-1))
+                    decoded += chunks[-1].size
+                if cap is not None and decoded > cap:
+                    raise AudioTooLong(f"longer than {max_seconds:.0f} s")
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
         except av.FFmpegError as exc:
@@ -47,6 +61,8 @@ def decode_audio(path: str | Path, rate: int = 16000, mono: bool = True) -> np.n
         data = data.reshape(-1, 2)
     # Negative start (AAC priming) → drop those samples; positive start → pad with silence.
     offset = round((first_pts or 0.0) * rate)
+    if cap is not None and (offset * (1 if mono else 2) + data.size) > cap:
+        raise AudioTooLong(f"longer than {max_seconds:.0f} s")
     if offset < 0:
         data = data[-offset:]
     elif offset > 0:

@@ -2,10 +2,14 @@
 
 A media field holds an http(s) URL (fetched through the SSRF guard of :mod:`kinema.media.fetch`) or base64.
 Either way the bytes are capped before they are held, the format is taken from the content (never the name),
-and the media is opened the way the engine will open it — PIL for images, PyAV for audio and video — so an
-undecodable, oversized or out-of-spec input is a 1201 at create time that names the field, not a failed task
-later. Image decoding is guarded against decompression bombs: the declared pixel count is checked from the
-header before any pixel is decoded.
+and the media is checked the way the engine will read it, so an undecodable, oversized or out-of-spec input
+is a 1201 at create time that names the field, not a failed task later.
+
+Checks cost what the file *is*, never what it claims, and are bounded whatever it claims: images are sized
+from their headers and proven in constant memory (:mod:`kinema.media.image_probe`); audio and video are
+measured from their packets, not their headers (:mod:`kinema.media.av_probe`), which also gives a video's
+real frame rate and frame count. Heavy checks leave the event loop and share a few slots
+(:mod:`kinema.media.check_slots`); cheap ones stay inline.
 
 Base64 media stay in memory (the request body already is) and are checked there: a create then writes each
 input once, straight into storage, which is what lets the API take hundreds of creates a second. Only URL
@@ -20,15 +24,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import io
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import av
-from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel
 
 from kinema.contract.errors import invalid
@@ -36,7 +36,10 @@ from kinema.contract.kinds import MediaKind, spec_for
 from kinema.contract.limits import Limits
 from kinema.contract.requests import is_url
 from kinema.contract.stored import media_slots
+from kinema.media.av_probe import AvInfo, AvRejected, probe_av
+from kinema.media.check_slots import run_check
 from kinema.media.fetch import fetch_to_file
+from kinema.media.image_probe import ImageInfo, ImageRejected, check_cost_ms, inspect_image
 from kinema.media.sniff import EXTENSIONS, SNIFF_BYTES, sniff
 
 #: Formats per kind: (documented, accepted too unless ``limits.allow_extra_formats`` is off).
@@ -47,11 +50,8 @@ FORMATS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "video": (("mp4", "mov"), ("webm", "mkv")),
 }
 
-_EXIF_ORIENTATION = 0x0112
-_NO_ART_CODECS = {"mjpeg", "png", "bmp", "gif"}  # cover art in audio files shows up as a "video" stream
-
-
-#: Below this size a decode or probe runs on the event loop: a thread hop costs more than the work.
+#: Below this size base64 is decoded (and, by :mod:`kinema.api.inputs`, stored) on the event loop: a thread
+#: hop costs more than the copy. Checks decide by the work the content declares instead (check_slots).
 INLINE_BYTES = 256 * 1024
 
 
@@ -68,15 +68,6 @@ class MediaFile:
     width: int | None = None
     height: int | None = None
     duration_s: float | None = None
-
-
-@dataclass
-class _AvInfo:
-    has_audio: bool
-    has_video: bool
-    width: int | None
-    height: int | None
-    duration_s: float
 
 
 def _safe_name(field: str) -> str:
@@ -113,93 +104,102 @@ def decode_base64(field: str, value: str, max_bytes: int, limits: Limits) -> byt
     return data
 
 
-def _opened(source: bytes | Path) -> Any:
-    return io.BytesIO(source) if isinstance(source, bytes) else source
-
-
 async def _off_loop(size: int, fn: Any, *args: Any) -> Any:
-    """Run ``fn`` in a thread when the input is big enough to stall the event loop, inline otherwise."""
+    """Run ``fn`` in a thread when ``size`` bytes are big enough to stall the event loop, inline otherwise."""
     if size <= INLINE_BYTES:
         return fn(*args)
     return await asyncio.to_thread(fn, *args)
 
 
-def _probe_image(source: bytes | Path, field: str, limits: Limits) -> tuple[int, int]:
-    """Width and height as displayed. Refuses bombs from the header, then decodes fully to prove the file."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(_opened(source)) as im:
-                width, height = im.size
-                if width * height > limits.image_max_pixels:
-                    cap = limits.image_max_pixels
-                    raise invalid(
-                        field, f"image of {width}x{height} pixels exceeds the limit of {cap} pixels"
-                    )
-                orientation = im.getexif().get(_EXIF_ORIENTATION)
-                # JPEG: decode at 1/8 scale. Every entropy-coded byte is still read, so a truncated or
-                # corrupt file fails the same way, at a fraction of the cost for big photos.
-                im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
-                im.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise invalid(field, f"image exceeds the limit of {limits.image_max_pixels} pixels") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise invalid(field, "image could not be decoded") from exc
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
-    return width, height
+def _read(source: bytes | Path) -> bytes:
+    return source if isinstance(source, bytes) else source.read_bytes()
 
 
-def _probe_av(source: bytes | Path, field: str, main: Literal["audio", "video"]) -> _AvInfo:
-    """Streams, size and duration through PyAV; one frame of the main stream is decoded to prove the file."""
-    try:
-        container = av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise invalid(field, f"{main} could not be decoded") from exc
-    with container:
-        audio = next((s for s in container.streams if s.type == "audio"), None)
-        videos = [s for s in container.streams if s.type == "video"]
-        real_video = next((s for s in videos if s.codec_context.name not in _NO_ART_CODECS), None)
-        video = real_video or (videos[0] if videos and main == "video" else None)
-        stream = audio if main == "audio" else video
-        if stream is None:
-            raise invalid(field, f"file has no {main} stream")
-        ctx: Any = video.codec_context if video is not None else None
-        width = int(ctx.width) if ctx is not None else None
-        height = int(ctx.height) if ctx is not None else None
-        duration = 0.0
-        if container.duration:
-            duration = float(container.duration) / av.time_base
-        elif stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        try:
-            decoded = False
-            for _frame in container.decode(stream):
-                decoded = True
-                break
-            if not decoded:
-                raise invalid(field, f"{main} could not be decoded")
-            if duration <= 0:
-                # No header duration (raw streams): walk the packets of the main stream, no decoding.
-                container.seek(0)
-                end = 0.0
-                for packet in container.demux(stream):
-                    if packet.pts is not None and packet.time_base is not None:
-                        end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
-                duration = end
-        except av.FFmpegError as exc:
-            raise invalid(field, f"{main} could not be decoded") from exc
-    return _AvInfo(audio is not None, real_video is not None, width, height, duration)
+def _check_image(source: bytes | Path, fmt: str, limits: Limits) -> ImageInfo:
+    return inspect_image(
+        _read(source), fmt, max_pixels=limits.image_max_pixels, budget=limits.image_check_memory_bytes
+    )
+
+
+def _check_av(source: bytes | Path, kind: MediaKind, max_s: float | None, limits: Limits) -> AvInfo:
+    """Probe audio/video; the packet walk stops once the clip is known to be too long or to have too many
+    frames, so a hostile file costs at most a limit's worth of packets."""
+    stop_s = max_s + limits.duration_tolerance_s if max_s is not None else None
+    if kind == "audio":
+        return probe_av(source, "audio", stop_after_s=stop_s)
+    return probe_av(source, "video", stop_after_s=stop_s, stop_after_frames=limits.v2a_video_frames_max)
 
 
 def _check_duration(
-    field: str, duration: float, min_s: float | None, max_s: float | None, limits: Limits
+    field: str, info: AvInfo, min_s: float | None, max_s: float | None, limits: Limits
 ) -> None:
     tol = limits.duration_tolerance_s
+    duration = info.duration_s
     if (min_s is not None and duration < min_s - tol) or (max_s is not None and duration > max_s + tol):
         low = f"{min_s:g}" if min_s is not None else "0"
         high = f"{max_s:g}" if max_s is not None else "∞"
-        raise invalid(field, f"must last {low} to {high} s, got {duration:.2f} s")
+        got = f"more than {high}" if info.cut_short else f"{duration:.2f}"  # the walk stopped at the limit
+        raise invalid(field, f"must last {low} to {high} s, got {got} s")
+
+
+def _check_frames(field: str, info: AvInfo, limits: Limits) -> None:
+    """Frame rate and count of a video, as measured from its packets (the header's rate is not asked)."""
+    fps, frames = info.fps or 0.0, info.frames or 0
+    if fps > limits.v2a_video_fps_max * 1.01:
+        raise invalid(
+            field, f"frame rate must be at most {limits.v2a_video_fps_max:g} fps, got {fps:.0f} fps"
+        )
+    if frames > limits.v2a_video_frames_max:
+        raise invalid(field, f"must have at most {limits.v2a_video_frames_max} frames, got more")
+    if frames < limits.v2a_video_frames_min:
+        raise invalid(field, f"must have at least {limits.v2a_video_frames_min} frames, got {frames}")
+
+
+async def _check_image_input(
+    field: str,
+    source: bytes | Path,
+    fmt: str,
+    head: bytes,
+    kind: MediaKind,
+    limits: Limits,
+    check_aspect: bool,
+    media: MediaFile,
+) -> None:
+    """Size and decodability of an image or mask; inline only when the content declares little work."""
+    # In-memory input: look further than the sniffed head, a JPEG's frame header can sit behind 64 KB of EXIF.
+    cost = check_cost_ms(fmt, media.size, source[: 1 << 17] if isinstance(source, bytes) else head)
+    try:
+        info = await run_check(cost, limits.media_checks_concurrent, _check_image, source, fmt, limits)
+    except ImageRejected as exc:
+        raise invalid(field, str(exc)) from exc
+    media.width, media.height = info.width, info.height
+    if kind == "image":
+        _check_image_shape(field, info.width, info.height, limits, check_aspect)
+
+
+async def _check_av_input(
+    field: str,
+    source: bytes | Path,
+    kind: MediaKind,
+    min_s: float | None,
+    max_s: float | None,
+    limits: Limits,
+    media: MediaFile,
+) -> None:
+    """Real duration (and for video frame rate and count) of an audio or video input, always off the loop:
+    the packet walk's cost follows the packet count, which the first bytes do not tell."""
+    try:
+        info = await run_check(
+            float("inf"), limits.media_checks_concurrent, _check_av, source, kind, max_s, limits
+        )
+    except AvRejected as exc:
+        raise invalid(field, str(exc)) from exc
+    if kind == "audio" and info.has_video and not limits.allow_extra_formats:
+        raise invalid(field, "must be an audio file, got a video")
+    if kind == "video":
+        _check_frames(field, info, limits)
+    _check_duration(field, info, min_s, max_s, limits)
+    media.width, media.height, media.duration_s = info.width, info.height, info.duration_s
 
 
 async def load_media(
@@ -261,17 +261,9 @@ async def load_media(
         source: bytes | Path = data if data is not None else part  # type: ignore[assignment]
         media = MediaFile(filename=f"{stem}.{EXTENSIONS[fmt]}", format=fmt, size=size, data=data)
         if kind in ("image", "mask"):
-            width, height = await _off_loop(size, _probe_image, source, field, limits)
-            media.width, media.height = width, height
-            if kind == "image":
-                _check_image_shape(field, width, height, limits, check_aspect)
+            await _check_image_input(field, source, fmt, head, kind, limits, check_aspect, media)
         else:
-            main = "audio" if kind == "audio" else "video"
-            info = await _off_loop(size, _probe_av, source, field, main)
-            if kind == "audio" and info.has_video and not limits.allow_extra_formats:
-                raise invalid(field, "must be an audio file, got a video")
-            media.width, media.height, media.duration_s = info.width, info.height, info.duration_s
-            _check_duration(field, info.duration_s, min_s, max_s, limits)
+            await _check_av_input(field, source, kind, min_s, max_s, limits, media)
         if part is not None:
             final = dest_dir / media.filename
             part.replace(final)

@@ -258,3 +258,17 @@ def test_brush_region_inside_a_static_area_still_moves(tmp_path: Path) -> None:
     assert abs(x - 200) < 6 and abs(y - 120) < 6
     start = clip[-1][110:130, 70:90].astype(np.int32)
     assert not ((start[..., 0] > 180) & (start[..., 1] < 90)).any()  # no copy left behind
+
+
+def test_a_huge_picture_is_read_reduced(tmp_path: Path) -> None:
+    """Issue 13: a 7000x7000 input was held at full size twice (BGR and RGB, ~300 MB) before any resize."""
+    from kinema.engines.image2video import _load_rgb
+    from tests.media.test_image_load import MB, peak_growth
+    from tests.support.hostile_media import padded_png
+
+    path = tmp_path / "big.png"
+    path.write_bytes(padded_png(7000, 7000))
+    out: list[np.ndarray] = []
+    growth = peak_growth(lambda: out.append(_load_rgb(path, "image", 720)))
+    assert out[0].shape == (1750, 1750, 3)
+    assert growth < 250 * MB, growth / MB

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from kinema.engines.base import EngineInputError
 from kinema.engines.video_to_audio import VideoAnalysis, analyze_video
 from tests.engines.video_to_audio.synth_clips import Clip, bouncing_ball, camera_zoom
+from tests.support.hostile_media import fast_video
 
 
 def test_bounces_are_found_on_their_frames(ball: Clip, ball_analysis: VideoAnalysis) -> None:
@@ -76,3 +79,17 @@ def test_small_fast_ball_is_found(clip_dir) -> None:  # type: ignore[no-untyped-
     found = np.array([e.time for e in a.events])
     assert len(found) == len(clip.events)
     assert all(np.min(np.abs(found - t)) <= 1.0 / clip.fps + 1e-6 for t in clip.events)
+
+
+def test_fast_clips_are_sampled_by_timestamp(tmp_path: Path) -> None:
+    clip = fast_video(tmp_path / "fast.mp4", fps=1000, seconds=3.0, size=(32, 32))
+    a = analyze_video(clip)
+    assert abs(a.duration - 3.0) < 0.01
+    assert 40 * 3 <= len(a.times) <= 60 * 3 + 1 and 40 <= a.fps <= 61  # of the 3000 frames
+    assert a.object_energy.shape == a.times.shape
+
+
+def test_decoding_stops_past_max_seconds(ball: Clip) -> None:
+    with pytest.raises(EngineInputError, match="video: longer than 2 s"):
+        analyze_video(ball.path, max_seconds=2.0)
+    assert analyze_video(ball.path, max_seconds=ball.duration).duration == pytest.approx(ball.duration)

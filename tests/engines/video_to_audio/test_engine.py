@@ -71,3 +71,27 @@ def test_cancel_stops_the_engine(ball: Clip, tmp_path: Path) -> None:
 
     with pytest.raises(Cancelled):
         video_to_audio(ball.path, tmp_path, progress=cancel)
+
+
+def test_a_very_fast_clip_costs_its_length_not_its_frames(tmp_path: Path) -> None:
+    """Issue 13: 16x16 at 10,000 fps kept a worker busy 216 s (every frame analysed, 819 MB). Analysis now
+    samples 60 frames a second, and a re-encoded picture is written at 60 fps."""
+    src = tmp_path / "fast.mov"  # MJPEG: not copyable, so the re-encode path runs too
+    fps, seconds = 600, 3.0
+    with av.open(str(src), "w") as out:
+        s = out.add_stream("mjpeg", rate=fps)
+        s.width, s.height, s.pix_fmt = 32, 32, "yuvj420p"
+        for i in range(round(fps * seconds)):
+            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), (i * 7) % 255, np.uint8), "rgb24")
+            frame.pts = i
+            for p in s.encode(frame.reformat(format="yuvj420p")):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+    r = video_to_audio(src, tmp_path / "out", "", "")
+    assert abs(r.duration - seconds) < 0.01
+    assert len(r.summary["events"]) <= 6 * seconds
+    with av.open(str(r.video)) as c:
+        v = c.streams.video[0]
+        assert v.average_rate == 60 and abs(v.frames - 60 * seconds) <= 2
+        assert abs(float(c.duration) / av.time_base - seconds) < 0.1

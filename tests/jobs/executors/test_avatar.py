@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from kinema.contract.limits import Limits
+from kinema.contract.limits import Limits, build_limits
 from kinema.contract.stored import request_from_row
 from kinema.engines.base import EngineInputError, no_progress
 from kinema.jobs.executors.avatar import execute
@@ -60,3 +60,19 @@ def test_execute_input_errors(tmp_path: Path) -> None:
         execute(_ctx(tmp_path, {**inputs, "image": blank}))
     with pytest.raises(EngineInputError, match="audio"):  # an audio_id whose blob is not in the row
         execute(_ctx(tmp_path, {"image": inputs["image"]}, audio_id="7"))
+
+
+def test_audio_past_the_limit_fails_before_any_frame(tmp_path: Path) -> None:
+    """Issue 13: a 400 s track let in as 10 s was rendered whole; the worker now stops at its own limit."""
+    inputs = _inputs(tmp_path)
+    long_wav = tmp_path / "long.wav"
+    write_wav(np.zeros(16000 * 6, np.float32), 16000, long_wav)
+    seen: list[float] = []
+    limits = build_limits("kling", overrides={"avatar_audio_max_s": 2})  # + tolerance + 1 s codec slack
+    base = _ctx(tmp_path, {**inputs, "audio": long_wav})
+    ctx = JobContext(**{**base.__dict__, "progress": seen.append, "limits": limits})
+    with pytest.raises(EngineInputError, match=r"^audio: longer than 3 s$"):
+        execute(ctx)
+    assert max(seen) < 0.02  # failed in the speech stage: no frame was rendered
+    ok = JobContext(**{**ctx.__dict__, "inputs": inputs})
+    assert execute(ok)[0].duration_s == pytest.approx(1.2, abs=0.04)  # within the limit: renders

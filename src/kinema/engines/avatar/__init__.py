@@ -46,6 +46,8 @@ class AvatarOptions:
     language: str = "auto"
     phones: list[Phone] | None = None
     phones_path: Path | None = None
+    #: Decoding stops past this many seconds of audio and the job fails (the server passes its limit).
+    max_audio_s: float = MAX_AUDIO_S
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,11 @@ def _speech_stage(audio_path: str | Path, opts: AvatarOptions) -> tuple[np.ndarr
     """Decode the audio once (48 kHz for the output), analyse a 16 kHz copy → (audio, track, seconds)."""
     t = time.perf_counter()
     try:
-        audio = decode_audio(audio_path, rate=AUDIO_RATE)
+        audio = decode_audio(audio_path, rate=AUDIO_RATE, max_seconds=opts.max_audio_s)
     except ValueError as exc:
         raise EngineInputError(f"audio: {exc}") from exc
     if len(audio) < AUDIO_RATE * 0.1:
         raise EngineInputError("audio: the speech track is empty or shorter than 0.1 s")
-    if len(audio) > AUDIO_RATE * MAX_AUDIO_S:
-        raise EngineInputError(f"audio: longer than {MAX_AUDIO_S:.0f} s")
     audio16 = resample_poly(audio, 1, 3).astype(np.float32)
     phones = opts.phones
     if phones is None and opts.phones_path is not None:

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from kinema.engines.base import EngineInputError
+from kinema.media.image_load import open_picture
 
 from .landmarks import IRIS_L, IRIS_R
 
@@ -68,7 +69,7 @@ def target_size(width: int, height: int, max_short: int, max_long: int) -> tuple
 def load_image(path: str | Path, max_short: int = 720, max_long: int = 1280) -> np.ndarray:
     """Decode a photo as displayed (EXIF orientation, alpha flattened, RGB) at render resolution."""
     try:
-        img = Image.open(path)
+        img = open_picture(path, max_short, max_long)  # a huge non-JPEG comes back already reduced
     except (OSError, ValueError) as exc:
         raise EngineInputError(f"image: not a readable picture ({exc})") from exc
     with img:

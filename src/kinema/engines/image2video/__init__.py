@@ -39,6 +39,7 @@ from kinema.engines.image2video.prompt import DEFAULT_CAMERA, plan_motion
 from kinema.engines.image2video.render import BrushRegion, SceneRenderer
 from kinema.engines.image2video.settings import EngineSettings, settings_for
 from kinema.engines.image2video.tail import TailInterpolator
+from kinema.media.image_load import reduced_read_flag
 from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
 __all__ = [
@@ -50,13 +51,14 @@ __all__ = [
 ]
 
 
-def _load_rgb(src: Path | np.ndarray, name: str) -> np.ndarray:
+def _load_rgb(src: Path | np.ndarray, name: str, short: int) -> np.ndarray:
+    """The picture as displayed; a huge one read at a reduced size that keeps twice ``short`` pixels."""
     if isinstance(src, np.ndarray):
         arr = src
         if arr.ndim == 2:
             arr = cv2.cvtColor(arr, cv2.COLOR_GRAY2RGB)
         return np.ascontiguousarray(arr[..., :3].astype(np.uint8))
-    bgr = cv2.imread(str(src), cv2.IMREAD_COLOR)  # applies EXIF orientation
+    bgr = cv2.imread(str(src), reduced_read_flag(src, short))  # applies EXIF orientation
     if bgr is None:
         raise EngineInputError(f"{name} is not a readable jpg/png image")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
@@ -99,12 +101,12 @@ def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan
         raise EngineInputError("one of image or image_tail is required")
     _check_exclusive(options)
     cfg: EngineSettings = settings_for(options.model_name, options.mode)
-    first = _load_rgb(options.image, "image") if options.image is not None else None
-    tail = _load_rgb(options.image_tail, "image_tail") if options.image_tail is not None else None
+    short = options.max_short_side or cfg.short_side
+    first = _load_rgb(options.image, "image", short) if options.image is not None else None
+    tail = _load_rgb(options.image_tail, "image_tail", short) if options.image_tail is not None else None
     base = first if first is not None else tail
     assert base is not None
     ih, iw = base.shape[:2]
-    short = options.max_short_side or cfg.short_side
     w, h = output_size(iw, ih, short)
     n = max(2, round(options.duration_s * options.fps))
     cfg_scale = options.cfg_scale if cfg.honours_cfg else None

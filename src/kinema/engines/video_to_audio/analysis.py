@@ -2,7 +2,9 @@
 
 The video is decoded once, streaming; only its luma plane is kept, shrunk to 160 px wide (area averaging),
 with chroma every third frame for colour statistics. Nothing larger than two small frames is held, so
-memory does not grow with the clip. Per-pair motion comes from :class:`.motion.MotionTracker`.
+memory does not grow with the clip. Per-pair motion comes from :class:`.motion.MotionTracker`. At most
+:data:`ANALYSIS_MAX_FPS` frames a second are analysed (picked by timestamp; every frame of a normal clip),
+so a clip's cost follows its length, not its frame rate; and decoding stops at ``max_seconds``.
 
 Sound events are *changes of motion*, not motion: a ball makes its noise when it hits the floor, i.e.
 when its velocity flips. Two detection functions are added, each in units of its own noise level: flow
@@ -28,9 +30,12 @@ from kinema.engines.video_to_audio.motion import (
     direction_changes,
     silhouette_turns,
 )
+from kinema.media.frame_sampler import FrameSampler
 
 ANALYSIS_WIDTH = 160
 MAX_EVENTS_PER_S = 6.0
+#: Frames a second the motion analysis looks at; a faster clip is sampled down to this by timestamp.
+ANALYSIS_MAX_FPS = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ class Scene:
 
 @dataclass
 class VideoAnalysis:
-    """Everything the sound design reads, sampled once per video frame (arrays of length ``n``)."""
+    """Everything the sound design reads, sampled once per analysed frame (arrays of length ``n``; every
+    frame up to :data:`ANALYSIS_MAX_FPS`). ``fps`` is the analysed rate."""
 
     duration: float
     fps: float
@@ -156,10 +162,13 @@ def _colour(chroma: list[np.ndarray], h: int, w: int) -> tuple[float, float, flo
     return sat, warm, green, sky
 
 
-def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> VideoAnalysis:  # noqa: C901, PLR0915 -- decode, series, cuts, events, colour in one pass; to split (review §4.5)
+def analyze_video(  # noqa: C901, PLR0915 -- decode, series, cuts, events, colour in one pass; to split (review §4.5)
+    path: str | Path, progress: ProgressFn = no_progress, *, max_seconds: float | None = None
+) -> VideoAnalysis:
     """Decode ``path`` (streaming) and measure motion, events, camera, cuts and colour.
 
-    Raises :class:`EngineInputError` when the file has no decodable video stream.
+    Raises :class:`EngineInputError` when the file has no decodable video stream, or as soon as a frame
+    lies past ``max_seconds`` (nothing beyond it is decoded).
     """
     try:
         container = av.open(str(path))
@@ -181,13 +190,15 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         )
         if not total_guess and container.duration:
             total_guess = container.duration / av.time_base
-        tracker = MotionTracker(w, h, fps_guess)
+        tracker = MotionTracker(w, h, min(fps_guess, ANALYSIS_MAX_FPS))
+        sampler = FrameSampler(ANALYSIS_MAX_FPS)
         times: list[float] = []
         bright: list[float] = []
         chroma: list[tuple[float, np.ndarray]] = []
-        pairs: list[PairMotion | None] = []  # pairs[i]: frame i-1 → i (None for frame 0)
-        sil: dict[int, np.ndarray] = {}  # frame index → its silhouette moments
+        pairs: list[PairMotion | None] = []  # pairs[k]: analysed frame k-1 → k (None for frame 0)
+        sil: dict[int, np.ndarray] = {}  # analysed frame index → its silhouette moments
         first_pts: float | None = None
+        last_t, decoded = 0.0, 0
         for i, frame in enumerate(container.decode(stream)):
             t = (
                 float(frame.pts * frame.time_base)
@@ -197,7 +208,15 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             if first_pts is None:
                 first_pts = t
             t -= first_pts
-            gray, uv = _luma(frame, w, h, want_chroma=i % 3 == 0)
+            if max_seconds is not None and t > max_seconds:
+                raise EngineInputError(f"video: longer than {max_seconds:.0f} s")
+            last_t, decoded = max(last_t, t), decoded + 1
+            if i % 10 == 0:
+                progress(min(0.99, t / total_guess) if total_guess > 0 else 0.0)
+            if not sampler.keep(t):
+                continue
+            k = len(times)
+            gray, uv = _luma(frame, w, h, want_chroma=k % 3 == 0)
             times.append(t)
             bright.append(float(gray.mean()) / 255.0)
             if uv is not None:
@@ -205,18 +224,15 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
             pair = tracker.step(gray)
             pairs.append(pair)
             if pair is not None and pair.silhouette is not None:
-                sil[i - 1] = pair.silhouette
-            if i % 10 == 0:
-                progress(min(0.99, t / total_guess) if total_guess > 0 else 0.0)
+                sil[k - 1] = pair.silhouette
         codec = str(stream.codec_context.name)
     n = len(times)
     if n < 2:
         raise EngineInputError("the video has fewer than two frames")
-    fps = (n - 1) / times[-1] if times[-1] > 0 else fps_guess
-    if abs(fps - fps_guess) / fps_guess < 0.02:
-        fps = fps_guess
-    duration = times[-1] + 1.0 / fps
-    if total_guess > 0 and abs(total_guess - duration) < 1.5 / fps:
+    fps = _steady_rate(n, times[-1], fps_guess)  # of the analysed frames
+    src_fps = _steady_rate(decoded, last_t, fps_guess)  # of the clip
+    duration = last_t + 1.0 / src_fps
+    if total_guess > 0 and abs(total_guess - duration) < 1.5 / src_fps:
         duration = total_guess
 
     def series(attr: str, first: float) -> np.ndarray:
@@ -312,6 +328,12 @@ def analyze_video(path: str | Path, progress: ProgressFn = no_progress) -> Video
         green=green,
         scenes=scenes,
     )
+
+
+def _steady_rate(frames: int, span: float, declared: float) -> float:
+    """Frames per second over ``span``; the declared rate when within 2 % of it (rounding in timestamps)."""
+    rate = (frames - 1) / span if span > 0 else declared
+    return declared if abs(rate - declared) / declared < 0.02 else rate
 
 
 def _find_cuts(pairs: list[PairMotion | None]) -> list[int]:

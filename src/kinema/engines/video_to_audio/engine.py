@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinema.engines.base import EngineInputError, ProgressFn, no_progress
+from kinema.engines.base import ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import analyze_video
 from kinema.engines.video_to_audio.mux import remux_with_audio
 from kinema.engines.video_to_audio.soundtrack import render_soundtrack
@@ -45,17 +45,17 @@ def video_to_audio(
     seed: int = 0,
     name: str = "v2a",
     progress: ProgressFn = no_progress,
+    max_seconds: float = MAX_SECONDS,
 ) -> V2AResult:
     """Score ``video``: writes ``<name>.wav``, ``<name>.mp3`` and ``<name>.mp4`` into ``out_dir``.
 
     ``progress`` gets fractions in [0, 1] and may raise :class:`~kinema.engines.base.Cancelled`.
-    Raises :class:`~kinema.engines.base.EngineInputError` for a file without a decodable picture.
+    Raises :class:`~kinema.engines.base.EngineInputError` for a file without a decodable picture, or one
+    that goes on past ``max_seconds`` (found while decoding; nothing past it is processed).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    analysis = analyze_video(video, progress=lambda f: progress(0.5 * f))
-    if analysis.duration > MAX_SECONDS:
-        raise EngineInputError(f"the video is {analysis.duration:.1f} s long; at most {MAX_SECONDS:.0f} s")
+    analysis = analyze_video(video, progress=lambda f: progress(0.5 * f), max_seconds=max_seconds)
     track = render_soundtrack(
         analysis, sound_effect_prompt, bgm_prompt, asmr_mode, seed, progress=lambda f: progress(0.5 + 0.3 * f)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -19,6 +20,8 @@ from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
 COPYABLE = {"h264", "hevc", "mpeg4", "av1", "vp9"}
 AAC_BITRATE = 192_000
+#: A re-encoded picture is written at no more than this rate (a copied one keeps its own).
+MAX_OUTPUT_FPS = 60
 
 
 def _aac_packets(
@@ -99,12 +102,34 @@ def _copy(src: str | Path, audio: np.ndarray, rate: int, dst: str | Path) -> Non
 
 
 def _reencode(src: str | Path, audio: np.ndarray, rate: int, dst: str | Path) -> None:
+    """Decode and re-encode the picture; a source faster than :data:`MAX_OUTPUT_FPS` is resampled to it
+    (each output frame shows the latest source frame), so the encoder's work follows the clip's length."""
     with av.open(str(src)) as inp:
         vin = inp.streams.video[0]
         vin.thread_type = "AUTO"
         fps = Fraction(vin.average_rate or vin.guessed_rate or 25).limit_denominator(1001)
+        resample = fps > MAX_OUTPUT_FPS
+        out_fps = Fraction(MAX_OUTPUT_FPS) if resample else fps
         w, h = even(vin.codec_context.width), even(vin.codec_context.height)
-        settings = VideoSettings(fps=fps, preset="veryfast", crf=18)
+        settings = VideoSettings(fps=out_fps, preset="veryfast", crf=18)
         with VideoWriter(dst, w, h, settings, audio=np.asarray(audio, np.float32), audio_rate=rate) as writer:
+            if not resample:
+                for frame in inp.decode(vin):
+                    writer.write(frame.to_ndarray(format="rgb24")[:h, :w])
+                return
+            # Output slot j (at j / MAX_OUTPUT_FPS s) shows the last source frame that starts before it;
+            # a frame is converted to RGB only if some slot shows it.
+            slot, first = 0, None
+            pending: Any = None
+            image: np.ndarray | None = None
             for frame in inp.decode(vin):
-                writer.write(frame.to_ndarray(format="rgb24")[:h, :w])
+                t = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else 0.0
+                first = t if first is None else first
+                while pending is not None and slot / MAX_OUTPUT_FPS < t - first:
+                    if image is None:
+                        image = pending.to_ndarray(format="rgb24")[:h, :w]
+                    writer.write(image)
+                    slot += 1
+                pending, image = frame, None
+            if pending is not None:
+                writer.write(pending.to_ndarray(format="rgb24")[:h, :w])

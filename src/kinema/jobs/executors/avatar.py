@@ -3,7 +3,8 @@
 It only translates: the validated request (``prompt``, ``mode``) and the local input files (``image``,
 ``audio`` and, when the audio came from our TTS, the ``phones`` JSON with exact IPA timings) into engine
 options, and names the one video it produced. Input problems surface as :class:`EngineInputError` from the
-engine.
+engine. The speech track is decoded at most up to the server's ``avatar_audio_max_s`` (plus codec slack): a
+longer one fails the task before any frame is rendered.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from kinema.contract.requests import AvatarCreate
 from kinema.contract.vocabulary import Mode
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 
 
 def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
@@ -29,6 +30,7 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
         prompt=req.prompt or None,
         seed=ctx.seed,
         phones_path=ctx.inputs.get("phones"),
+        max_audio_s=duration_cap(ctx.limits.avatar_audio_max_s, ctx.limits),
     )
     out = ctx.workdir / "avatar.mp4"
     result = render_avatar(image, audio, out, options, ctx.progress)

@@ -20,6 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from kinema.contract.limits import Limits
 from kinema.engines.base import ProgressFn
 
 OutputRole = Literal["video", "audio_mp3", "audio_wav"]
@@ -40,6 +41,10 @@ class JobContext(Generic[RequestT]):
     workdir: Path
     progress: ProgressFn
     seed: int = 0
+    limits: Limits = field(default_factory=Limits)
+    """The server's input limits (profile and overrides). The create checked the inputs against them; the
+    executor bounds the engine by them again, so no input is ever processed past a limit (an ``audio_id``
+    or a file whose packets say less than its decoder gives)."""
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,13 @@ class OutputFile:
 
 
 Executor = Callable[[JobContext[Any]], list[OutputFile]]
+
+#: What an engine may decode past a duration limit before it stops: the create measured the input from its
+#: packets within the limit's tolerance, and a decoder adds up to a couple of codec frames of priming and
+#: padding on top. More than this means the file holds more than its packets said.
+DECODE_SLACK_S = 1.0
+
+
+def duration_cap(limit_s: float, limits: Limits) -> float:
+    """Seconds of input an engine may process for a rule of at most ``limit_s``."""
+    return limit_s + limits.duration_tolerance_s + DECODE_SLACK_S

@@ -2,7 +2,8 @@
 
 It maps the validated request (``sound_effect_prompt``, ``bgm_prompt``, ``asmr_mode``) onto the engine and
 names the three files: the MP3 and WAV of one audio (``group`` 0, one ``audios[]`` entry) and the source video
-re-scored with it. The engine writes into the task's work directory; the runner uploads from there.
+re-scored with it. The engine writes into the task's work directory; the runner uploads from there. The
+engine stops decoding past the server's ``v2a_video_max_s`` (plus codec slack) and fails the task.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from kinema.contract.requests import VideoToAudioCreate
 from kinema.engines.base import EngineInputError
 from kinema.engines.video_to_audio import video_to_audio
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 from kinema.media.audio_io import media_duration
 
 
@@ -28,6 +29,7 @@ def execute(ctx: JobContext[VideoToAudioCreate]) -> list[OutputFile]:
         asmr_mode=req.asmr_mode,
         seed=ctx.seed,
         progress=ctx.progress,
+        max_seconds=duration_cap(ctx.limits.v2a_video_max_s, ctx.limits),
     )
     extra = {"lufs": round(result.lufs, 2), "true_peak_db": round(result.true_peak_db, 2), **result.summary}
     return [
