@@ -18,6 +18,7 @@ from kinema.queue.app import get_queue, set_handler
 from kinema.runtime import Runtime
 from kinema.worker import RunTasks, worker_name
 from tests.support.db import BACKENDS, make_account, runtime
+from tests.support.slow_executor import slow_params
 
 
 @pytest.fixture(params=BACKENDS)
@@ -37,7 +38,7 @@ def handler(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunTasks]:
 
 def test_a_delivered_doorbell_runs_the_task(rt: Runtime, handler: RunTasks) -> None:
     acct = make_account(rt)
-    task = service.create_task(rt, account_id=acct, kind="avatar", params={"seconds": 0.1}, inputs={})
+    task = service.create_task(rt, account_id=acct, kind="avatar", params=slow_params(seconds=0.1), inputs={})
     huey, _ = get_queue(rt.settings)
     huey.execute(huey.dequeue())  # what a consumer's worker process does with the ring
     done = service.get_task(rt, acct, "avatar", task_id=task.id)
