@@ -16,6 +16,7 @@ import functools
 import io
 import struct
 import zlib
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def _set_duration(data: bytearray, box: int, kind: bytes, seconds: float, movie_
     return scale
 
 
-def lying_duration(data: bytes, claimed_s: float) -> bytes:  # noqa: C901 -- one branch per MP4 box kind; to split
+def lying_duration(data: bytes, claimed_s: float) -> bytes:
     """The same MP4/M4A with ``mvhd``, every ``tkhd`` and ``mdhd`` saying ``claimed_s`` (and any edit
     list dropped), while the sample tables still describe every packet: decoders see the full length."""
     buf = bytearray(data)
@@ -124,23 +125,52 @@ def lying_duration(data: bytes, claimed_s: float) -> bytes:  # noqa: C901 -- one
     if moov is None:
         raise ValueError("no moov box")
     _, at, size = moov
+    movie_scale = _rewrite_movie_header(buf, at, size, claimed_s)
+    for kind, trak, tsize in _atoms(buf, at + 8, at + size):
+        if kind == b"trak":
+            _rewrite_track(buf, trak, tsize, claimed_s, movie_scale)
+    return bytes(buf)
+
+
+def _rewrite_movie_header(buf: bytearray, moov: int, size: int, claimed_s: float) -> int:
+    """Make ``mvhd`` claim ``claimed_s``; returns the movie timescale (1000 if there is no ``mvhd``)."""
     movie_scale = 1000
-    for kind, box, _bsize in _atoms(buf, at + 8, at + size):
+    for kind, box, _bsize in _atoms(buf, moov + 8, moov + size):
         if kind == b"mvhd":
             movie_scale = _set_duration(buf, box, kind, claimed_s, 1)
-    for kind, trak, tsize in _atoms(buf, at + 8, at + size):
-        if kind != b"trak":
-            continue
-        for sub, box, bsize in _atoms(buf, trak + 8, trak + tsize):
-            if sub == b"tkhd":
-                _set_duration(buf, box, sub, claimed_s, movie_scale)
-            elif sub == b"edts":
-                buf[box + 4 : box + 8] = b"free"  # an edit list would make demuxers honour the claim
-            elif sub == b"mdia":
-                for inner, ibox, _isize in _atoms(buf, box + 8, box + bsize):
-                    if inner == b"mdhd":
-                        _set_duration(buf, ibox, inner, claimed_s, movie_scale)
-    return bytes(buf)
+    return movie_scale
+
+
+def _rewrite_track(buf: bytearray, trak: int, size: int, claimed_s: float, movie_scale: int) -> None:
+    """Apply the rewrite each box kind of a ``trak`` calls for (see :data:`_TRACK_BOX_REWRITES`)."""
+    for kind, box, bsize in _atoms(buf, trak + 8, trak + size):
+        rewrite = _TRACK_BOX_REWRITES.get(kind)
+        if rewrite is not None:
+            rewrite(buf, box, bsize, claimed_s, movie_scale)
+
+
+def _rewrite_tkhd(buf: bytearray, box: int, _size: int, claimed_s: float, movie_scale: int) -> None:
+    _set_duration(buf, box, b"tkhd", claimed_s, movie_scale)
+
+
+def _drop_edit_list(buf: bytearray, box: int, _size: int, _claimed_s: float, _movie_scale: int) -> None:
+    """Turn ``edts`` into ``free``: an edit list would make demuxers honour the claim."""
+    buf[box + 4 : box + 8] = b"free"
+
+
+def _rewrite_mdia(buf: bytearray, box: int, size: int, claimed_s: float, movie_scale: int) -> None:
+    """Make the ``mdhd`` inside a ``mdia`` claim ``claimed_s`` (in the media's own timescale)."""
+    for kind, inner, _isize in _atoms(buf, box + 8, box + size):
+        if kind == b"mdhd":
+            _set_duration(buf, inner, kind, claimed_s, movie_scale)
+
+
+#: ``trak`` child box type → how :func:`lying_duration` rewrites it (other boxes are left alone).
+_TRACK_BOX_REWRITES: dict[bytes, Callable[[bytearray, int, int, float, int], None]] = {
+    b"tkhd": _rewrite_tkhd,
+    b"edts": _drop_edit_list,
+    b"mdia": _rewrite_mdia,
+}
 
 
 def aac_m4a(path: Path, seconds: float, rate: int = 16000) -> Path:

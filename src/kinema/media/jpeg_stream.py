@@ -42,40 +42,63 @@ def coefficient_bytes(width: int, height: int, layers: list[tuple[str, int, int,
     return total
 
 
-def verify_markers(data: bytes) -> None:  # noqa: C901 -- one branch per JPEG marker kind; to split
+def verify_markers(data: bytes) -> None:
     """Walk the segments of a JPEG; raises :class:`JpegError` unless scans carry data and EOI ends it."""
     if not data.startswith(b"\xff\xd8"):
         raise JpegError("no start-of-image marker")
     at = 2
     scans = 0
     while True:
-        while at < len(data) and data[at] == 0xFF and at + 1 < len(data) and data[at + 1] == 0xFF:
-            at += 1  # fill bytes
-        if at + 2 > len(data):
-            raise JpegError("the file ends before the end-of-image marker")
-        if data[at] != 0xFF:
-            raise JpegError(f"expected a marker at byte {at}")
+        at = _marker_at(data, at)
         marker = data[at + 1]
         if marker == 0xD9:
             if not scans:
                 raise JpegError("no image data")
             return
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+        if _is_standalone(marker):
             at += 2
             continue
-        if at + 4 > len(data):
-            raise JpegError("the file ends inside a segment header")
-        length = struct.unpack(">H", data[at + 2 : at + 4])[0]
-        end = at + 2 + length
-        if length < 2 or end > len(data):
-            raise JpegError(f"segment 0x{marker:02X} runs past the end of the file")
-        if marker != 0xDA:
+        end = _segment_end(data, at, marker)
+        if marker == 0xDA:
+            scans += 1
+            at = _scan_data_end(data, end)
+        else:
             at = end
-            continue
-        scans += 1
-        found = _NEXT_MARKER.search(data, end)
-        if found is None:
-            raise JpegError("the file ends inside image data")
-        if found.start() == end:
-            raise JpegError("a scan without image data")
-        at = found.end() - 2
+
+
+def _marker_at(data: bytes, at: int) -> int:
+    """Where the marker at ``at`` starts once fill bytes (extra 0xFF) are skipped; the file must hold
+    its two bytes, and they must be a marker."""
+    while at < len(data) and data[at] == 0xFF and at + 1 < len(data) and data[at + 1] == 0xFF:
+        at += 1
+    if at + 2 > len(data):
+        raise JpegError("the file ends before the end-of-image marker")
+    if data[at] != 0xFF:
+        raise JpegError(f"expected a marker at byte {at}")
+    return at
+
+
+def _is_standalone(marker: int) -> bool:
+    """TEM and the restart markers carry no length field: nothing follows them but the next marker."""
+    return marker == 0x01 or 0xD0 <= marker <= 0xD7
+
+
+def _segment_end(data: bytes, at: int, marker: int) -> int:
+    """Where the segment whose marker is at ``at`` ends, once its length field fits the file."""
+    if at + 4 > len(data):
+        raise JpegError("the file ends inside a segment header")
+    length = struct.unpack(">H", data[at + 2 : at + 4])[0]
+    end = at + 2 + length
+    if length < 2 or end > len(data):
+        raise JpegError(f"segment 0x{marker:02X} runs past the end of the file")
+    return end
+
+
+def _scan_data_end(data: bytes, header_end: int) -> int:
+    """Where the entropy-coded data after a scan header stops (the next real marker); some must be there."""
+    found = _NEXT_MARKER.search(data, header_end)
+    if found is None:
+        raise JpegError("the file ends inside image data")
+    if found.start() == header_end:
+        raise JpegError("a scan without image data")
+    return found.end() - 2

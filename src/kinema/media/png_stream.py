@@ -102,54 +102,93 @@ class _RowStarts:
                 raise PngError("a row has an unknown filter type")
 
 
-def verify(data: bytes) -> tuple[PngHeader, bytes | None]:  # noqa: C901 -- one branch per PNG chunk rule; to split
+def verify(data: bytes) -> tuple[PngHeader, bytes | None]:
     """Check every chunk and inflate the image data; returns the header and the ``eXIf`` payload, if any.
 
     Raises :class:`PngError` for a broken file. Extra bytes after the image data are tolerated (decoders
     ignore them); a stream that ends before the last row is not.
     """
-    header = read_header(data)
-    rows = _RowStarts(header)
-    expected = header.raw_size
-    inflater = zlib.decompressobj()
-    produced = 0
-    exif: bytes | None = None
-    seen_plte = seen_idat = idat_done = False
+    walk = _ChunkWalk(read_header(data))
     at = len(SIGNATURE)
     while True:
         if at + 12 > len(data):
-            if seen_idat and produced >= expected:
+            if walk.all_rows_seen:
                 break  # all rows are there; only IEND (or a trailing ancillary chunk) is missing
             raise PngError("the file ends inside a chunk")
-        length = struct.unpack(">I", data[at : at + 4])[0]
-        kind = data[at + 4 : at + 8]
-        body_end = at + 8 + length
-        if length > 2**31 - 1 or body_end + 4 > len(data):
-            raise PngError(f"chunk {kind!r} runs past the end of the file")
-        crc = struct.unpack(">I", data[body_end : body_end + 4])[0]
-        if zlib.crc32(data[at + 4 : body_end]) != crc:
-            raise PngError(f"chunk {kind!r} has a bad CRC")
+        kind, body, at = _read_chunk(data, at)
         if kind == b"IEND":
             break
-        if kind == b"PLTE":
-            seen_plte = True
-        elif kind == b"eXIf":
-            exif = data[at + 8 : body_end]
-        elif kind == b"IDAT":
-            if idat_done:
-                raise PngError("image data is split by another chunk")
-            seen_idat = True
-            produced = _inflate(inflater, data[at + 8 : body_end], produced, expected, rows)
-        elif seen_idat:
-            idat_done = True
-        at = body_end + 4
-    if not seen_idat:
-        raise PngError("no image data")
-    if header.colour_type == 3 and not seen_plte:
-        raise PngError("a palette image without a palette")
-    if produced < expected:
-        raise PngError(f"image data ends early ({produced} of {expected} bytes)")
-    return header, exif
+        walk.take(kind, body)
+    return walk.finish()
+
+
+def _read_chunk(data: bytes, at: int) -> tuple[bytes, bytes, int]:
+    """The type and body of the chunk at ``at`` and where the next one starts, once its length and CRC hold.
+
+    The caller has made sure the 12 bytes of length, type and CRC can be there at all.
+    """
+    length = struct.unpack(">I", data[at : at + 4])[0]
+    kind = data[at + 4 : at + 8]
+    body_end = at + 8 + length
+    if length > 2**31 - 1 or body_end + 4 > len(data):
+        raise PngError(f"chunk {kind!r} runs past the end of the file")
+    crc = struct.unpack(">I", data[body_end : body_end + 4])[0]
+    if zlib.crc32(data[at + 4 : body_end]) != crc:
+        raise PngError(f"chunk {kind!r} has a bad CRC")
+    return kind, data[at + 8 : body_end], body_end + 4
+
+
+class _ChunkWalk:
+    """What the chunks seen so far amount to; one handler per chunk type the checks care about.
+
+    Kept apart from the loop that cuts the file into chunks so each PNG rule is one small method.
+    """
+
+    def __init__(self, header: PngHeader) -> None:
+        self.header = header
+        self.rows = _RowStarts(header)
+        self.expected = header.raw_size
+        self.inflater = zlib.decompressobj()
+        self.produced = 0
+        self.exif: bytes | None = None
+        self.seen_plte = self.seen_idat = self.idat_done = False
+
+    @property
+    def all_rows_seen(self) -> bool:
+        return self.seen_idat and self.produced >= self.expected
+
+    def take(self, kind: bytes, body: bytes) -> None:
+        _CHUNK_HANDLERS.get(kind, _ChunkWalk._other)(self, body)
+
+    def _plte(self, body: bytes) -> None:
+        self.seen_plte = True
+
+    def _exif(self, body: bytes) -> None:
+        self.exif = body
+
+    def _idat(self, body: bytes) -> None:
+        if self.idat_done:
+            raise PngError("image data is split by another chunk")
+        self.seen_idat = True
+        self.produced = _inflate(self.inflater, body, self.produced, self.expected, self.rows)
+
+    def _other(self, body: bytes) -> None:
+        """Any other chunk: after image data it closes it (PNG wants all ``IDAT`` chunks consecutive)."""
+        if self.seen_idat:
+            self.idat_done = True
+
+    def finish(self) -> tuple[PngHeader, bytes | None]:
+        """The whole-file rules, checked once the walk has reached ``IEND`` or the end of the data."""
+        if not self.seen_idat:
+            raise PngError("no image data")
+        if self.header.colour_type == 3 and not self.seen_plte:
+            raise PngError("a palette image without a palette")
+        if self.produced < self.expected:
+            raise PngError(f"image data ends early ({self.produced} of {self.expected} bytes)")
+        return self.header, self.exif
+
+
+_CHUNK_HANDLERS = {b"PLTE": _ChunkWalk._plte, b"eXIf": _ChunkWalk._exif, b"IDAT": _ChunkWalk._idat}
 
 
 def _inflate(inflater: zlib._Decompress, chunk: bytes, produced: int, expected: int, rows: _RowStarts) -> int:
