@@ -56,7 +56,7 @@ def _iso_bmff(head: bytes) -> str | None:
     return "mp4"
 
 
-def sniff(head: bytes) -> str | None:
+def sniff(head: bytes) -> str | None:  # noqa: C901 -- one test per container signature, in order
     """The format of a file from its first bytes, or ``None`` when unknown.
 
     Returns one of ``jpeg png webp gif bmp tiff avif heic mp3 wav aac m4a ogg flac mp4 mov 3gp webm mkv avi``.
