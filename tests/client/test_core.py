@@ -32,8 +32,9 @@ def recording(seen: Seen, data: Any = TASK) -> httpx.MockTransport:
     return httpx.MockTransport(reply)
 
 
-def test_every_queued_kind_is_a_typed_family_of_both_clients() -> None:
-    assert set(TYPED_FAMILIES) == {spec.sdk_name for spec in queued_kinds()}
+def test_every_queued_kind_is_a_family_of_both_clients() -> None:
+    """Typed where the SDK has a builder (each kind today), generic for a kind added to the table since."""
+    assert set(TYPED_FAMILIES) <= {spec.sdk_name for spec in queued_kinds()}
     for name, calls in TYPED_FAMILIES.items():
         assert issubclass(calls.task, TASK_REPLIES[calls.spec.kind].task), name
     with Client("http://k.test", api_key="k") as k:

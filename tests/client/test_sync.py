@@ -11,7 +11,7 @@ import pytest
 from kinema.client import Client, TtsTask, VideoTask
 from kinema.contract.responses import QueueView
 from kinema.contract.vocabulary import TaskStatus
-from tests.api.media import png_b64
+from tests.api.media import png_b64, portrait_b64
 from tests.api.server import Server
 
 
@@ -39,6 +39,26 @@ def test_sync_flow_with_api_key(server: Server, tmp_path: Path) -> None:
         assert float(done.videos[0].duration) == pytest.approx(5.0, abs=0.05)
         assert done.urls == [done.videos[0].url]
         assert k.download(done.videos[0].url, tmp_path / "v.mp4").read_bytes()[4:8] == b"ftyp"
+
+
+def test_the_readme_example(server: Server, tmp_path: Path) -> None:
+    """README "Python SDK": speech by TTS, a portrait from a local file, the avatar by audio_id."""
+    face = tmp_path / "face.jpg"
+    face.write_bytes(base64.b64decode(portrait_b64(512)))
+    progress: list[int] = []
+    with Client(server.base, api_key=server.key) as k:
+        speech = k.tts(
+            "Hello there, and welcome to kinema, your own video studio.",
+            voice_id="oversea_male1",
+            voice_language="en",
+        )
+        task = k.avatar.create(str(face), audio_id=speech.audio_id, prompt="smile")
+        done = k.avatar.wait(
+            task.task_id, timeout=240, poll=0.5, on_progress=lambda t: progress.append(t.progress)
+        )
+        assert done.status == "succeed", done.message
+        talk = k.download(done.videos[0], tmp_path / "talk.mp4")
+    assert talk.read_bytes()[4:8] == b"ftyp" and progress[-1] == 100
 
 
 def test_old_tts_keywords_still_work(server: Server) -> None:

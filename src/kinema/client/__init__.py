@@ -2,7 +2,7 @@
 
 from kinema.client import Client
 with Client("http://127.0.0.1:8000", api_key="sk-kinema-…") as k:
-    speech = k.tts("Hello there.", voice_id="oversea_male1", voice_language="en")
+    speech = k.tts("Hello there, and welcome to kinema, your own video studio.", voice_id="oversea_male1")
     task = k.avatar.create("face.jpg", audio_id=speech.audio_id, prompt="smile")
     done = k.avatar.wait(task.task_id)
     k.download(done.videos[0], "talk.mp4")
