@@ -58,3 +58,25 @@ def test_tasks_and_config_commands(data_dir: Path) -> None:
     assert runner.invoke(app, ["tasks", "show", "42"]).exit_code == 1
     cfg = runner.invoke(app, ["config"])
     assert cfg.exit_code == 0 and "LIMITS_PROFILE" in cfg.output
+
+
+def test_tasks_show_prints_the_task_object_the_sdk_reads(data_dir: Path) -> None:
+    """``kinema tasks show`` and the SDK share the contract: its output validates as the SDK's task model."""
+    import json
+
+    from kinema.accounts import create_api_key
+    from kinema.client import VideoToAudioTask
+    from kinema.jobs import service
+    from kinema.runtime import build_runtime
+
+    rt = build_runtime(get_settings())
+    account_id = create_api_key(rt.db, "cli").account_id
+    params = {"video_id": "7", "bgm_prompt": "calm piano"}
+    task = service.create_task(rt, account_id=account_id, kind="video_to_audio", params=params, inputs={})
+    rt.close()
+    shown = runner.invoke(app, ["tasks", "show", task.id])
+    assert shown.exit_code == 0, shown.output
+    parsed = VideoToAudioTask.from_reply(json.loads(shown.output))
+    assert parsed.task_id == task.id and parsed.status == "submitted"
+    cancelled = runner.invoke(app, ["tasks", "cancel", task.id])
+    assert cancelled.exit_code == 0 and f"{task.id}: failed" in cancelled.output

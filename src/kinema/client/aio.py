@@ -1,67 +1,95 @@
-"""Asyncio client over httpx: the same surface as :class:`kinema.client.Client`, awaitable."""
+"""The asyncio client: the same calls as :class:`kinema.client.Client` (built by :mod:`kinema.client.core`),
+sent over an ``httpx.AsyncClient`` and awaited."""
 
 from __future__ import annotations
 
 import asyncio
 import builtins
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Generic, TypeVar
 
 import httpx
 
-from kinema.client.core import FAMILIES, Auth, Task, build_body, unwrap
-from kinema.contract.kinds import PREFIXES, TTS, KindSpec
+from kinema.client.core import (
+    AVATAR_CALLS,
+    DEFAULT_LIMITS,
+    IMAGE2VIDEO_CALLS,
+    TTS_CALLS,
+    VIDEO_TO_AUDIO_CALLS,
+    Auth,
+    Call,
+    Calls,
+    P,
+    TaskT,
+    account_queue,
+    decode,
+    like_builder,
+    timed_out,
+    untyped_calls,
+)
+from kinema.client.tasks import Downloadable, download_url
+from kinema.contract.kinds import PREFIXES, KindSpec
+from kinema.contract.limits import Limits
+from kinema.contract.responses import CallbackAttempt, QueueView
+
+T = TypeVar("T")
 
 
-class AsyncFamily:
-    def __init__(self, client: AsyncClient, spec: KindSpec) -> None:
-        self._c, self._spec, self._path = client, spec, spec.path
+class AsyncFamily(Generic[P, TaskT]):
+    """The awaitable twin of :class:`kinema.client.sync.Family`."""
 
-    async def create(self, *args: Any, **kwargs: Any) -> Task:
-        return await self._c._task("POST", self._path, json=build_body(self._spec, args, kwargs))
+    create: Callable[P, Awaitable[TaskT]]
 
-    async def get(self, task_id: str) -> Task:
-        return await self._c._task("GET", f"{self._path}/{task_id}")
+    def __init__(self, client: AsyncClient, calls: Calls[P, TaskT]) -> None:
+        self._client, self._calls = client, calls
+        self.create = client._creator(calls)
 
-    async def find(self, external_task_id: str) -> Task:
-        return await self._c._task("GET", self._path, params={"external_task_id": external_task_id})
+    @property
+    def spec(self) -> KindSpec:
+        return self._calls.spec
 
-    async def list(self, page_num: int = 1, page_size: int = 30) -> list[Task]:
-        data, rid = await self._c._call(
-            "GET", self._path, params={"pageNum": page_num, "pageSize": page_size}
-        )
-        return [Task(d, rid) for d in data]
+    async def get(self, task_id: str) -> TaskT:
+        return await self._client.send(self._calls.get(task_id))
 
-    async def cancel(self, task_id: str) -> Task:
-        return await self._c._task("POST", f"{self._path}/{task_id}/cancel")
+    async def find(self, external_task_id: str) -> TaskT:
+        return await self._client.send(self._calls.find(external_task_id))
 
-    async def queue(self, task_id: str) -> dict[str, int]:
-        data, _ = await self._c._call("GET", f"{self._path}/{task_id}/queue")
-        return dict(data)
+    async def list(self, page_num: int = 1, page_size: int = 30) -> list[TaskT]:
+        return await self._client.send(self._calls.list(self._client.limits, page_num, page_size))
 
-    async def callbacks(self, task_id: str) -> builtins.list[dict[str, Any]]:
-        data, _ = await self._c._call("GET", f"{self._path}/{task_id}/callbacks")
-        return list(data)
+    async def cancel(self, task_id: str) -> TaskT:
+        return await self._client.send(self._calls.cancel(task_id))
 
-    async def wait(self, task_id: str, timeout: float = 900.0, poll: float = 1.0) -> Task:
+    async def queue(self, task_id: str) -> QueueView:
+        return await self._client.send(self._calls.queue(task_id))
+
+    async def callbacks(self, task_id: str) -> builtins.list[CallbackAttempt]:
+        return await self._client.send(self._calls.callbacks(task_id))
+
+    async def wait(
+        self,
+        task_id: str,
+        timeout: float = 900.0,
+        poll: float = 1.0,
+        on_progress: Callable[[TaskT], None] | None = None,
+    ) -> TaskT:
         deadline = time.monotonic() + timeout
         while True:
             task = await self.get(task_id)
-            if task.done:
+            if on_progress:
+                on_progress(task)
+            if task.is_terminal:
                 return task
             if time.monotonic() > deadline:
-                raise TimeoutError(f"task {task_id} still {task.status} after {timeout} s")
+                raise timed_out(task, timeout)
             await asyncio.sleep(poll)
 
 
 class AsyncClient:
-    """The asyncio twin of :class:`kinema.client.Client`: one :class:`AsyncFamily` per queued kind."""
-
-    avatar: AsyncFamily
-    image2video: AsyncFamily
-    video_to_audio: AsyncFamily
+    """The asyncio twin of :class:`kinema.client.Client` (same arguments, same families, awaitable)."""
 
     def __init__(
         self,
@@ -72,34 +100,39 @@ class AsyncClient:
         secret_key: str | None = None,
         prefix: str = PREFIXES[0],
         timeout: float = 120.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limits: Limits | None = DEFAULT_LIMITS,
     ) -> None:
+        self.limits = limits
         self._auth = Auth(api_key, access_key, secret_key)
         self._prefix = prefix.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
-        for sdk_name, spec in FAMILIES.items():
-            setattr(self, sdk_name, AsyncFamily(self, spec))
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        self.avatar = AsyncFamily(self, AVATAR_CALLS)
+        self.image2video = AsyncFamily(self, IMAGE2VIDEO_CALLS)
+        self.video_to_audio = AsyncFamily(self, VIDEO_TO_AUDIO_CALLS)
+        for sdk_name, calls in untyped_calls().items():
+            setattr(self, sdk_name, AsyncFamily(self, calls))
+        self.tts = self._creator(TTS_CALLS)
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> tuple[Any, str]:
-        r = await self._http.request(method, self._prefix + path, headers=self._auth.header(), **kwargs)
-        try:
-            body = r.json()
-        except ValueError:
-            body = r.text
-        return unwrap(r.status_code, body)
+    def _creator(self, calls: Calls[P, TaskT]) -> Callable[P, Awaitable[TaskT]]:
+        async def create(*args: P.args, **kwargs: P.kwargs) -> TaskT:
+            return await self.send(calls.create(self.limits, *args, **kwargs))
 
-    async def _task(self, method: str, path: str, **kwargs: Any) -> Task:
-        data, rid = await self._call(method, path, **kwargs)
-        return Task(data, rid)
+        return like_builder(create, calls)
 
-    async def tts(
-        self, text: str, voice_id: str = "oversea_male1", language: str = "en", speed: float = 1.0
-    ) -> Task:
-        body = {"text": text, "voice_id": voice_id, "voice_language": language, "voice_speed": speed}
-        return await self._task("POST", TTS.path, json=body)
+    async def send(self, call: Call[T]) -> T:
+        headers = call.headers(self._auth)
+        r = await self._http.request(
+            call.method, self._prefix + call.path, params=call.params, content=call.content, headers=headers
+        )
+        return call.result(r.status_code, decode(r))
 
-    async def download(self, url: str, dest: str | Path) -> Path:
+    async def queue(self) -> QueueView:
+        return await self.send(account_queue())
+
+    async def download(self, item: Downloadable, dest: str | Path) -> Path:
         path = Path(dest)
-        async with self._http.stream("GET", url) as r:
+        async with self._http.stream("GET", download_url(item)) as r:
             r.raise_for_status()
             with path.open("wb") as fh:
                 async for chunk in r.aiter_bytes():

@@ -1,73 +1,215 @@
-"""What the sync and async clients share: auth headers, media encoding, reply parsing, errors.
+"""Everything the sync and async clients share: each API call is built here as a :class:`Call` (method, path,
+body, and how to read the reply), and a client only sends it (``sync.py`` with httpx.Client, ``aio.py`` with
+httpx.AsyncClient).
 
-Paths and the families themselves come from the kind table (:mod:`kinema.contract.kinds`), never copied here.
+Paths, request models and families come from the kind table (:mod:`kinema.contract.kinds`); the suffixes
+below a task (``/cancel``, ``/queue``, ``/callbacks``) and the account-wide ``/queue`` are the only paths
+written here, and ``tests/client/test_core.py`` finds each in the server's ``/openapi.json``. A create body is
+checked by the kind's request model with :func:`kinema.contract.parsing.parse_request` (the server's own
+function) before it is sent, so a bad value fails the same way, with the same message, without a round trip.
 """
 
 from __future__ import annotations
 
-import base64
+import builtins
+import inspect
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
+from urllib.parse import quote
 
+import httpx
 import jwt
+from pydantic import BaseModel, ValidationError
 
-from kinema.contract.kinds import KindSpec, MediaField, queued_kinds
-from kinema.contract.vocabulary import TERMINAL_STATUSES, TaskKind, TaskStatus
+from kinema.client import bodies
+from kinema.client.errors import NO_CODE, KlingApiError, UnexpectedReplyError, error_for
+from kinema.client.tasks import GenericTask, Task, TtsTask, VideoTask, VideoToAudioTask
+from kinema.contract.errors import KlingError, invalid
+from kinema.contract.kinds import AVATAR, IMAGE2VIDEO, TTS, VIDEO_TO_AUDIO, KindSpec, queued_kinds
+from kinema.contract.limits import PROFILES, Limits
+from kinema.contract.parsing import error_from_validation, parse_page, parse_request
+from kinema.contract.responses import CallbackAttempt, QueueView
 
-#: The queued kinds the clients expose as families (``client.avatar`` …), by ``sdk_name``.
-FAMILIES: dict[str, KindSpec] = {spec.sdk_name: spec for spec in queued_kinds()}
+P = ParamSpec("P")
+T = TypeVar("T")
+TaskT = TypeVar("TaskT", bound=Task)
+M = TypeVar("M", bound=BaseModel)
 
+#: The limits a create is checked against before sending: those of a kinema server's default profile.
+DEFAULT_LIMITS: Limits = PROFILES["kling"]
 
-class ApiError(Exception):
-    """A reply with ``code != 0``: the Kling code, the message, the request id and the HTTP status."""
-
-    def __init__(self, code: int, message: str, request_id: str, status: int) -> None:
-        super().__init__(f"[{code}] {message} (request {request_id}, HTTP {status})")
-        self.code, self.message, self.request_id, self.status = code, message, request_id, status
+#: Below a task's path (``…/{task_id}``): kinema's extensions.
+CANCEL, TASK_QUEUE, CALLBACKS = "/cancel", "/queue", "/callbacks"
+#: Below the prefix: the account's queue figures (kinema extension).
+ACCOUNT_QUEUE = "/queue"
 
 
 @dataclass(frozen=True)
-class Task:
-    """A task object as the server sent it, with shortcuts to the common fields."""
+class Call(Generic[T]):
+    """One request of the API, ready to send, and how to read the ``data`` of its reply."""
 
-    data: dict[str, Any]
-    request_id: str = ""
+    method: str
+    path: str
+    read: Callable[[Any, str], T]
+    content: bytes | None = None
+    params: dict[str, Any] | None = None
 
-    @property
-    def task_id(self) -> str:
-        return str(self.data["task_id"])
+    def headers(self, auth: Auth) -> dict[str, str]:
+        """The credentials, and the body's type when there is one."""
+        typed = {"Content-Type": "application/json"} if self.content is not None else {}
+        return {**auth.header(), **typed}
 
-    @property
-    def status(self) -> str:
-        return str(self.data["task_status"])
+    def result(self, status: int, body: Any) -> T:
+        """What a reply (HTTP ``status``, decoded ``body``) means: the read data, or the exception."""
+        data, request_id = unwrap(status, body)
+        try:
+            return self.read(data, request_id)
+        except ValueError as exc:  # pydantic's ValidationError is one
+            text = error_from_validation(exc).message if isinstance(exc, ValidationError) else str(exc)
+            raise UnexpectedReplyError(
+                NO_CODE, f"reply data is not the contract's: {text}", request_id, status
+            ) from None
 
-    @property
-    def message(self) -> str:
-        return str(self.data.get("task_status_msg", ""))
 
-    @property
-    def progress(self) -> int:
-        return int(self.data.get("task_progress", 100 if self.status == TaskStatus.SUCCEED else 0))
+def decode(response: httpx.Response) -> Any:
+    """The reply's JSON, or its text when it is not JSON (a proxy's error page)."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
 
-    @property
-    def done(self) -> bool:
-        return self.status in TERMINAL_STATUSES
 
-    @property
-    def videos(self) -> list[dict[str, Any]]:
-        return list(self.data.get("task_result", {}).get("videos", []))
+def unwrap(status: int, body: Any) -> tuple[Any, str]:
+    """``(data, request_id)`` of a successful envelope; the family's exception for an error envelope or for
+    anything that is not an envelope."""
+    if not isinstance(body, dict) or not isinstance(body.get("code"), int):
+        raise error_for(NO_CODE, f"not a Kling envelope: {str(body)[:200]}", "", status)
+    request_id = str(body.get("request_id", ""))
+    if body["code"] != 0:
+        raise error_for(body["code"], str(body.get("message", "")), request_id, status)
+    return body.get("data"), request_id
 
-    @property
-    def audios(self) -> list[dict[str, Any]]:
-        return list(self.data.get("task_result", {}).get("audios", []))
 
-    @property
-    def audio_id(self) -> str:
-        """The first audio's id (what a TTS result gives the avatar)."""
-        return str(self.audios[0]["id"])
+def refused(err: KlingError) -> KlingApiError:
+    """A rule the SDK checked itself, as the exception the server's reply would have raised (not sent)."""
+    return error_for(err.code, err.message, "", err.http_status)
+
+
+def task_segment(task_id: str) -> str:
+    """``task_id`` (or an ``external_task_id``) as one path segment: escaped, never empty."""
+    if not str(task_id):
+        raise refused(invalid("task_id", "is required"))
+    return "/" + quote(str(task_id), safe="")
+
+
+def _listed(read: Callable[[Any, str], T]) -> Callable[[Any, str], list[T]]:
+    """A reader of a list reply, from the reader of one item."""
+
+    def read_all(data: Any, request_id: str) -> list[T]:
+        if not isinstance(data, list):
+            raise ValueError(f"data is not a list: {str(data)[:200]}")
+        return [read(item, request_id) for item in data]
+
+    return read_all
+
+
+def _model(cls: type[M]) -> Callable[[Any, str], M]:
+    """A reader of a reply whose data is one ``cls`` (queue figures, a callback attempt)."""
+    return lambda data, _request_id: cls.model_validate(data)
+
+
+@dataclass(frozen=True)
+class Calls(Generic[P, TaskT]):
+    """The calls of one task kind: its row of the kind table, its task model, its typed create builder."""
+
+    spec: KindSpec
+    task: type[TaskT]
+    body: Callable[P, dict[str, Any]]
+
+    def create(self, limits: Limits | None, *args: P.args, **kwargs: P.kwargs) -> Call[TaskT]:
+        """POST the kind's create body; checked against ``limits`` first unless ``limits`` is ``None``."""
+        body = bodies.encode_media(self.spec, self.body(*args, **kwargs))
+        # ASCII (json's default): a lone surrogate in a prompt becomes an escape the model rejects with 1201.
+        content = json.dumps(body, separators=(",", ":")).encode()
+        if limits is not None:
+            try:
+                parse_request(self.spec.request, content, limits)
+            except KlingError as err:
+                raise refused(err) from None
+        return Call("POST", self.spec.path, self._one, content=content)
+
+    def get(self, task_id: str) -> Call[TaskT]:
+        return Call("GET", self.spec.path + task_segment(task_id), self._one)
+
+    def find(self, external_task_id: str) -> Call[TaskT]:
+        return Call("GET", self.spec.path, self._one, params={"external_task_id": external_task_id})
+
+    def list(self, limits: Limits | None, page_num: int, page_size: int) -> Call[list[TaskT]]:
+        if limits is not None:
+            try:
+                parse_page(str(page_num), str(page_size), limits)
+            except KlingError as err:
+                raise refused(err) from None
+        params = {"pageNum": page_num, "pageSize": page_size}
+        return Call("GET", self.spec.path, _listed(self._one), params=params)
+
+    def cancel(self, task_id: str) -> Call[TaskT]:
+        return Call("POST", self.spec.path + task_segment(task_id) + CANCEL, self._one)
+
+    def queue(self, task_id: str) -> Call[QueueView]:
+        return Call("GET", self.spec.path + task_segment(task_id) + TASK_QUEUE, _model(QueueView))
+
+    def callbacks(self, task_id: str) -> Call[builtins.list[CallbackAttempt]]:
+        read = _listed(_model(CallbackAttempt))
+        return Call("GET", self.spec.path + task_segment(task_id) + CALLBACKS, read)
+
+    def _one(self, data: Any, request_id: str) -> TaskT:
+        return self.task.from_reply(data, request_id)
+
+
+def account_queue() -> Call[QueueView]:
+    """The account's queued and running tasks (kinema extension); ``position`` is 0."""
+    return Call("GET", ACCOUNT_QUEUE, _model(QueueView))
+
+
+AVATAR_CALLS = Calls(AVATAR, VideoTask, bodies.avatar)
+IMAGE2VIDEO_CALLS = Calls(IMAGE2VIDEO, VideoTask, bodies.image2video)
+VIDEO_TO_AUDIO_CALLS = Calls(VIDEO_TO_AUDIO, VideoToAudioTask, bodies.video_to_audio)
+TTS_CALLS = Calls(TTS, TtsTask, bodies.tts)
+
+#: The families with a typed builder, by ``sdk_name``; any other queued kind gets :func:`untyped_calls`.
+TYPED_FAMILIES: dict[str, Calls[Any, Any]] = {
+    calls.spec.sdk_name: calls for calls in (AVATAR_CALLS, IMAGE2VIDEO_CALLS, VIDEO_TO_AUDIO_CALLS)
+}
+
+
+def untyped_calls() -> dict[str, Calls[..., GenericTask]]:
+    """The queued kinds of the table without a typed builder: wire-named keyword arguments, generic task."""
+    return {
+        spec.sdk_name: Calls(spec, GenericTask, bodies.generic(spec))
+        for spec in queued_kinds()
+        if spec.sdk_name not in TYPED_FAMILIES
+    }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def like_builder(fn: F, calls: Calls[Any, Any]) -> F:
+    """``fn`` (a client's create function) documented as the kind's builder for ``help()`` and editors: its
+    docstring, and its parameters with the task model as the result. Type checkers read the ParamSpec."""
+    fn.__doc__ = calls.body.__doc__
+    fn.__name__ = fn.__qualname__ = calls.spec.sdk_name if calls.spec.synchronous else "create"
+    signature = inspect.signature(calls.body).replace(return_annotation=calls.task.__name__)
+    setattr(fn, "__signature__", signature)  # noqa: B010 - mypy does not know functions have one
+    return fn
+
+
+def timed_out(task: Task, timeout: float) -> TimeoutError:
+    return TimeoutError(f"task {task.task_id} still {task.task_status} after {timeout} s")
 
 
 @dataclass
@@ -91,155 +233,3 @@ class Auth:
             self._token = jwt.encode(claims, self.secret_key, algorithm="HS256", headers={"typ": "JWT"})
             self._expires = now + 1800
         return {"Authorization": f"Bearer {self._token}"}
-
-
-def media(value: str | Path | bytes | None) -> str | None:
-    """A URL stays a URL; a local path or raw bytes become raw base64 (no ``data:`` prefix, as upstream
-    wants); any other string is taken to be base64 already."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, Path):
-        return base64.b64encode(value.read_bytes()).decode()
-    if value.startswith(("http://", "https://")):
-        return value
-    try:
-        is_file = len(value) < 4096 and Path(value).is_file()
-    except OSError:
-        is_file = False
-    return base64.b64encode(Path(value).read_bytes()).decode() if is_file else value
-
-
-def unwrap(status: int, body: Any) -> tuple[Any, str]:
-    """(data, request_id) of a successful reply, or :class:`ApiError`."""
-    if not isinstance(body, dict) or "code" not in body:
-        raise ApiError(-1, f"not a Kling envelope: {str(body)[:200]}", "", status)
-    rid = str(body.get("request_id", ""))
-    if body["code"] != 0:
-        raise ApiError(int(body["code"]), str(body.get("message", "")), rid, status)
-    return body.get("data"), rid
-
-
-def drop_none(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
-
-
-def avatar_body(
-    image: str | Path | bytes,
-    *,
-    audio_id: str | None = None,
-    sound_file: str | Path | bytes | None = None,
-    prompt: str | None = None,
-    mode: str | None = None,
-    callback_url: str | None = None,
-    external_task_id: str | None = None,
-) -> dict[str, Any]:
-    return drop_none(
-        {
-            "image": media(image),
-            "audio_id": audio_id,
-            "sound_file": media(sound_file),
-            "prompt": prompt,
-            "mode": mode,
-            "callback_url": callback_url,
-            "external_task_id": external_task_id,
-        }
-    )
-
-
-def image2video_body(
-    image: str | Path | bytes | None = None,
-    *,
-    image_tail: str | Path | bytes | None = None,
-    prompt: str | None = None,
-    negative_prompt: str | None = None,
-    cfg_scale: float | None = None,
-    mode: str | None = None,
-    duration: str | int | None = None,
-    model_name: str | None = None,
-    camera_control: dict[str, Any] | None = None,
-    static_mask: str | Path | bytes | None = None,
-    dynamic_masks: list[tuple[str | Path | bytes, list[tuple[int, int]]]] | None = None,
-    callback_url: str | None = None,
-    external_task_id: str | None = None,
-) -> dict[str, Any]:
-    masks = None
-    if dynamic_masks:
-        masks = [
-            {"mask": media(m), "trajectories": [{"x": x, "y": y} for x, y in points]}
-            for m, points in dynamic_masks
-        ]
-    return drop_none(
-        {
-            "image": media(image),
-            "image_tail": media(image_tail),
-            "prompt": prompt,
-            "negative_prompt": negative_prompt,
-            "cfg_scale": cfg_scale,
-            "mode": mode,
-            "duration": None if duration is None else str(duration),
-            "model_name": model_name,
-            "camera_control": camera_control,
-            "static_mask": media(static_mask),
-            "dynamic_masks": masks,
-            "callback_url": callback_url,
-            "external_task_id": external_task_id,
-        }
-    )
-
-
-def video_to_audio_body(
-    video_url: str | None = None,
-    *,
-    video_id: str | None = None,
-    sound_effect_prompt: str | None = None,
-    bgm_prompt: str | None = None,
-    asmr_mode: bool | None = None,
-    callback_url: str | None = None,
-    external_task_id: str | None = None,
-) -> dict[str, Any]:
-    return drop_none(
-        {
-            "video_url": video_url,
-            "video_id": video_id,
-            "sound_effect_prompt": sound_effect_prompt,
-            "bgm_prompt": bgm_prompt,
-            "asmr_mode": asmr_mode,
-            "callback_url": callback_url,
-            "external_task_id": external_task_id,
-        }
-    )
-
-
-#: Hand-written builders with friendlier arguments (positional media, trajectories as tuples), by kind.
-BODY_BUILDERS: dict[TaskKind, Callable[..., dict[str, Any]]] = {
-    TaskKind.AVATAR: avatar_body,
-    TaskKind.IMAGE2VIDEO: image2video_body,
-    TaskKind.VIDEO_TO_AUDIO: video_to_audio_body,
-}
-
-
-def _is_top_level(field: MediaField) -> bool:
-    return "[]" not in field.path
-
-
-def generic_body(spec: KindSpec, fields: dict[str, Any]) -> dict[str, Any]:
-    """A body for any kind from keyword arguments named as on the wire: top-level media fields go through
-    :func:`media`, the rest as given. Unknown names are a ``TypeError``, as for a function."""
-    known = set(spec.request.model_fields)
-    unknown = sorted(set(fields) - known)
-    if unknown:
-        raise TypeError(f"{spec.sdk_name}.create() got unexpected keyword arguments {unknown}")
-    media_names = {f.path for f in spec.media if _is_top_level(f)}
-    return drop_none({k: media(v) if k in media_names else v for k, v in fields.items()})
-
-
-def build_body(spec: KindSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The create body of ``spec``: its hand-written builder when there is one, else :func:`generic_body`."""
-    builder = BODY_BUILDERS.get(spec.kind)
-    if builder is not None:
-        return builder(*args, **kwargs)
-    if args:
-        raise TypeError(f"{spec.sdk_name}.create() takes keyword arguments only")
-    return generic_body(spec, kwargs)

@@ -1,4 +1,4 @@
-"""Blocking client over httpx."""
+"""The blocking client: sends the calls that :mod:`kinema.client.core` builds, over an ``httpx.Client``."""
 
 from __future__ import annotations
 
@@ -7,64 +7,91 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Generic, TypeVar
 
 import httpx
 
-from kinema.client.core import FAMILIES, Auth, Task, build_body, unwrap
-from kinema.contract.kinds import PREFIXES, TTS, KindSpec
+from kinema.client.core import (
+    AVATAR_CALLS,
+    DEFAULT_LIMITS,
+    IMAGE2VIDEO_CALLS,
+    TTS_CALLS,
+    VIDEO_TO_AUDIO_CALLS,
+    Auth,
+    Call,
+    Calls,
+    P,
+    TaskT,
+    account_queue,
+    decode,
+    like_builder,
+    timed_out,
+    untyped_calls,
+)
+from kinema.client.tasks import Downloadable, download_url
+from kinema.contract.kinds import PREFIXES, KindSpec
+from kinema.contract.limits import Limits
+from kinema.contract.responses import CallbackAttempt, QueueView
+
+T = TypeVar("T")
 
 
-class Family:
-    """One task family (avatar, image2video, video_to_audio): create, get, find, list, cancel, wait."""
+class Family(Generic[P, TaskT]):
+    """One task family (``client.avatar``, ``client.image2video``, ``client.video_to_audio``): create, get,
+    find, list, cancel, queue, callbacks, wait. ``create`` takes the request model's fields by name (see
+    :mod:`kinema.client.bodies`) and every method returns the kind's task model."""
 
-    def __init__(self, client: Client, spec: KindSpec) -> None:
-        self._c, self._spec, self._path = client, spec, spec.path
+    create: Callable[P, TaskT]
 
-    def create(self, *args: Any, **kwargs: Any) -> Task:
-        """Arguments as in :mod:`kinema.client.core` (``avatar_body`` …); paths and bytes go as base64."""
-        return self._c._task("POST", self._path, json=build_body(self._spec, args, kwargs))
+    def __init__(self, client: Client, calls: Calls[P, TaskT]) -> None:
+        self._client, self._calls = client, calls
+        self.create = client._creator(calls)
 
-    def get(self, task_id: str) -> Task:
-        return self._c._task("GET", f"{self._path}/{task_id}")
+    @property
+    def spec(self) -> KindSpec:
+        """This family's row of the kind table."""
+        return self._calls.spec
 
-    def find(self, external_task_id: str) -> Task:
-        return self._c._task("GET", self._path, params={"external_task_id": external_task_id})
+    def get(self, task_id: str) -> TaskT:
+        """The task by ``task_id`` (kinema also accepts an ``external_task_id``); NotFoundError if none."""
+        return self._client.send(self._calls.get(task_id))
 
-    def list(self, page_num: int = 1, page_size: int = 30) -> list[Task]:
-        data, rid = self._c._call("GET", self._path, params={"pageNum": page_num, "pageSize": page_size})
-        return [Task(d, rid) for d in data]
+    def find(self, external_task_id: str) -> TaskT:
+        return self._client.send(self._calls.find(external_task_id))
 
-    def cancel(self, task_id: str) -> Task:
-        return self._c._task("POST", f"{self._path}/{task_id}/cancel")
+    def list(self, page_num: int = 1, page_size: int = 30) -> list[TaskT]:
+        """One page of this account's tasks of this kind, newest first."""
+        return self._client.send(self._calls.list(self._client.limits, page_num, page_size))
 
-    def queue(self, task_id: str) -> dict[str, int]:
+    def cancel(self, task_id: str) -> TaskT:
+        """Cancel (kinema extension): a queued task fails at once, a running one stops at its next step."""
+        return self._client.send(self._calls.cancel(task_id))
+
+    def queue(self, task_id: str) -> QueueView:
         """Queue depth, running tasks and this task's position (kinema extension)."""
-        data, _ = self._c._call("GET", f"{self._path}/{task_id}/queue")
-        return dict(data)
+        return self._client.send(self._calls.queue(task_id))
 
-    def callbacks(self, task_id: str) -> builtins.list[dict[str, Any]]:
+    def callbacks(self, task_id: str) -> builtins.list[CallbackAttempt]:
         """Every callback delivery attempt of this task (kinema extension)."""
-        data, _ = self._c._call("GET", f"{self._path}/{task_id}/callbacks")
-        return list(data)
+        return self._client.send(self._calls.callbacks(task_id))
 
     def wait(
         self,
         task_id: str,
         timeout: float = 900.0,
         poll: float = 1.0,
-        on_progress: Callable[[Task], None] | None = None,
-    ) -> Task:
+        on_progress: Callable[[TaskT], None] | None = None,
+    ) -> TaskT:
         """Poll until the task is terminal (``succeed``/``failed``); TimeoutError after ``timeout`` s."""
         deadline = time.monotonic() + timeout
         while True:
             task = self.get(task_id)
             if on_progress:
                 on_progress(task)
-            if task.done:
+            if task.is_terminal:
                 return task
             if time.monotonic() > deadline:
-                raise TimeoutError(f"task {task_id} still {task.status} after {timeout} s")
+                raise timed_out(task, timeout)
             time.sleep(poll)
 
 
@@ -72,13 +99,13 @@ class Client:
     """``Client(base_url, api_key=…)`` or ``Client(base_url, access_key=…, secret_key=…)`` (JWT).
 
     ``prefix`` is ``/kling/v1`` (gateway style, default) or ``/v1`` (official style). One :class:`Family` per
-    queued kind of the kind table, named by its ``sdk_name``; the annotations below only tell type checkers
-    about the families that exist today.
-    """
+    queued kind of the kind table, named by its ``sdk_name``, and ``tts()`` for the synchronous one.
 
-    avatar: Family
-    image2video: Family
-    video_to_audio: Family
+    ``limits``: what a create (and a list's paging) is checked against before it is sent; a value the
+    request model rejects raises :class:`~kinema.client.errors.InvalidRequestError` without a round trip.
+    The default is a kinema server's default profile; give the server's own (``build_limits("cometapi")``,
+    or with its ``KINEMA_LIMIT_OVERRIDES``) when it differs, or ``None`` to leave every check to the server.
+    """
 
     def __init__(
         self,
@@ -90,40 +117,44 @@ class Client:
         prefix: str = PREFIXES[0],
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = DEFAULT_LIMITS,
     ) -> None:
+        self.limits = limits
         self._auth = Auth(api_key, access_key, secret_key)
         self._prefix = prefix.rstrip("/")
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        for sdk_name, spec in FAMILIES.items():
-            setattr(self, sdk_name, Family(self, spec))
+        self.avatar = Family(self, AVATAR_CALLS)
+        self.image2video = Family(self, IMAGE2VIDEO_CALLS)
+        self.video_to_audio = Family(self, VIDEO_TO_AUDIO_CALLS)
+        for sdk_name, calls in untyped_calls().items():
+            setattr(self, sdk_name, Family(self, calls))
+        #: Synchronous text to speech: the finished task; its ``audio_id`` feeds ``avatar.create``.
+        self.tts = self._creator(TTS_CALLS)
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> tuple[Any, str]:
-        r = self._http.request(method, self._prefix + path, headers=self._auth.header(), **kwargs)
-        try:
-            body = r.json()
-        except ValueError:
-            body = r.text
-        return unwrap(r.status_code, body)
+    def _creator(self, calls: Calls[P, TaskT]) -> Callable[P, TaskT]:
+        """The create function of ``calls``' kind on this client: the builder's parameters, the task back."""
 
-    def _task(self, method: str, path: str, **kwargs: Any) -> Task:
-        data, rid = self._call(method, path, **kwargs)
-        return Task(data, rid)
+        def create(*args: P.args, **kwargs: P.kwargs) -> TaskT:
+            return self.send(calls.create(self.limits, *args, **kwargs))
 
-    def tts(
-        self, text: str, voice_id: str = "oversea_male1", language: str = "en", speed: float = 1.0
-    ) -> Task:
-        """Synchronous text to speech; ``.audio_id`` of the result feeds ``avatar.create(audio_id=…)``."""
-        body = {"text": text, "voice_id": voice_id, "voice_language": language, "voice_speed": speed}
-        return self._task("POST", TTS.path, json=body)
+        return like_builder(create, calls)
 
-    def queue(self) -> dict[str, int]:
-        data, _ = self._call("GET", "/queue")
-        return dict(data)
+    def send(self, call: Call[T]) -> T:
+        """Send one call built by :mod:`kinema.client.core`; its result, or the family's exception."""
+        headers = call.headers(self._auth)
+        r = self._http.request(
+            call.method, self._prefix + call.path, params=call.params, content=call.content, headers=headers
+        )
+        return call.result(r.status_code, decode(r))
 
-    def download(self, url: str, dest: str | Path) -> Path:
-        """Stream a result URL to ``dest``."""
+    def queue(self) -> QueueView:
+        """This account's queued and running tasks (kinema extension)."""
+        return self.send(account_queue())
+
+    def download(self, item: Downloadable, dest: str | Path) -> Path:
+        """Stream a result (its URL, or an entry of ``task.videos``/``task.audios``) to ``dest``."""
         path = Path(dest)
-        with self._http.stream("GET", url) as r:
+        with self._http.stream("GET", download_url(item)) as r:
             r.raise_for_status()
             with path.open("wb") as fh:
                 for chunk in r.iter_bytes():
