@@ -70,3 +70,13 @@ def test_image2video_bounds_match_the_engine_behaviour() -> None:
     trajectory_to_output(((0, 0), (5, 5))[:points], (10, 10), (10, 10), "t")
     with pytest.raises(EngineInputError):
         trajectory_to_output(((0, 0),) * (points - 1), (10, 10), (10, 10), "t")
+
+
+def test_the_video_cost_bounds_refuse_a_raise_but_allow_tightening() -> None:
+    """fps and frame-count limits bound a worker's time (it decodes every frame): tighter is fine, looser
+    stops the server at start-up, saying why."""
+    raises = (("v2a_video_fps_max", 1000), ("v2a_video_frames_max", 10_000), ("v2a_video_frames_min", 1))
+    for name, value in raises:
+        with pytest.raises(ValueError, match=f"limit {name}=.*decodes every frame|measures motion"):
+            build_limits("kling", overrides={name: value})
+    assert build_limits("kling", overrides={"v2a_video_fps_max": 60}).v2a_video_fps_max == 60

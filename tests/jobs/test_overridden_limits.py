@@ -44,8 +44,9 @@ STARTED: dict[str, float | None] = {"avatar": 0.02, "image2video": 0.0, "video_t
 
 #: Switches whose relaxed reading is the default: turning them on only rejects more.
 RELAXED_BY_DEFAULT = {"require_avatar_prompt", "require_i2v_image", "i2v_duration_only_5_10", "strict"}
-#: Not a rule on input: the page size used when a list request names none.
-NOT_A_RULE = {"page_size_default"}
+#: Not a rule on input: the page size used when a list request names none; the memory budget and the
+#: concurrency of the create-time checks (they change how a file is checked, never whether a request passes).
+NOT_A_RULE = {"page_size_default", "image_check_memory_bytes", "media_checks_concurrent"}
 
 
 class _Files(BaseHTTPRequestHandler):
@@ -227,7 +228,9 @@ def create_then_run(limits: Limits, kind: str, body: dict[str, Any], tmp: Path, 
         if started is not None and fraction > started:
             raise Cancelled()
 
-    ctx = JobContext(task_id="t", kind=kind, request=request, inputs=inputs, workdir=work, progress=progress)
+    ctx = JobContext(
+        task_id="t", kind=kind, request=request, inputs=inputs, workdir=work, progress=progress, limits=limits
+    )
     try:
         outputs: list[OutputFile] = get_executor(kind, Settings())(ctx)
     except Cancelled:

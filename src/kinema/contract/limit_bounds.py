@@ -38,6 +38,13 @@ BOUNDS: dict[str, Bound] = {
     "camera_value_min": Bound(low=-10.0, why="the image-to-video camera moves are defined in [-10, 10]"),
     "camera_value_max": Bound(high=10.0, why="the image-to-video camera moves are defined in [-10, 10]"),
     "v2a_video_max_s": Bound(high=120.0, why="the video-to-audio engine scores at most 120 s of video"),
+    "v2a_video_fps_max": Bound(
+        high=240.0, why="a worker decodes every frame of the video: this bounds a task's cost (issue 13)"
+    ),
+    "v2a_video_frames_max": Bound(
+        high=5000, why="a worker decodes every frame of the video: this bounds a task's cost (issue 13)"
+    ),
+    "v2a_video_frames_min": Bound(low=2, why="the video-to-audio engine measures motion between frames"),
     "tts_text_max_chars": Bound(high=1000, why="the TTS engine speaks at most 1000 characters"),
     "tts_speed_min": Bound(low=0.8, why="the TTS engine speaks at 0.8x to 2.0x"),
     "tts_speed_max": Bound(high=2.0, why="the TTS engine speaks at 0.8x to 2.0x"),
