@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.server
 import json
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from tests.api.media import png_b64, portrait_b64, wav_bytes
 from tests.api.receiver import start_receiver
 from tests.api.server import Server, start_server, wait_for
+from tests.support.file_server import serve_files
 
 BASE = "/kling/v1/videos/image2video"
 AVATAR = "/kling/v1/videos/avatar/image2video"
@@ -161,27 +160,9 @@ def _clip_mp4(seconds: float = 3.5, fps: int = 12) -> bytes:
 
 @pytest.fixture
 def clip_host() -> Iterator[tuple[str, list[str]]]:
-    """(base URL, the Authorization headers it received): a clip server that wants basic auth."""
-    data = _clip_mp4()
-    seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.headers.get("authorization", ""))
-            self.send_response(200)
-            self.send_header("content-type", "video/mp4")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{httpd.server_address[1]}", seen
-    httpd.shutdown()
-    httpd.server_close()
+    """(host:port, the Authorization headers it received): a clip server that wants basic auth."""
+    with serve_files({"clip.mp4": _clip_mp4()}, "video/mp4") as files:
+        yield files.host, files.authorization
 
 
 def test_credentials_in_urls_are_never_echoed(server: Server, clip_host: tuple[str, list[str]]) -> None:

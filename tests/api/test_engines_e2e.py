@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import http.server
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from kinema.media.audio_io import decode_audio
 from tests.api.media import png_b64, portrait_b64
 from tests.api.server import Server, wait_for
+from tests.support.file_server import serve_files
 
 AVATAR = "/kling/v1/videos/avatar/image2video"
 I2V = "/kling/v1/videos/image2video"
@@ -138,23 +137,8 @@ def _clip(seconds: float = 4.0, fps: int = 24) -> bytes:
 
 @pytest.fixture(scope="module")
 def clip_host() -> Iterator[str]:
-    data = _clip()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "video/mp4")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/clip.mp4"
-    httpd.shutdown()
+    with serve_files({"clip.mp4": _clip()}, "video/mp4") as files:
+        yield f"{files.base}/clip.mp4"
 
 
 def test_video_to_audio_by_url_then_by_video_id(server: Server, clip_host: str) -> None:

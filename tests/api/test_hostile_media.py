@@ -5,7 +5,6 @@ figures before the fix are in the comments (bench/hostile_inputs.py prints both)
 from __future__ import annotations
 
 import base64
-import http.server
 import statistics
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 from tests.api.media import portrait_b64
 from tests.api.server import Server, start_server
 from tests.media.helpers import mp4_bytes
+from tests.support.file_server import serve_files
 from tests.support.hostile_media import aac_m4a, fast_video, flat_webp, lying_duration, padded_png
 
 MB = 1 << 20
@@ -40,23 +40,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def files() -> Iterator[tuple[str, dict[str, bytes]]]:
-    served: dict[str, bytes] = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = served.get(self.path.strip("/"), b"")
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", served
-    httpd.shutdown()
+    with serve_files({}) as server:
+        yield server.base, server.files
 
 
 def _status(pid: int, field: str) -> int:
