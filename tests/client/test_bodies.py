@@ -60,7 +60,8 @@ def test_create_parameters_are_the_request_fields_and_vice_versa(calls: Calls[An
     deprecated = set(bodies.DEPRECATED_TTS_NAMES) if calls.spec is TTS else set()
     assert set(params) - deprecated == set(model_fields)
     first, *rest = params.values()
-    assert first.kind is inspect.Parameter.POSITIONAL_ONLY  # the main input, or a ready model
+    # the main input (or a ready model), by position or by its wire name
+    assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     for param in rest:
         assert param.kind is inspect.Parameter.KEYWORD_ONLY or (
             calls.spec is TTS and param.name == "voice_id"
@@ -164,3 +165,13 @@ def test_plain_leaves_media_for_encoding_and_drops_unset_nested_values() -> None
         "x": {"a": 1},
         "y": [Path("p"), b"b"],
     }
+
+
+def test_the_main_input_can_be_given_by_its_wire_name_too() -> None:
+    """A Kling user writes ``create(image=...)``: the first field is a field like the others."""
+    by_name = bodies.image2video(image="https://example.com/a.png", duration=5)
+    by_position = bodies.image2video("https://example.com/a.png", duration=5)
+    assert by_name == by_position == {"image": "https://example.com/a.png", "duration": "5"}
+    assert bodies.tts(text="hi", voice_id="AOT")["text"] == "hi"
+    assert bodies.video_to_audio(video_url="https://example.com/v.mp4")["video_url"].endswith("v.mp4")
+    assert bodies.avatar(image="https://example.com/f.png", audio_id="1")["image"].endswith("f.png")

@@ -4,8 +4,9 @@ One function per request model of :mod:`kinema.contract.requests`: its keyword p
 fields, by their wire names, with the model's types (a little wider where the SDK converts: a media field
 also takes a local ``Path`` or raw ``bytes``, a nested object also takes a plain mapping, ``duration`` also an
 ``int``). ``tests/client/test_bodies.py`` checks each signature against its model, names and types, so the two
-cannot drift. The first, positional argument is the family's main input as before (``avatar.create("face.jpg",
-…)``) or a ready request model (``image2video.create(Image2VideoCreate(...))``).
+cannot drift. The first argument is the family's main input, given by position as before
+(``avatar.create("face.jpg", …)``) or by its wire name like every other field
+(``image2video.create(image=…)``), or a ready request model (``image2video.create(Image2VideoCreate(...))``).
 
 A builder returns the body as plain JSON values with ``None`` left out; :func:`encode_media` then turns local
 files and bytes in the kind's media fields into base64, and the client validates the result with the model
@@ -113,7 +114,6 @@ def encode_media(spec: KindSpec, body: dict[str, Any]) -> dict[str, Any]:
 
 def avatar(
     image: AvatarCreate | Media | None = None,
-    /,
     *,
     audio_id: str | None = None,
     sound_file: Media | None = None,
@@ -138,7 +138,6 @@ def _brush(group: DynamicMask | JsonObject | BrushStroke) -> Any:
 
 def image2video(
     image: Image2VideoCreate | Media | None = None,
-    /,
     *,
     model_name: str | None = None,
     image_tail: Media | None = None,
@@ -173,7 +172,6 @@ def image2video(
 
 def video_to_audio(
     video_url: VideoToAudioCreate | str | None = None,
-    /,
     *,
     video_id: str | None = None,
     sound_effect_prompt: str | None = None,
@@ -196,7 +194,6 @@ DEPRECATED_TTS_NAMES: dict[str, str] = {"language": "voice_language", "speed": "
 
 def tts(
     text: TtsCreate | str,
-    /,
     voice_id: str | None = TTS_DEFAULTS["voice_id"],
     *,
     voice_language: VoiceLanguage | None = TTS_DEFAULTS["voice_language"],
