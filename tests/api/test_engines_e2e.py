@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
 from kinema.media.audio_io import decode_audio
 from tests.api.media import png_b64, portrait_b64
 from tests.api.server import Server, wait_for
+from tests.engines.image2video.helpers import frames, similarity, textured
 from tests.support.file_server import serve_files
 
 AVATAR = "/kling/v1/videos/avatar/image2video"
@@ -96,11 +99,14 @@ def _wav() -> bytes:
 
 
 def test_image_to_video_with_camera_move(server: Server) -> None:
+    # Kling's zoom sign: positive = shorter focal length, larger field of view, so the content shrinks
+    buf = io.BytesIO()
+    Image.fromarray(textured(640, 360)).save(buf, format="PNG")
     with server.client() as c:
         created = c.post(
             I2V,
             json={
-                "image": png_b64(640, 360),
+                "image": base64.b64encode(buf.getvalue()).decode(),
                 "duration": "5",
                 "mode": "std",
                 "camera_control": {"type": "simple", "config": {"zoom": 5}},
@@ -110,9 +116,16 @@ def test_image_to_video_with_camera_move(server: Server) -> None:
         done = wait_for(c, f"{I2V}/{created['data']['task_id']}", timeout=180)
         assert done["task_status"] == "succeed", done["task_status_msg"]
         video = done["task_result"]["videos"][0]
-        info = probe(c.get(video["url"]).content)
+        data = c.get(video["url"]).content
+    info = probe(data)
     assert info["fps"] == 24 and abs(info["frames"] / 24 - 5.0) <= 1 / 24
     assert abs(info["width"] / info["height"] - 640 / 360) < 0.02
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "zoom.mp4"
+        path.write_bytes(data)
+        clip = frames(path)
+    scale, _, _, _ = similarity(clip[0], clip[-1])
+    assert scale < 0.97, scale  # the view widened: zoom=+5 is a zoom out
 
 
 def _clip(seconds: float = 4.0, fps: int = 24) -> bytes:

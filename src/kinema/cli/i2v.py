@@ -59,7 +59,10 @@ def command(
         None, "--cfg-scale", help="0..1: how strongly the prompt drives motion."
     ),
     camera: str | None = typer.Option(
-        None, "--camera", help="AXIS=VALUE (e.g. zoom=5) or a preset (down_back)."
+        None,
+        "--camera",
+        help="AXIS=VALUE in -10..10 with Kling's signs (zoom=5 widens the view, zoom=-5 pushes in) "
+        "or a preset (down_back).",
     ),
     tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
     duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 under the default limits)."),

@@ -1,10 +1,14 @@
-"""The camera model moves content the way each Kling axis says, with near layers moving more."""
+"""The camera moves content the way each Kling axis and preset says (official wording), with near layers
+moving more: checked on the analytic model and, for every axis sign and preset, on rendered frames."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from kinema.engines.image2video import I2VOptions, render_image_to_video
 from kinema.engines.image2video.camera import (
     CameraMove,
     coverage_zoom,
@@ -14,6 +18,8 @@ from kinema.engines.image2video.camera import (
     validate_camera,
 )
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS, CameraControl
+
+from .helpers import frames, similarity, textured
 
 W, H = 320, 240
 
@@ -63,13 +69,17 @@ def test_roll_rotates_content_anticlockwise() -> None:
     assert dy < -1.0
 
 
-def test_zoom_enlarges_and_near_grows_more() -> None:
+def test_zoom_follows_the_docs_focal_length_sign() -> None:
+    # Kling: negative = longer focal length, smaller field of view (content grows);
+    # positive = shorter focal length, larger field of view (content shrinks)
     x = W * 0.9
-    near, _ = content_shift(simple("zoom", 5), 0.9, x)
-    far, _ = content_shift(simple("zoom", 5), 0.2, x)
-    assert near > far > 0  # right-side content moves further right: enlargement
-    out, _ = content_shift(simple("zoom", -5), 0.9, x)
-    assert out < 0
+    near_in, _ = content_shift(simple("zoom", -5), 0.9, x)
+    far_in, _ = content_shift(simple("zoom", -5), 0.2, x)
+    assert near_in > far_in > 0  # right-side content moves further right: enlargement, near more
+    near_out, _ = content_shift(simple("zoom", 5), 0.9, x)
+    far_out, _ = content_shift(simple("zoom", 5), 0.2, x)
+    assert near_out < far_out < 0  # right-side content moves towards the centre: the view widens
+    assert simple("zoom", 5).focal < 1.0 < simple("zoom", -5).focal
 
 
 def test_presets_move() -> None:
@@ -79,6 +89,70 @@ def test_presets_move() -> None:
     turn_r, _ = content_shift(move_from_control(CameraControl("right_turn_forward")), 0.3)
     turn_l, _ = content_shift(move_from_control(CameraControl("left_turn_forward")), 0.3)
     assert turn_r < 0 < turn_l
+    # "camera descends and moves backward" / "camera moves forward and tilts up"
+    down_back = move_from_control(CameraControl("down_back"))
+    forward_up = move_from_control(CameraControl("forward_up"))
+    assert down_back.tz < 0 < forward_up.tz
+    assert down_back.ty > 0 > forward_up.ty  # image y points down: the camera descends / rises
+    assert forward_up.pitch > 0
+
+
+# What each axis sign must do to the picture, from the docs' wording of the *camera's* motion:
+# (axis, value, measured quantity, expected sign). Quantities come from a similarity fit of the last
+# frame against the first: scale, angle (degrees, image coordinates: positive = clockwise on screen),
+# and the centre's shift tx/ty in pixels (image y points down).
+AXIS_DIRECTIONS = [
+    ("horizontal", 6, "tx", -1),  # camera translates right -> content slides left
+    ("horizontal", -6, "tx", +1),
+    ("vertical", 6, "ty", +1),  # camera translates up -> content slides down
+    ("vertical", -6, "ty", -1),
+    ("pan", 6, "tx", -1),  # camera turns right -> content slides left
+    ("pan", -6, "tx", +1),
+    ("tilt", 6, "ty", +1),  # camera looks up -> content slides down
+    ("tilt", -6, "ty", -1),
+    ("roll", 8, "angle", -1),  # camera rolls clockwise -> content turns anticlockwise
+    ("roll", -8, "angle", +1),
+    ("zoom", 6, "scale", -1),  # shorter focal length, larger field of view -> content shrinks
+    ("zoom", -6, "scale", +1),  # longer focal length, smaller field of view -> content grows
+]
+MIN_EFFECT = {"tx": 3.0, "ty": 3.0, "angle": 2.0, "scale": 0.04}
+
+
+def _measured(clip: list[np.ndarray]) -> dict[str, float]:
+    scale, angle, tx, ty = similarity(clip[0], clip[-1])
+    return {"scale": scale - 1.0, "angle": angle, "tx": tx, "ty": ty}
+
+
+def _render_camera(tmp_path: Path, control: CameraControl) -> list[np.ndarray]:
+    out = tmp_path / "cam.mp4"
+    # 12 fps keeps the 16 renders cheap; the end pose does not depend on the frame rate
+    render_image_to_video(I2VOptions(image=textured(), duration_s=3, fps=12, camera=control), out)
+    return frames(out)
+
+
+@pytest.mark.parametrize(("axis", "value", "quantity", "sign"), AXIS_DIRECTIONS)
+def test_axis_direction_on_rendered_frames(
+    tmp_path: Path, axis: str, value: float, quantity: str, sign: int
+) -> None:
+    got = _measured(_render_camera(tmp_path, CameraControl("simple", {axis: value})))
+    assert got[quantity] * sign > MIN_EFFECT[quantity], (axis, value, got)
+
+
+# "down_back: camera descends and moves backward", "forward_up: camera moves forward and tilts up",
+# "right/left_turn_forward: rotate right/left and advance"
+PRESET_DIRECTIONS = {
+    "down_back": {"scale": -1, "ty": -1},  # pulls back -> shrinks; descends -> content rises
+    "forward_up": {"scale": +1, "ty": +1},  # pushes in -> grows; rises and looks up -> content sinks
+    "right_turn_forward": {"scale": +1, "tx": -1},
+    "left_turn_forward": {"scale": +1, "tx": +1},
+}
+
+
+@pytest.mark.parametrize("preset", CAMERA_PRESETS)
+def test_preset_direction_on_rendered_frames(tmp_path: Path, preset: str) -> None:
+    got = _measured(_render_camera(tmp_path, CameraControl(preset)))
+    for quantity, sign in PRESET_DIRECTIONS[preset].items():
+        assert got[quantity] * sign > MIN_EFFECT[quantity] / 2, (preset, quantity, got)
 
 
 @pytest.mark.parametrize(

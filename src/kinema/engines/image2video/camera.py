@@ -7,10 +7,15 @@ camera at centre ``C`` with rotation ``R`` and focal scale ``s`` maps a source p
 update of the identity, so Sherman–Morrison gives it in closed form per pixel, once, for the end pose. Frames
 in between use ``x + e(t) * D_end`` with an eased ``e``: one ``scaleAdd`` per axis and one remap per frame.
 
-Axis meanings (we follow the newer Kling docs): ``horizontal``/``vertical`` translate the camera
-(positive = right/up, so content moves left/down), ``pan`` yaws (positive = turn right), ``tilt`` pitches
-(positive = look up), ``roll`` rotates about the lens axis (positive = camera clockwise, so content turns
-anticlockwise), ``zoom`` positive = closer (a dolly plus a little focal change, so it has parallax).
+Axis meanings follow the official (newer) Kling docs word for word, each signed as the camera moves:
+``horizontal``/``vertical`` translate the camera (positive = right/up, so content moves left/down), ``pan``
+yaws (positive = turn right), ``tilt`` pitches (positive = look up), ``roll`` rotates about the lens axis
+(positive = camera clockwise, so content turns anticlockwise). ``zoom`` is the docs' focal-length axis:
+negative = longer focal length, smaller field of view (content grows); positive = shorter focal length,
+larger field of view (content shrinks). We render it as a focal change plus a dolly along the lens axis in
+the same sense, so near things change size more than far ones (parallax), as a real push-in/pull-back does.
+A widening view needs picture outside the photo: it comes from the outpainted margin, so positive zoom is
+bounded by that margin (see ``coverage_zoom``).
 """
 
 from __future__ import annotations
@@ -77,12 +82,15 @@ _AXIS_FULL = {
     "pan": CameraMove(yaw=math.radians(6.0), tx=0.03),
     "tilt": CameraMove(pitch=math.radians(4.5), ty=-0.025),
     "roll": CameraMove(roll=math.radians(9.0)),
-    "zoom": CameraMove(tz=0.24, focal=1.08),
+    # positive = shorter focal length, larger field of view (Kling docs): pull back and widen
+    "zoom": CameraMove(tz=-0.24, focal=1.0 / 1.08),
 }
 
 _PRESETS = {
-    # camera descends and pulls back: content rises and shrinks
-    "down_back": CameraMove(ty=0.04, tz=-0.22, pitch=math.radians(-1.0)),
+    # camera descends and pulls back ("pan down and zoom out"): content rises and shrinks. Both use the
+    # outpainted margin, so the descent is kept small and a wider focal length helps the pull-back; with a
+    # larger descent the coverage zoom outgrew the pull-back and the content *grew* (measured in the tests)
+    "down_back": CameraMove(ty=0.02, tz=-0.2, pitch=math.radians(-0.3), focal=0.96),
     # camera pushes in and rises: content grows and sinks
     "forward_up": CameraMove(ty=-0.05, tz=0.22, pitch=math.radians(1.5)),
     "right_turn_forward": CameraMove(yaw=math.radians(6.0), tz=0.18, tx=0.03),

@@ -13,13 +13,18 @@ from dataclasses import dataclass, field
 
 from kinema.engines.image2video.camera import CameraMove, axis_move, preset_move
 
-# phrase regex -> (camera axis or preset, value on Kling's -10..10 scale)
+# phrase regex -> (camera axis or preset, value on Kling's -10..10 scale, with Kling's signs: zoom < 0 is a
+# longer focal length, i.e. "zoom in")
 CAMERA_WORDS: tuple[tuple[str, str, float], ...] = (
-    (r"\b(zoom(s|ing)? in|push(es|ing)? in|dolly(ing)? in|move(s)? closer|closer and closer)\b", "zoom", 5.0),
+    (
+        r"\b(zoom(s|ing)? in|push(es|ing)? in|dolly(ing)? in|move(s)? closer|closer and closer)\b",
+        "zoom",
+        -5.0,
+    ),
     (
         r"\b(zoom(s|ing)? out|pull(s|ing)? (back|out)|dolly(ing)? out|move(s)? away|reveal(s|ing)?)\b",
         "zoom",
-        -5.0,
+        5.0,
     ),
     (r"\bpan(s|ning)? left\b", "pan", -5.0),
     (r"\bpan(s|ning)? right\b", "pan", 5.0),
@@ -70,7 +75,7 @@ SLOW_WORDS = r"\b(slow(ly)?|gentle|gently|subtle|subtly|calm|soft(ly)?|barely)\b
 FAST_WORDS = r"\b(fast|quick(ly)?|rapid(ly)?|dramatic(ally)?|strong(ly)?|dynamic|intense|wild)\b"
 NEGATIVE_ALL_CAMERA = r"\bcamera (movement|motion|move|shake|moving)|\bmoving camera\b|\bshak(y|e|ing)\b"
 
-DEFAULT_CAMERA = CameraMove().plus(axis_move("zoom", 2.0))
+DEFAULT_CAMERA = CameraMove().plus(axis_move("zoom", -2.0))
 """What a clip does with no camera words: a slow push-in, the least surprising move for any photo."""
 
 
