@@ -204,6 +204,8 @@ def test_text_to_audio_makes_the_exact_length_then_the_sdk_finds_it(server: Serv
         assert isinstance(found, TextToAudioTask) and found.task_id == done["task_id"]
         listed = k.text_to_audio.list(page_size=5)
         assert done["task_id"] in [t.task_id for t in listed]
+        made = k.text_to_audio.wait(k.text_to_audio.create("calm piano", duration=3.0).task_id, timeout=120)
+        assert made.status == "succeed" and made.audios[0].duration_wav == "3.0"
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ class SpeechEntry(_Reply):
 
 
 class SoundtrackEntry(_Reply):
-    """The generated soundtrack of a video-to-audio task (spec §4): the same audio as MP3 and WAV."""
+    """The audio of a video-to-audio (spec §4) or text-to-audio task: the same audio as MP3 and WAV."""
 
     id: NumericId = Field(description="Audio id (the MP3's).")
     url_mp3: SignedUrl = Field(description="The MP3 (signed, expiring URL).")
