@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +178,65 @@ def test_video_to_audio_by_url_then_by_video_id(server: Server, clip_host: str) 
         assert again["data"]["task_info"]["parent_video"]["id"] == video["id"]
         done2 = wait_for(c, f"{V2A}/{again['data']['task_id']}", timeout=180)
         assert done2["task_status"] == "succeed", done2["task_status_msg"]
+
+
+T2A = "/v1/audio/text-to-audio"
+
+
+def _decoded_seconds(data: bytes, suffix: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"out{suffix}"
+        path.write_bytes(data)
+        return len(decode_audio(path, 48000)) / 48000
+
+
+def test_text_to_audio_makes_the_exact_length_then_the_sdk_finds_it(server: Server) -> None:
+    from kinema.client import Client, TextToAudioTask
+
+    ext = f"t2a-e2e-{uuid.uuid4().hex[:8]}"
+    with server.client() as c:
+        created = c.post(
+            T2A, json={"prompt": "rain on a tin roof", "duration": 4.3, "external_task_id": ext}
+        ).json()
+        assert created["code"] == 0, created
+        done = wait_for(c, f"{T2A}/{created['data']['task_id']}", timeout=180)
+        assert done["task_status"] == "succeed", done["task_status_msg"]
+        (audio,) = done["task_result"]["audios"]
+        assert set(audio) == {"id", "url_mp3", "url_wav", "duration_mp3", "duration_wav"}
+        assert audio["duration_wav"] == "4.3" and abs(float(audio["duration_mp3"]) - 4.3) < 0.06
+        wav = c.get(audio["url_wav"])
+        assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
+        assert _decoded_seconds(wav.content, ".wav") == 4.3
+        mp3 = c.get(audio["url_mp3"])
+        assert mp3.status_code == 200 and abs(_decoded_seconds(mp3.content, ".mp3") - 4.3) < 0.06
+        assert done["final_unit_deduction"] != "0"
+        assert "watermark_info" not in done
+
+    with Client(server.base, api_key=server.key) as k:
+        found = k.text_to_audio.get(ext)
+        assert isinstance(found, TextToAudioTask) and found.task_id == done["task_id"]
+        listed = k.text_to_audio.list(page_size=5)
+        assert done["task_id"] in [t.task_id for t in listed]
+        made = k.text_to_audio.wait(k.text_to_audio.create("calm piano", duration=3.0).task_id, timeout=120)
+        assert made.status == "succeed" and made.audios[0].duration_wav == "3.0"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"prompt": "rain", "duration": 12}, "duration: must be between 3.0 and 10.0 seconds, got 12"),
+        ({"prompt": "rain", "duration": 2.9}, "duration: must be between 3.0 and 10.0 seconds, got 2.9"),
+        ({"prompt": "rain", "duration": 5.25}, "duration: must have at most one decimal, got 5.25"),
+        ({"prompt": "rain"}, "duration: is required"),
+        ({"duration": 5}, "prompt: is required"),
+        ({"prompt": "r" * 201, "duration": 5}, "prompt: must be at most 200 characters, got 201"),
+    ],
+)
+def test_text_to_audio_refuses_a_bad_body_with_1201_naming_the_field(
+    server: Server, body: dict, message: str
+) -> None:
+    with server.client() as c:
+        for prefix in ("/v1", "/kling/v1"):
+            reply = c.post(f"{prefix}/audio/text-to-audio", json=body)
+            assert reply.status_code == 400, reply.text
+            assert reply.json()["code"] == 1201 and reply.json()["message"] == message

@@ -26,10 +26,11 @@ from tests.api.server import Server, free_port, wait_for
 from tests.support.openapi_check import OpenApiDocument
 
 PREFIXES = ("/kling/v1", "/v1")
-AVATAR, I2V, V2A, TTS = (
+AVATAR, I2V, V2A, T2A, TTS = (
     "/videos/avatar/image2video",
     "/videos/image2video",
     "/audio/video-to-audio",
+    "/audio/text-to-audio",
     "/audio/tts",
 )
 SPEECH = {
@@ -96,6 +97,34 @@ def _wait_for_attempts(c: httpx.Client, path: str, done: Any, timeout: float = 3
     raise AssertionError(f"callback attempts at {path} not as expected after {timeout} s")
 
 
+def _files_and_errors(
+    x: Recorder, video: dict[str, Any], v2a: dict[str, Any], t2a: dict[str, Any], speech: dict[str, Any]
+) -> None:
+    """Every kind of result file, a range, a range past the end, a broken signature; then error replies."""
+    audio = v2a["task_result"]["audios"][0]
+    sounds = t2a["task_result"]["audios"][0]
+    for url in (
+        video["url"],
+        audio["url_mp3"],
+        audio["url_wav"],
+        sounds["url_mp3"],
+        sounds["url_wav"],
+        speech["task_result"]["audios"][0]["url"],
+    ):
+        x.call("GET", "/files/{key}", url=url)
+    x.call("GET", "/files/{key}", url=video["url"], headers={"Range": "bytes=0-99"})
+    x.call("GET", "/files/{key}", url=video["url"], headers={"Range": "bytes=999999999-"})
+    x.call("GET", "/files/{key}", url=video["url"].replace("sig=", "sig=0"))
+
+    k, v = PREFIXES
+    x.call("GET", k + I2V + "/{task_id}", task_id="123456789")
+    x.call("GET", v + V2A, params={"pageSize": 501})
+    x.call("POST", k + I2V, json={"image": png_b64(480, 320), "cfg_scale": 3})
+    x.call("POST", v + T2A, json={"prompt": "rain", "duration": 12})
+    x.call("POST", v + TTS, content=b"{not json", headers={"content-type": "application/json"})
+    x.call("GET", k + "/queue", headers={"Authorization": "Bearer sk-not-a-key"})
+
+
 def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> None:
     """Drive every operation; the avatar task that runs to the end sends its callbacks to ``receiver``."""
     k, v = PREFIXES
@@ -108,7 +137,12 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     x.call("GET", v + TTS + "/{task_id}", task_id=speech["task_id"])
     x.call("GET", k + TTS + "/{task_id}", task_id=audio_id)  # tolerant: by audio id
 
-    ext = {"avatar": f"oa-avatar-{tag}", "image2video": f"oa-i2v-{tag}", "video_to_audio": f"oa-v2a-{tag}"}
+    ext = {
+        "avatar": f"oa-avatar-{tag}",
+        "image2video": f"oa-i2v-{tag}",
+        "video_to_audio": f"oa-v2a-{tag}",
+        "text_to_audio": f"oa-t2a-{tag}",
+    }
     avatar = x.create(
         k + AVATAR,
         {
@@ -138,15 +172,21 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     v2a = x.create(v + V2A, {"video_id": video["id"], "external_task_id": ext["video_to_audio"]})
     queued = x.create(k + V2A, {"video_id": video["id"]})
     x.call("POST", v + V2A + "/{task_id}/cancel", task_id=queued["task_id"])
+    t2a = x.create(
+        k + T2A, {"prompt": "rain on a tin roof", "duration": 3.5, "external_task_id": ext["text_to_audio"]}
+    )
+    queued = x.create(v + T2A, {"prompt": "calm piano", "duration": 3})
+    x.call("POST", k + T2A + "/{task_id}/cancel", task_id=queued["task_id"])
     v2a = wait_for(c, f"{v}{V2A}/{v2a['task_id']}", timeout=180)
-    assert v2a["task_status"] == "succeed", v2a
+    t2a = wait_for(c, f"{k}{T2A}/{t2a['task_id']}", timeout=180)
+    assert v2a["task_status"] == t2a["task_status"] == "succeed", (v2a, t2a)
 
     _wait_for_attempts(c, f"{k}{AVATAR}/{avatar['task_id']}/callbacks", lambda a: len(a) >= 4)
     dead = f"{v}{AVATAR}/{cancelled['task_id']}/callbacks"
     _wait_for_attempts(c, dead, lambda a: any(e["status_code"] is None for e in a))
 
     for prefix in PREFIXES:
-        for family, task in ((AVATAR, avatar), (I2V, i2v), (V2A, v2a)):
+        for family, task in ((AVATAR, avatar), (I2V, i2v), (V2A, v2a), (T2A, t2a)):
             base = prefix + family
             x.call("GET", base + "/{task_id}", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}", task_id=task["task_info"]["external_task_id"])
@@ -159,18 +199,7 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
         x.call("GET", prefix + "/queue")
     x.call("GET", "/healthz")
 
-    audio = v2a["task_result"]["audios"][0]
-    for url in (video["url"], audio["url_mp3"], audio["url_wav"], speech["task_result"]["audios"][0]["url"]):
-        x.call("GET", "/files/{key}", url=url)
-    x.call("GET", "/files/{key}", url=video["url"], headers={"Range": "bytes=0-99"})
-    x.call("GET", "/files/{key}", url=video["url"], headers={"Range": "bytes=999999999-"})
-    x.call("GET", "/files/{key}", url=video["url"].replace("sig=", "sig=0"))
-
-    x.call("GET", k + I2V + "/{task_id}", task_id="123456789")
-    x.call("GET", v + V2A, params={"pageSize": 501})
-    x.call("POST", k + I2V, json={"image": png_b64(480, 320), "cfg_scale": 3})
-    x.call("POST", v + TTS, content=b"{not json", headers={"content-type": "application/json"})
-    x.call("GET", k + "/queue", headers={"Authorization": "Bearer sk-not-a-key"})
+    _files_and_errors(x, video, v2a, t2a, speech)
 
 
 @pytest.fixture(scope="module")

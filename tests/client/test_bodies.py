@@ -15,7 +15,14 @@ import pytest
 from pydantic import BaseModel
 
 from kinema.client import bodies
-from kinema.client.core import AVATAR_CALLS, IMAGE2VIDEO_CALLS, TTS_CALLS, VIDEO_TO_AUDIO_CALLS, Calls
+from kinema.client.core import (
+    AVATAR_CALLS,
+    IMAGE2VIDEO_CALLS,
+    TEXT_TO_AUDIO_CALLS,
+    TTS_CALLS,
+    VIDEO_TO_AUDIO_CALLS,
+    Calls,
+)
 from kinema.contract.kinds import IMAGE2VIDEO, TTS
 from kinema.contract.requests import (
     CameraConfig,
@@ -25,7 +32,13 @@ from kinema.contract.requests import (
     VideoToAudioCreate,
 )
 
-TYPED: list[Calls[Any, Any]] = [AVATAR_CALLS, IMAGE2VIDEO_CALLS, VIDEO_TO_AUDIO_CALLS, TTS_CALLS]
+TYPED: list[Calls[Any, Any]] = [
+    AVATAR_CALLS,
+    IMAGE2VIDEO_CALLS,
+    VIDEO_TO_AUDIO_CALLS,
+    TEXT_TO_AUDIO_CALLS,
+    TTS_CALLS,
+]
 
 
 def _alternatives(hint: Any) -> list[Any]:

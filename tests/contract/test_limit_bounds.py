@@ -39,11 +39,14 @@ def test_bounds_match_the_engines_and_the_schema() -> None:
     from kinema.engines.tts.engine import MAX_CHARS
     from kinema.engines.tts.voices import SPEED_MAX, SPEED_MIN
     from kinema.engines.video_to_audio.engine import MAX_SECONDS
+    from kinema.engines.video_to_audio.text_to_audio import MAX_SECONDS as T2A_MAX_S
+    from kinema.engines.video_to_audio.text_to_audio import MIN_SECONDS as T2A_MIN_S
 
     assert BOUNDS["image_max_pixels"].high == 2 * Image.MAX_IMAGE_PIXELS
     assert BOUNDS["avatar_audio_max_s"].high == MAX_AUDIO_S
     assert BOUNDS["dynamic_masks_max"].high == MAX_DYNAMIC_MASKS
     assert BOUNDS["v2a_video_max_s"].high == MAX_SECONDS
+    assert (BOUNDS["t2a_duration_min_s"].low, BOUNDS["t2a_duration_max_s"].high) == (T2A_MIN_S, T2A_MAX_S)
     assert BOUNDS["tts_text_max_chars"].high == MAX_CHARS
     assert (BOUNDS["tts_speed_min"].low, BOUNDS["tts_speed_max"].high) == (SPEED_MIN, SPEED_MAX)
     assert BOUNDS["external_task_id_max_chars"].high == Task.__table__.c.external_task_id.type.length

@@ -17,6 +17,7 @@ from kinema.contract.limits import PROFILES, Limits, build_limits
 from kinema.contract.requests import (
     AvatarCreate,
     Image2VideoCreate,
+    TextToAudioCreate,
     TtsCreate,
     VideoToAudioCreate,
     parse_page,
@@ -33,6 +34,7 @@ URL = "https://cdn.example.com/a.png"
 AV = {"image": URL, "audio_id": "123"}
 I2V = {"image": URL}
 V2A = {"video_id": "v1"}
+T2A = {"prompt": "rain on a tin roof", "duration": 5}
 TTS = {"text": "hello", "voice_id": "oversea_male1", "voice_language": "en"}
 
 
@@ -514,6 +516,34 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
     ),
     ("v2a-bgm-201", VideoToAudioCreate, {**V2A, "bgm_prompt": "s" * 201}, KLING, "bgm_prompt", "at most 200"),
     ("v2a-asmr-bad", VideoToAudioCreate, {**V2A, "asmr_mode": "maybe"}, KLING, "asmr_mode", "boolean"),
+    # ---- text to audio
+    ("t2a-ok", TextToAudioCreate, T2A, KLING, None, ""),
+    ("t2a-ok-edges", TextToAudioCreate, {"prompt": "p" * 200, "duration": 10.0}, KLING, None, ""),
+    ("t2a-ok-one-decimal", TextToAudioCreate, {**T2A, "duration": 3.1}, KLING, None, ""),
+    ("t2a-ok-cometapi", TextToAudioCreate, {**T2A, "duration": 7.5}, COMET_STRICT, None, ""),
+    ("t2a-prompt-missing", TextToAudioCreate, {"duration": 5}, KLING, "prompt", "is required"),
+    ("t2a-prompt-blank", TextToAudioCreate, {**T2A, "prompt": "  "}, KLING, "prompt", "is required"),
+    ("t2a-prompt-201", TextToAudioCreate, {**T2A, "prompt": "p" * 201}, KLING, "prompt", "at most 200"),
+    ("t2a-duration-missing", TextToAudioCreate, {"prompt": "rain"}, KLING, "duration", "is required"),
+    (
+        "t2a-duration-low",
+        TextToAudioCreate,
+        {**T2A, "duration": 2.9},
+        KLING,
+        "duration",
+        "between 3.0 and 10.0",
+    ),
+    ("t2a-duration-high", TextToAudioCreate, {**T2A, "duration": 10.1}, KLING, "duration", "between 3.0"),
+    ("t2a-duration-2dp", TextToAudioCreate, {**T2A, "duration": 4.25}, KLING, "duration", "one decimal"),
+    (
+        "t2a-duration-bool",
+        TextToAudioCreate,
+        {**T2A, "duration": True},
+        KLING,
+        "duration",
+        "must be a number",
+    ),
+    ("t2a-duration-text", TextToAudioCreate, {**T2A, "duration": "long"}, KLING, "duration", "number"),
     # ---- tts
     ("tts-ok", TtsCreate, TTS, KLING, None, ""),
     ("tts-default-zh", TtsCreate, {"text": "你好", "voice_id": "ai_kaiya"}, KLING, None, ""),
@@ -573,6 +603,8 @@ def test_normalised_values() -> None:
     assert (default.model_name, default.duration, default.cfg_scale) == ("kling-v1", "5", None)
     tts = parse(TtsCreate, {"text": "x", "voice_id": "ai_kaiya"})
     assert (tts.voice_language, tts.voice_speed) == ("zh", 1.0)
+    t2a = parse(TextToAudioCreate, {**T2A, "duration": 3.3000000000000003})
+    assert t2a.duration == 3.3 and t2a.callback_url is None
     av = parse(AvatarCreate, {**AV, "image_tail": "ignored", "sound_file": ""})
     assert av.sound_file is None and av.mode == "std"
 

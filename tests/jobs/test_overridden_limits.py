@@ -40,7 +40,12 @@ from tests.api.media import png_b64, portrait_b64, wav_bytes
 from tests.media.helpers import mp4_bytes
 
 #: Each engine's progress once its input checks are behind it and output has started; None: run to the end.
-STARTED: dict[str, float | None] = {"avatar": 0.02, "image2video": 0.0, "video_to_audio": 0.5}
+STARTED: dict[str, float | None] = {
+    "avatar": 0.02,
+    "image2video": 0.0,
+    "video_to_audio": 0.5,
+    "text_to_audio": None,
+}
 
 #: Switches whose relaxed reading is the default: turning them on only rejects more.
 RELAXED_BY_DEFAULT = {"require_avatar_prompt", "require_i2v_image", "i2v_duration_only_5_10", "strict"}
@@ -143,6 +148,10 @@ def _v2a(seconds: float = 4.0, **fields: Any) -> Body:
     return lambda tmp, url: {"video_url": served(f"v{seconds}.mp4", video(tmp, seconds))(url), **fields}
 
 
+def _t2a(prompt: str = "rain on a tin roof", duration: float = 3.0) -> Body:
+    return lambda tmp, url: {"prompt": prompt, "duration": duration}
+
+
 def _multi_prompt(entries: int, chars: int = 20) -> Body:
     shots = [{"index": i + 1, "prompt": "p" * chars, "duration": "1"} for i in range(entries)]
     return _i2v(duration=str(entries), multi_shot=True, shot_type="customize", multi_prompt=shots)
@@ -180,6 +189,9 @@ CASES: dict[str, Case] = {
     "v2a_video_min_s": Case(1.0, "video_to_audio", _v2a(1.5)),
     "v2a_video_max_s": Case(25.0, "video_to_audio", _v2a(24.0)),
     "v2a_prompt_max_chars": Case(300, "video_to_audio", _v2a(sound_effect_prompt="rain " * 50)),
+    "t2a_prompt_max_chars": Case(300, "text_to_audio", _t2a(prompt="rain " * 50)),
+    "t2a_duration_min_s": Case(2.0, "text_to_audio", _t2a(duration=2.5)),
+    "t2a_duration_max_s": Case(12.0, "text_to_audio", _t2a(duration=11.0)),
     "callback_url_max_chars": Case(
         3000, "image2video", _i2v(callback_url="https://cb.example/" + "c" * 2500)
     ),

@@ -28,7 +28,7 @@ from kinema.client.errors import (
     UnexpectedReplyError,
 )
 from kinema.client.sync import Client, Family
-from kinema.client.tasks import GenericTask, Task, TtsTask, VideoTask, VideoToAudioTask
+from kinema.client.tasks import GenericTask, Task, TextToAudioTask, TtsTask, VideoTask, VideoToAudioTask
 
 __all__ = [
     "AccountError",
@@ -47,6 +47,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "Task",
+    "TextToAudioTask",
     "TtsTask",
     "UnexpectedReplyError",
     "VideoTask",

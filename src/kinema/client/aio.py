@@ -17,6 +17,7 @@ from kinema.client.core import (
     AVATAR_CALLS,
     DEFAULT_LIMITS,
     IMAGE2VIDEO_CALLS,
+    TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     Auth,
@@ -110,6 +111,7 @@ class AsyncClient:
         self.avatar = AsyncFamily(self, AVATAR_CALLS)
         self.image2video = AsyncFamily(self, IMAGE2VIDEO_CALLS)
         self.video_to_audio = AsyncFamily(self, VIDEO_TO_AUDIO_CALLS)
+        self.text_to_audio = AsyncFamily(self, TEXT_TO_AUDIO_CALLS)
         for sdk_name, calls in untyped_calls().items():
             setattr(self, sdk_name, AsyncFamily(self, calls))
         self.tts = self._creator(TTS_CALLS)

@@ -31,6 +31,7 @@ from kinema.contract.requests import (
     Element,
     Image2VideoCreate,
     MultiPrompt,
+    TextToAudioCreate,
     TtsCreate,
     VideoToAudioCreate,
     VoiceRef,
@@ -184,6 +185,20 @@ def video_to_audio(
     video's id), with optional effect and music prompts."""
     fields = locals()
     return body_of(VideoToAudioCreate, fields.pop("video_url"), "video_url", fields)
+
+
+def text_to_audio(
+    prompt: TextToAudioCreate | str | None = None,
+    /,
+    *,
+    duration: float | None = None,
+    callback_url: str | None = None,
+    external_task_id: str | None = None,
+) -> dict[str, Any]:
+    """Text to audio: sound effects and/or music for ``prompt`` (<=200 chars), exactly ``duration`` seconds
+    long (3.0–10.0, one decimal)."""
+    fields = locals()
+    return body_of(TextToAudioCreate, fields.pop("prompt"), "prompt", fields)
 
 
 #: The SDK's defaults for ``tts()`` (upstream's are zh and no voice): speak English with a stock voice.

@@ -15,6 +15,7 @@ from kinema.client.core import (
     AVATAR_CALLS,
     DEFAULT_LIMITS,
     IMAGE2VIDEO_CALLS,
+    TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     Auth,
@@ -126,6 +127,7 @@ class Client:
         self.avatar = Family(self, AVATAR_CALLS)
         self.image2video = Family(self, IMAGE2VIDEO_CALLS)
         self.video_to_audio = Family(self, VIDEO_TO_AUDIO_CALLS)
+        self.text_to_audio = Family(self, TEXT_TO_AUDIO_CALLS)
         for sdk_name, calls in untyped_calls().items():
             setattr(self, sdk_name, Family(self, calls))
         #: Synchronous text to speech: the finished task; its ``audio_id`` feeds ``avatar.create``.

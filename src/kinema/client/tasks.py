@@ -1,6 +1,6 @@
 """The task objects the SDK returns: the contract's response models, plus the shortcuts callers use.
 
-``VideoTask``, ``VideoToAudioTask`` and ``TtsTask`` here *are* the models of
+``VideoTask``, ``VideoToAudioTask``, ``TextToAudioTask`` and ``TtsTask`` here *are* the models of
 :mod:`kinema.contract.responses` (subclasses: ``isinstance(task, responses.VideoTask)`` holds, every field is
 typed and validated), with :class:`Task`'s properties on top: ``status``, ``done``/``is_terminal``,
 ``progress``, ``message``, ``videos``, ``audios``, ``audio_id``, ``urls``, and ``data`` (the object exactly as
@@ -133,6 +133,10 @@ class VideoTask(responses.VideoTask, Task):
 
 class VideoToAudioTask(responses.VideoToAudioTask, Task):
     """A video-to-audio task; ``task_info.parent_video`` names the input video."""
+
+
+class TextToAudioTask(responses.TextToAudioTask, Task):
+    """A text-to-audio task: one ``audios`` entry (MP3 and WAV) once succeeded."""
 
 
 class TtsTask(responses.TtsTask, Task):

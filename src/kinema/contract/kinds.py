@@ -18,7 +18,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from kinema.contract.limits import Limits
-from kinema.contract.requests import AvatarCreate, Image2VideoCreate, TtsCreate, VideoToAudioCreate
+from kinema.contract.requests import (
+    AvatarCreate,
+    Image2VideoCreate,
+    TextToAudioCreate,
+    TtsCreate,
+    VideoToAudioCreate,
+)
 from kinema.contract.vocabulary import TaskKind
 
 #: Every create path exists under both prefixes: gateway style first (the SDK's default), then official.
@@ -161,6 +167,19 @@ VIDEO_TO_AUDIO = KindSpec(
     cli_help="Video to audio, locally: clip → sound effects + music",
 )
 
+TEXT_TO_AUDIO = KindSpec(
+    kind=TaskKind.TEXT_TO_AUDIO,
+    path="/audio/text-to-audio",
+    request=TextToAudioCreate,
+    summary="Text to audio: a prompt → sound effects and/or music of an exact length",
+    results=("audios",),
+    executor="kinema.jobs.executors.text_to_audio:execute",
+    sdk_name="text_to_audio",
+    cli_name="t2a",
+    cli_module="kinema.cli.t2a",
+    cli_help="Text to audio, locally: kinema t2a 'rain on a tin roof' -d 5 -o out",
+)
+
 TTS = KindSpec(
     kind=TaskKind.TTS,
     path="/audio/tts",
@@ -181,6 +200,7 @@ KINDS: dict[TaskKind, KindSpec] = {
         AVATAR,
         IMAGE2VIDEO,
         VIDEO_TO_AUDIO,
+        TEXT_TO_AUDIO,
         TTS,
     )
 }

@@ -45,6 +45,8 @@ BOUNDS: dict[str, Bound] = {
         high=5000, why="a worker decodes every frame of the video: this bounds a task's cost (issue 13)"
     ),
     "v2a_video_frames_min": Bound(low=2, why="the video-to-audio engine measures motion between frames"),
+    "t2a_duration_min_s": Bound(low=1.0, why="the text-to-audio engine renders at least 1 s"),
+    "t2a_duration_max_s": Bound(high=120.0, why="the text-to-audio engine renders at most 120 s"),
     "tts_text_max_chars": Bound(high=1000, why="the TTS engine speaks at most 1000 characters"),
     "tts_speed_min": Bound(low=0.8, why="the TTS engine speaks at 0.8x to 2.0x"),
     "tts_speed_max": Bound(high=2.0, why="the TTS engine speaks at 0.8x to 2.0x"),

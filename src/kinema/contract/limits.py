@@ -74,6 +74,11 @@ class Limits(BaseModel):
     v2a_video_frames_min: int = 2
     v2a_video_frames_max: int = 5000
 
+    # --- text to audio
+    t2a_prompt_max_chars: int = 200
+    t2a_duration_min_s: float = 3.0
+    t2a_duration_max_s: float = 10.0
+
     # --- resource guards: what checking one input may cost this server (not from the Kling contract)
     #: Memory one image check at create may spend decoding pixels. A bigger WebP (or progressive JPEG) is
     #: checked from its structure only, and the worker decodes it (and fails the task if it is broken).

@@ -70,7 +70,7 @@ class SpeechEntry(_Reply):
 
 
 class SoundtrackEntry(_Reply):
-    """The generated soundtrack of a video-to-audio task (spec §4): the same audio as MP3 and WAV."""
+    """The audio of a video-to-audio (spec §4) or text-to-audio task: the same audio as MP3 and WAV."""
 
     id: NumericId = Field(description="Audio id (the MP3's).")
     url_mp3: SignedUrl = Field(description="The MP3 (signed, expiring URL).")
@@ -95,6 +95,15 @@ class VideoToAudioResult(_Reply):
     )
     audios: list[SoundtrackEntry] | SkipJsonSchema[None] = Field(
         None, description="The soundtrack alone; present once succeeded."
+    )
+
+
+class TextToAudioResult(_Reply):
+    """``task_result`` of text-to-audio tasks: ``{}`` until the task succeeds, then ``audios`` with one
+    entry (the same audio as MP3 and WAV, exactly the requested length)."""
+
+    audios: list[SoundtrackEntry] | SkipJsonSchema[None] = Field(
+        None, description="The generated audio; present once succeeded."
     )
 
 
@@ -170,6 +179,10 @@ class VideoTask(TaskObject[VideoResult]):
 class VideoToAudioTask(TaskObject[VideoToAudioResult]):
     """The task object of video-to-audio (`/audio/video-to-audio`); ``task_info.parent_video`` names the
     input video."""
+
+
+class TextToAudioTask(TaskObject[TextToAudioResult]):
+    """The task object of text to audio (`/audio/text-to-audio`)."""
 
 
 class TtsTask(TaskObject[SpeechResult]):
@@ -256,6 +269,14 @@ class VideoToAudioTaskListReply(Reply[list[VideoToAudioTask] | VideoToAudioTask]
     """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
 
 
+class TextToAudioTaskReply(Reply[TextToAudioTask]):
+    """One text-to-audio task."""
+
+
+class TextToAudioTaskListReply(Reply[list[TextToAudioTask] | TextToAudioTask]):
+    """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
+
+
 class TtsTaskReply(Reply[TtsTask]):
     """One TTS task, finished."""
 
@@ -287,4 +308,5 @@ TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
     "video_to_audio": TaskReplies(VideoToAudioTask, VideoToAudioTaskReply, VideoToAudioTaskListReply),
+    "text_to_audio": TaskReplies(TextToAudioTask, TextToAudioTaskReply, TextToAudioTaskListReply),
 }

@@ -43,4 +43,5 @@ class TaskKind(StrEnum):
     AVATAR = "avatar"
     IMAGE2VIDEO = "image2video"
     VIDEO_TO_AUDIO = "video_to_audio"
+    TEXT_TO_AUDIO = "text_to_audio"
     TTS = "tts"

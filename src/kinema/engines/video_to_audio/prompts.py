@@ -351,3 +351,34 @@ def plan_music(prompt: str, video: VideoAnalysis, asmr: bool = False) -> MusicPl
     return MusicPlan(
         True, mood, root, minor, tempo, tuple(inst[:4]), spec.prog, spec.drums if prompted else "none", level
     )
+
+
+@dataclass(frozen=True)
+class PromptWords:
+    """What a prompt names on its own, with no picture to fall back on (text to audio reads this)."""
+
+    impacts: tuple[str, ...]  # impact voices, first named first
+    beds: tuple[str, ...]  # ambiences, first named first
+    whoosh: bool
+    music: tuple[str, ...]  # mood and instrument words
+
+    @property
+    def names_sound(self) -> bool:
+        return bool(self.impacts or self.beds or self.whoosh)
+
+
+def words_in(prompt: str) -> PromptWords:
+    """The effect, ambience and music words of ``prompt``, from the same tables as :func:`plan_sound` and
+    :func:`plan_music`, without deciding anything the words leave open."""
+    text = _words(prompt or "")
+
+    def keys(table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(key for _, key, _w in _find(text, table)))
+
+    music = tuple(w for _, _, w in _find(text, {**_MOOD_WORDS, **_INSTRUMENT_WORDS}))
+    return PromptWords(
+        impacts=keys(_IMPACT_WORDS),
+        beds=keys(_BED_WORDS),
+        whoosh=any(_has(text, w) for w in _WHOOSH_WORDS),
+        music=music,
+    )
