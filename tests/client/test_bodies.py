@@ -188,3 +188,4 @@ def test_the_main_input_can_be_given_by_its_wire_name_too() -> None:
     assert bodies.tts(text="hi", voice_id="AOT")["text"] == "hi"
     assert bodies.video_to_audio(video_url="https://example.com/v.mp4")["video_url"].endswith("v.mp4")
     assert bodies.avatar(image="https://example.com/f.png", audio_id="1")["image"].endswith("f.png")
+    assert bodies.text_to_audio(prompt="rain", duration=5)["prompt"] == "rain"

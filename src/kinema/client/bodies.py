@@ -189,7 +189,6 @@ def video_to_audio(
 
 def text_to_audio(
     prompt: TextToAudioCreate | str | None = None,
-    /,
     *,
     duration: float | None = None,
     callback_url: str | None = None,
