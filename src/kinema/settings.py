@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         None, description="whsec_… secret: sign callbacks (Standard Webhooks)."
     )
+    callback_extensions: bool = Field(
+        False,
+        description="Add kinema's task_progress and watermark_info to callback bodies; off: the official "
+        "callback task object only.",
+    )
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = Field(
         10.0, gt=0, description="Whole-attempt deadline of one callback POST, DNS and connect included."

@@ -14,7 +14,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from kinema.db.models import WebhookOutbox
 from tests.api.media import png_b64, portrait_b64, wav_bytes
 from tests.api.receiver import start_receiver
 from tests.api.server import Server, start_server, wait_for
@@ -24,6 +26,17 @@ BASE = "/kling/v1/videos/image2video"
 AVATAR = "/kling/v1/videos/avatar/image2video"
 V2A = "/kling/v1/audio/video-to-audio"
 TTS = "/kling/v1/audio/tts"
+#: The official callback's task object (spec §6): nothing more unless KINEMA_CALLBACK_EXTENSIONS is set.
+OFFICIAL_KEYS = {
+    "task_id",
+    "task_status",
+    "task_status_msg",
+    "task_info",
+    "task_result",
+    "created_at",
+    "updated_at",
+    "final_unit_deduction",
+}
 NOT_ALLOWED = "callback_url: address not allowed: non-public or unresolvable host"
 SECRET = "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI="  # set on the shared test server
 
@@ -71,10 +84,46 @@ def test_every_status_change_is_delivered_signed_and_in_order(server: Server) ->
             assert verify(call.headers, call.body)
             body = json.loads(call.body)
             assert "code" not in body and body["task_id"] == task_id  # bare task object
+            assert set(body) == OFFICIAL_KEYS, body  # no task_progress / watermark_info by default
             assert body["task_info"]["external_task_id"] == "cb-1"
         assert len(attempts) >= 4 and any(a.get("status_code") == 500 for a in attempts)
     finally:
         rec.stop()
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """API only with KINEMA_CALLBACK_EXTENSIONS=true: the submitted callback is queued in the outbox."""
+    srv = start_server(
+        Path(tmp_path_factory.mktemp("kinema-cb-ext")),
+        api_only=True,
+        KINEMA_ALLOW_PRIVATE_URLS="true",
+        KINEMA_CALLBACK_EXTENSIONS="true",
+    )
+    yield srv
+    srv.stop()
+
+
+def test_callback_extensions_are_opt_in(extended: Server) -> None:
+    """With the setting on, the queued callback body carries task_progress and watermark_info again."""
+    with extended.client() as c:
+        created = c.post(
+            BASE,
+            json={
+                "image": png_b64(320, 320),
+                "callback_url": "http://127.0.0.1:9/hook",
+                "watermark_info": {"enabled": True},
+            },
+        ).json()
+    assert created["code"] == 0, created
+    with extended.db.read() as session:
+        payloads = session.scalars(
+            select(WebhookOutbox.payload).where(WebhookOutbox.task_id == created["data"]["task_id"])
+        ).all()
+    (body,) = [json.loads(p) for p in payloads]
+    assert set(body) == OFFICIAL_KEYS | {"task_progress", "watermark_info"}, body
+    assert body["task_status"] == "submitted" and body["task_progress"] == 0
+    assert body["watermark_info"] == {"enabled": True}
 
 
 @pytest.fixture(scope="module")

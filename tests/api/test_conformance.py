@@ -38,3 +38,19 @@ def test_rejected_over_http(server: Server, model: type, body: Any, field: str, 
     assert r.status_code == 400, payload
     assert payload["code"] == 1201 and payload["request_id"] and "data" not in payload
     assert payload["message"].startswith(f"{field}: ") and fragment in payload["message"], payload["message"]
+
+
+@pytest.mark.parametrize("prefix", ["/kling/v1", "/v1"])
+def test_unknown_model_is_404_1203_over_http(server: Server, prefix: str) -> None:
+    """Issue 14, item 3: "the requested resource does not exist, such as the model" in the official table."""
+    with server.client() as c:
+        r = c.post(
+            f"{prefix}/videos/image2video/",
+            json={"image": "https://example.com/a.png", "model": "kling-v1-9"},
+        )
+    payload = r.json()
+    assert r.status_code == 404, payload
+    assert payload["code"] == 1203 and payload["request_id"] and "data" not in payload
+    assert payload["message"].startswith(
+        "model: model 'kling-v1-9' does not exist or is retired; image2video serves"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kinema.contract.tasks import RETENTION_MSG, task_object
+from kinema.contract.tasks import RETENTION_MSG, callback_object, task_object
 from kinema.contract.vocabulary import TaskKind, TaskStatus
 
 
@@ -55,3 +55,13 @@ def test_unfinished_and_expired_rows_show_no_result() -> None:
     expired = task_object(Row(expired=True), _url, extensions=False)
     assert expired["task_result"] == {} and expired["task_status_msg"] == RETENTION_MSG
     assert "task_progress" not in expired
+
+
+def test_callback_is_the_official_object_unless_extensions_are_asked_for() -> None:
+    official = callback_object(Row(status=TaskStatus.PROCESSING, progress=42), _url)
+    assert "task_progress" not in official and "watermark_info" not in official
+    assert list(official) == [
+        k for k in task_object(Row(), _url) if k not in ("task_progress", "watermark_info")
+    ]
+    extended = callback_object(Row(status=TaskStatus.PROCESSING, progress=42), _url, extensions=True)
+    assert extended["task_progress"] == 42 and extended["watermark_info"] == {"enabled": True}

@@ -23,6 +23,7 @@ from kinema.api.deps import account, state
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
 from kinema.api.routes import files, tasks, tts
+from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.kinds import PREFIXES
@@ -38,16 +39,23 @@ MAX_BODY_BYTES = 96 * 1024 * 1024  # 10 MB image + tail + 7 masks as base64, wit
 DESCRIPTION = """Kling-compatible video/audio generation API, served offline on CPU by kinema.
 
 Every reply is `{code, message, request_id, data}`; errors use Kling's codes (1000-1004 auth, 1200/1201 input,
-1302/1303 limits). Routes exist under both `/kling/v1` (gateway style) and `/v1` (official style).
-Extensions that strict clients ignore: `task_progress`, `POST …/{task_id}/cancel`, `GET …/{task_id}/queue`,
-`GET …/{task_id}/callbacks`."""
+1203 unknown task or model, 1302/1303 limits; the 1302 rate counts creates only). Routes exist under both
+`/kling/v1` (gateway style) and `/v1` (official style), each with or without a trailing slash (no redirect).
+Extensions that strict clients ignore: `task_progress` in task replies, `POST …/{task_id}/cancel`,
+`GET …/{task_id}/queue`, `GET …/{task_id}/callbacks`. Callback bodies are the official task object, with the
+extension fields only when `KINEMA_CALLBACK_EXTENSIONS=true`."""
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
     rt = runtime or build_runtime(settings)
     app = FastAPI(
-        title="kinema", version=__version__, description=DESCRIPTION, docs_url="/docs", lifespan=lifespan
+        title="kinema",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        lifespan=lifespan,
+        redirect_slashes=False,  # TrailingSlashMiddleware serves both spellings; never a 307
     )
     app.state.kinema = AppState(
         rt=rt,
@@ -58,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
 
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(TrailingSlashMiddleware)
 
     @app.exception_handler(KlingError)
     async def kling_error(request: Request, exc: KlingError) -> JSONResponse:

@@ -24,12 +24,19 @@ def state(request: Request) -> AppState:
 
 
 def account(request: Request) -> str:
-    """Authenticate the caller and apply its rate limit; the account id, or a KlingError (401/429/400)."""
-    st = state(request)
-    account_id = st.auth.authenticate(request.headers.get("authorization"))
-    st.rate.check(account_id)
+    """Authenticate the caller; the account id, or a KlingError (401/400). Queries, lists, cancels and the
+    extension views never count against the request rate: upstream documents no QPS limit on queries."""
+    account_id = state(request).auth.authenticate(request.headers.get("authorization"))
     refuse_nul_in_url(request)
     request.state.account_id = account_id
+    return account_id
+
+
+def account_for_create(request: Request) -> str:
+    """:func:`account` for a create call, which also spends one of the account's request-rate tokens
+    (1302, HTTP 429 when none is left): only creates count, as upstream's concurrency rules say."""
+    account_id = account(request)
+    state(request).rate.check(account_id)
     return account_id
 
 

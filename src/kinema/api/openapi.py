@@ -18,6 +18,8 @@ from kinema.contract.errors import HTTP_STATUS, Code
 from kinema.contract.responses import ErrorReply
 
 _DEFS: dict[str, Any] = {}
+#: Schemas of reply-side models that no route's ``responses=`` names (the callback bodies).
+_REPLY_DEFS: dict[str, Any] = {}
 REF = "#/components/schemas/{model}"
 
 #: What each error status means, with the codes that use it (from the code table).
@@ -60,10 +62,15 @@ def _signature_header(name: str, what: str) -> dict[str, Any]:
     }
 
 
-def callbacks_doc(task_model: type[BaseModel]) -> dict[str, Any]:
+def callbacks_doc(callback_model: type[BaseModel]) -> dict[str, Any]:
     """``openapi_extra`` documenting the callback a create with ``callback_url`` leads to: the bare task
-    object POSTed on every status change (spec §6), signed when a webhook secret is set. The task model's
-    schema is in the document already, as the ``data`` of the replies."""
+    object POSTed on every status change (spec §6), signed when a webhook secret is set. No reply carries
+    the callback model, so its schema is added to the components here; the models it shares with the
+    replies (``TaskInfo``, the results) keep the replies' schemas."""
+    schema = callback_model.model_json_schema(ref_template=REF, mode="serialization")
+    for name, definition in schema.pop("$defs", {}).items():
+        _REPLY_DEFS.setdefault(name, _without_null_defaults(definition))
+    _REPLY_DEFS[callback_model.__name__] = _without_null_defaults(schema)
     post = {
         "summary": "Task status changed",
         "description": "Retried with exponential backoff until the receiver answers 2xx; "
@@ -75,7 +82,7 @@ def callbacks_doc(task_model: type[BaseModel]) -> dict[str, Any]:
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=task_model.__name__)}}},
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=callback_model.__name__)}}},
         },
         "responses": {"2XX": {"description": "Delivered; anything else is retried"}},
     }
@@ -111,6 +118,18 @@ def _merge_request_schemas(schema: dict[str, Any]) -> None:
         if name in components and components[name] != definition:
             raise RuntimeError(f"OpenAPI schema name {name!r} is used by a request and a reply model")
         components[name] = definition
+    for name, definition in _REPLY_DEFS.items():
+        components.setdefault(name, definition)  # a model a reply documents already is the same model
+
+
+def _without_null_defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``"default": null`` from the properties, as FastAPI does for the reply models: a field the
+    server leaves out is optional, not sent as null."""
+    properties = {
+        name: {k: v for k, v in prop.items() if not (k == "default" and v is None)}
+        for name, prop in schema.get("properties", {}).items()
+    }
+    return {**schema, "properties": properties} if properties else schema
 
 
 def install(app: FastAPI) -> None:

@@ -1,5 +1,8 @@
 """Per-account request rate limit (code 1302): a token bucket per account in this API process.
 
+Only create calls spend tokens (``deps.account_for_create``): upstream documents no QPS limit on queries, and
+a client polling its tasks must never be refused for it.
+
 With several API processes each enforces the limit on its own share; documented in the README.
 """
 

@@ -2,8 +2,8 @@
 error out.
 
 :func:`parse_request` turns every failure into a :class:`KlingError` — 1200 for a body that is not a JSON
-object, 1201 with ``"<field path>: <rule>"`` for everything else — so no pydantic text and no 500 ever reaches
-a client.
+object, 1203 (HTTP 404) for a ``model_name`` the endpoint does not serve, 1201 with ``"<field path>: <rule>"``
+for everything else — so no pydantic text and no 500 ever reaches a client.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from kinema.contract.context import validation_context
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.limits import Limits
+from kinema.contract.model_names import UNKNOWN_MODEL
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -50,11 +51,17 @@ def _path(loc: tuple[int | str, ...]) -> str:
 
 
 def error_from_validation(exc: ValidationError) -> KlingError:
-    """Map the first pydantic error to ``"<field path>: <rule>"`` (code 1201); never pydantic's own text."""
-    err = exc.errors(include_url=False, include_input=False)[0]
+    """Map the first pydantic error to ``"<field path>: <rule>"`` (code 1201); never pydantic's own text.
+
+    An unknown model outranks every other failure: the request names a resource that does not exist, so
+    it is 1203 (HTTP 404) whatever else is wrong with it, as upstream checks the model first."""
+    errors = exc.errors(include_url=False, include_input=False)
+    err = next((e for e in errors if e["type"] == UNKNOWN_MODEL), errors[0])
     loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
     ctx = err.get("ctx") or {}
     kind = err["type"]
+    if kind == UNKNOWN_MODEL:
+        return KlingError(Code.NOT_FOUND, f"{_path(loc)}: {ctx.get('rule', 'no such model')}")
     if kind == "kinema_rule":
         sub = str(ctx.get("sub", ""))
         if sub:

@@ -7,7 +7,8 @@ leaves out rather than sending as ``null`` is typed ``X | SkipJsonSchema[None] =
 schema, but not nullable, which is what a client will really see.
 
 Field names and types follow the wire contract (spec §1, §2–§6; the 2026 notes §1.1). kinema's extensions
-(``task_progress``, the queue and callbacks views) are described as such. A test validates real replies of
+(``task_progress``, the queue and callbacks views) are described as such; callbacks have their own models,
+since by default they carry no extension field. A test validates real replies of
 every endpoint against the served document (tests/api/test_openapi_responses.py).
 """
 
@@ -142,9 +143,8 @@ class WatermarkState(_Reply):
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
-class TaskObject(_Reply, Generic[ResultT]):
-    """The task object (spec §1): ``data`` of create, query, cancel and list replies, and the body of a
-    callback. Subclassed per task kind with its ``task_result`` shape."""
+class TaskFields(_Reply, Generic[ResultT]):
+    """The official task object's fields (spec §1, §6): what a query reply and a callback have in common."""
 
     task_id: NumericId = Field(description="kinema's id of the task.")
     task_status: TaskStatusValue = Field(
@@ -163,10 +163,26 @@ class TaskObject(_Reply, Generic[ResultT]):
         description='Units charged, as a decimal string: the output seconds (TTS: "0.1") once succeeded, '
         '"0" before and on failure.',
     )
+
+
+class TaskObject(TaskFields[ResultT], Generic[ResultT]):
+    """The task object (spec §1): ``data`` of create, query, cancel and list replies. Subclassed per task
+    kind with its ``task_result`` shape."""
+
     task_progress: int = Field(
         ge=0,
         le=100,
         description="kinema extension: percent done; 100 once succeeded. Strict clients ignore it.",
+    )
+
+
+class TaskCallback(TaskFields[ResultT], Generic[ResultT]):
+    """The body of a callback: the official callback's task object (spec §6), bare, with no envelope.
+    kinema's extension fields are added only when ``KINEMA_CALLBACK_EXTENSIONS=true``."""
+
+    task_progress: Annotated[int, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None,
+        description="kinema extension, sent only with KINEMA_CALLBACK_EXTENSIONS=true: percent done.",
     )
 
 
@@ -176,13 +192,31 @@ class VideoTask(TaskObject[VideoResult]):
     watermark_info: WatermarkState
 
 
+class VideoCallback(TaskCallback[VideoResult]):
+    """The callback body of avatar and image-to-video tasks."""
+
+    watermark_info: WatermarkState | SkipJsonSchema[None] = Field(
+        None,
+        description="Sent only with KINEMA_CALLBACK_EXTENSIONS=true (the official callback has no "
+        "watermark_info; query replies always carry it).",
+    )
+
+
 class VideoToAudioTask(TaskObject[VideoToAudioResult]):
     """The task object of video-to-audio (`/audio/video-to-audio`); ``task_info.parent_video`` names the
     input video."""
 
 
+class VideoToAudioCallback(TaskCallback[VideoToAudioResult]):
+    """The callback body of video-to-audio tasks."""
+
+
 class TextToAudioTask(TaskObject[TextToAudioResult]):
     """The task object of text to audio (`/audio/text-to-audio`)."""
+
+
+class TextToAudioCallback(TaskCallback[TextToAudioResult]):
+    """The callback body of text-to-audio tasks."""
 
 
 class TtsTask(TaskObject[SpeechResult]):
@@ -297,7 +331,9 @@ class TaskReplies(NamedTuple):
     """What one asynchronous task kind's routes send."""
 
     task: type[TaskObject[Any]]
-    """The task object: also the body of its callbacks."""
+    """The task object of query, list and create replies."""
+    callback: type[TaskCallback[Any]]
+    """The body of its callbacks: the official fields, extensions only when configured."""
     one: type[Reply[Any]]
     """Create, query, cancel: one task."""
     page: type[Reply[Any]]
@@ -305,8 +341,12 @@ class TaskReplies(NamedTuple):
 
 
 TASK_REPLIES: dict[str, TaskReplies] = {
-    "avatar": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
-    "image2video": TaskReplies(VideoTask, VideoTaskReply, VideoTaskListReply),
-    "video_to_audio": TaskReplies(VideoToAudioTask, VideoToAudioTaskReply, VideoToAudioTaskListReply),
-    "text_to_audio": TaskReplies(TextToAudioTask, TextToAudioTaskReply, TextToAudioTaskListReply),
+    "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "video_to_audio": TaskReplies(
+        VideoToAudioTask, VideoToAudioCallback, VideoToAudioTaskReply, VideoToAudioTaskListReply
+    ),
+    "text_to_audio": TaskReplies(
+        TextToAudioTask, TextToAudioCallback, TextToAudioTaskReply, TextToAudioTaskListReply
+    ),
 }

@@ -90,3 +90,15 @@ def task_object(task: TaskRow, url_for: Callable[[str], str], *, extensions: boo
     if extensions:
         data["task_progress"] = 100 if succeeded else int(task.progress or 0)
     return data
+
+
+def callback_object(
+    task: TaskRow, url_for: Callable[[str], str], *, extensions: bool = False
+) -> dict[str, Any]:
+    """The body of a callback: the official callback's task object (spec §6). It has no ``watermark_info``
+    (query replies do) and no ``task_progress``; ``extensions`` (``KINEMA_CALLBACK_EXTENSIONS``) puts both
+    back for receivers that want them."""
+    data = task_object(task, url_for, extensions=extensions)
+    if not extensions:
+        data.pop("watermark_info", None)
+    return data

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
-from kinema.contract.tasks import task_object
+from kinema.contract.tasks import callback_object
 from kinema.db.engine import now_ms
 from kinema.db.models import Task, WebhookOutbox
 
@@ -27,8 +27,10 @@ def new_webhook_id() -> str:
 
 
 def callback_body(task: Task, rt: Runtime) -> str:
-    """The exact bytes that are sent and signed: the bare task object (spec §6), compact JSON."""
-    return json.dumps(task_object(task, rt.urls.url), separators=(",", ":"), ensure_ascii=False)
+    """The exact bytes that are sent and signed: the bare task object of the official callback (spec §6),
+    compact JSON; kinema's extension fields only when ``callback_extensions`` is set."""
+    body = callback_object(task, rt.urls.url, extensions=rt.settings.callback_extensions)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 def record_status_change(db: Session | Connection, task: Task, rt: Runtime) -> bool:

@@ -15,7 +15,7 @@ from kinema.api import envelope
 from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.callback_url import check_callback_url
-from kinema.api.deps import account, bearer_scheme, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, state
 from kinema.api.inputs import discard_stored_inputs, prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
@@ -47,11 +47,11 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
     @router.post(
         path,
         summary=f"Create — {summary}",
-        openapi_extra={**body_schema(model), **callbacks_doc(replies.task)},
+        openapi_extra={**body_schema(model), **callbacks_doc(replies.callback)},
         responses=reply(replies.one, "The new task (submitted)"),
     )
     async def create(request: Request) -> JSONResponse:
-        account_id = account(request)
+        account_id = account_for_create(request)
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)

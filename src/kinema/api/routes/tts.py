@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from kinema.api import envelope
 from kinema.api.body import read_body
-from kinema.api.deps import account, bearer_scheme, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, state
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
@@ -69,7 +69,7 @@ def router() -> APIRouter:
         responses=reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
     )
     async def create(request: Request) -> JSONResponse:
-        account_id = account(request)
+        account_id = account_for_create(request)
         st = state(request)
         req = parse_request(TtsCreate, await read_body(request, st.max_body_bytes), st.limits)
         task = await run_in_threadpool(synthesize_and_store, st.rt, account_id, req)

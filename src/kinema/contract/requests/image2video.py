@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
 from kinema.contract.limits import Limits
+from kinema.contract.model_names import IMAGE2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
     MODES,
     AsyncBody,
@@ -26,17 +27,7 @@ from kinema.contract.requests.fields import (
     rule,
 )
 
-MODEL_NAMES: tuple[str, ...] = (
-    "kling-v1",
-    "kling-v1-5",
-    "kling-v1-6",
-    "kling-v2-master",
-    "kling-v2-1",
-    "kling-v2-1-master",
-    "kling-v2-5-turbo",
-    "kling-v2-6",
-    "kling-v3",
-)
+MODEL_NAMES: tuple[str, ...] = IMAGE2VIDEO_MODELS
 CAMERA_TYPES: tuple[str, ...] = (
     "simple",
     "down_back",
@@ -197,7 +188,8 @@ class Image2VideoCreate(AsyncBody):
         None,
         validation_alias=AliasChoices("model_name", "model"),
         validate_default=True,
-        description="Model; default kling-v1. The older name `model` is accepted.",
+        description="Model; default kling-v1. The older name `model` is accepted. "
+        "A name not listed here: code 1203 (HTTP 404).",
         json_schema_extra={"enum": list(MODEL_NAMES)},
     )
     image: MediaStr = optional(
@@ -227,7 +219,7 @@ class Image2VideoCreate(AsyncBody):
     @field_validator("model_name")
     @classmethod
     def _model(cls, value: str | None) -> str:
-        return "kling-v1" if value is None else one_of(value, MODEL_NAMES)
+        return "kling-v1" if value is None else check_model(value, "image2video")
 
     @field_validator("prompt")
     @classmethod
