@@ -12,15 +12,13 @@ from typing import Any
 
 import pytest
 
-from kinema.contract.requests import AvatarCreate, Image2VideoCreate, TtsCreate, VideoToAudioCreate
+from kinema.contract.kinds import KINDS, PREFIXES
 from tests.api.server import Server
 from tests.contract.test_requests import CASES, KLING
 
+#: Each kind's create path, from the kind table, alternating the two prefixes so both are exercised.
 PATHS: dict[type, str] = {
-    AvatarCreate: "/kling/v1/videos/avatar/image2video",
-    Image2VideoCreate: "/v1/videos/image2video",
-    VideoToAudioCreate: "/kling/v1/audio/video-to-audio",
-    TtsCreate: "/v1/audio/tts",
+    spec.request: PREFIXES[i % len(PREFIXES)] + spec.path for i, spec in enumerate(KINDS.values())
 }
 
 REJECTED = [c for c in CASES if c[3] is KLING and c[4] is not None]
