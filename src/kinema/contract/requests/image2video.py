@@ -204,7 +204,8 @@ class Image2VideoCreate(AsyncBody):
     cfg_scale: Number | None = optional("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
     mode: OptStr = optional("std (default) or pro.", validate_default=True, enum=list(MODES))
     duration: str | None = optional(
-        'Whole seconds as a string, default "5" ("3".."15"; strict: 5 or 10).', validate_default=True
+        'Whole seconds as a string, default "5": "5" or "10", or "3".."15" on kling-v3 (strict: 5 or 10).',
+        validate_default=True,
     )
     static_mask: MediaStr = optional("Motion-brush static area (same aspect as image).")
     dynamic_masks: list[DynamicMask] | None = optional("<=6 motion-brush groups.", maxItems=6)
