@@ -18,7 +18,9 @@ def test_a_raised_duration_is_rendered(tmp_path: Path) -> None:
     srv = start_server(tmp_path, KINEMA_LIMIT_OVERRIDES=json.dumps({"i2v_duration_max_s": 20}))
     try:
         with srv.client() as c:
-            created = c.post(I2V, json={"image": png_b64(480, 320), "duration": "20"}).json()
+            created = c.post(
+                I2V, json={"image": png_b64(480, 320), "duration": "20", "model_name": "kling-v3"}
+            ).json()
             assert created["code"] == 0, created
             done = wait_for(c, f"{I2V}/{created['data']['task_id']}", timeout=240)
         assert done["task_status"] == "succeed", done["task_status_msg"]

@@ -33,6 +33,9 @@ B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAW
 URL = "https://cdn.example.com/a.png"
 AV = {"image": URL, "audio_id": "123"}
 I2V = {"image": URL}
+#: Models whose capabilities (contract/capabilities.py) include multi-shot, 3..15 s, voices.
+V3 = {**I2V, "model_name": "kling-v3"}
+V26_PRO = {**I2V, "model_name": "kling-v2-6", "mode": "pro"}
 V2A = {"video_id": "v1"}
 T2A = {"prompt": "rain on a tin roof", "duration": 5}
 TTS = {"text": "hello", "voice_id": "oversea_male1", "voice_language": "en"}
@@ -188,8 +191,8 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
     ("i2v-mode-bad", Image2VideoCreate, {**I2V, "mode": "max"}, KLING, "mode", "std, pro"),
     ("i2v-duration-10", Image2VideoCreate, {**I2V, "duration": "10"}, STRICT, None, ""),
     ("i2v-duration-7-strict", Image2VideoCreate, {**I2V, "duration": "7"}, STRICT, "duration", '"5" or "10"'),
-    ("i2v-duration-7-permissive", Image2VideoCreate, {**I2V, "duration": "7"}, KLING, None, ""),
-    ("i2v-duration-16", Image2VideoCreate, {**I2V, "duration": "16"}, KLING, "duration", 'from "3" to "15"'),
+    ("i2v-duration-7-permissive", Image2VideoCreate, {**V3, "duration": "7"}, KLING, None, ""),
+    ("i2v-duration-16", Image2VideoCreate, {**V3, "duration": "16"}, KLING, "duration", 'from "3" to "15"'),
     ("i2v-duration-word", Image2VideoCreate, {**I2V, "duration": "five"}, KLING, "duration", "whole seconds"),
     (
         "i2v-duration-fraction",
@@ -377,7 +380,7 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
         "i2v-multishot-ok",
         Image2VideoCreate,
         {
-            **I2V,
+            **V3,
             "multi_shot": True,
             "shot_type": "customize",
             "duration": "10",
@@ -442,7 +445,7 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
         "multi_prompt[0].prompt",
         "at most 512",
     ),
-    ("i2v-elements-3", Image2VideoCreate, {**I2V, "element_list": [{"element_id": 1}] * 3}, KLING, None, ""),
+    ("i2v-elements-3", Image2VideoCreate, {**V3, "element_list": [{"element_id": 1}] * 3}, KLING, None, ""),
     (
         "i2v-elements-4",
         Image2VideoCreate,
@@ -470,7 +473,7 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
     (
         "i2v-voice-ref-sound-on",
         Image2VideoCreate,
-        {**I2V, "voice_list": [{"voice_id": "a"}], "prompt": "<<<voice_1>>> says hi", "sound": "on"},
+        {**V26_PRO, "voice_list": [{"voice_id": "a"}], "prompt": "<<<voice_1>>> says hi", "sound": "on"},
         KLING,
         None,
         "",

@@ -54,7 +54,11 @@ def test_media_become_input_references_and_row_columns_stay_out() -> None:
             {"image": "image", "sound_file": "audio"},
         ),
         ("avatar", {"image": B64, "audio_id": 42}, {"image": "image"}),
-        ("image2video", {"image_tail": B64, "duration": 10, "mode": "pro"}, {"image_tail": "image_tail"}),
+        (
+            "image2video",
+            {"image_tail": B64, "duration": 10, "mode": "pro", "model_name": "kling-v2-1"},
+            {"image_tail": "image_tail"},
+        ),
         ("video_to_audio", {"video_url": URL, "asmr_mode": True}, {"video_url": "video"}),
         ("video_to_audio", {"video_id": "7", "bgm_prompt": "jazz"}, {}),
         ("tts", {"text": "hello", "voice_id": "oversea_male1", "voice_language": "en"}, {}),
@@ -110,7 +114,8 @@ def test_rows_written_before_requests_were_stored_whole_still_load() -> None:
 def test_a_row_that_breaks_the_limits_in_force_names_the_rule() -> None:
     raised = build_limits("kling", overrides={"i2v_duration_max_s": 20})
     stored = stored_request(
-        spec_for("image2video"), parse("image2video", {"image": B64, "duration": "20"}, raised)
+        spec_for("image2video"),
+        parse("image2video", {"image": B64, "duration": "20", "model_name": "kling-v3"}, raised),
     )
     assert request_from_row("image2video", stored, {"image": "k"}, raised)
     with pytest.raises(StoredRequestError) as err:

@@ -137,6 +137,8 @@ TRAJ = [{"x": 10 + i, "y": 10 + i} for i in range(90)]
 
 
 def _i2v(**fields: Any) -> Body:
+    """An image-to-video body; cases whose feature kling-v1 lacks name a model that has it
+    (contract/capabilities.py)."""
     return lambda tmp, url: {**I2V, **fields}
 
 
@@ -154,7 +156,13 @@ def _t2a(prompt: str = "rain on a tin roof", duration: float = 3.0) -> Body:
 
 def _multi_prompt(entries: int, chars: int = 20) -> Body:
     shots = [{"index": i + 1, "prompt": "p" * chars, "duration": "1"} for i in range(entries)]
-    return _i2v(duration=str(entries), multi_shot=True, shot_type="customize", multi_prompt=shots)
+    return _i2v(
+        model_name="kling-v3",
+        duration=str(entries),
+        multi_shot=True,
+        shot_type="customize",
+        multi_prompt=shots,
+    )
 
 
 CASES: dict[str, Case] = {
@@ -170,8 +178,8 @@ CASES: dict[str, Case] = {
     "avatar_prompt_max_chars": Case(3000, "avatar", _avatar(prompt="smile and nod, " * 190)),
     "i2v_prompt_max_chars": Case(3000, "image2video", _i2v(prompt="slow zoom in, " * 200)),
     "i2v_negative_prompt_max_chars": Case(3000, "image2video", _i2v(negative_prompt="shake, " * 400)),
-    "i2v_duration_min_s": Case(1, "image2video", _i2v(duration="1")),
-    "i2v_duration_max_s": Case(20, "image2video", _i2v(duration="20")),
+    "i2v_duration_min_s": Case(1, "image2video", _i2v(model_name="kling-v3", duration="1")),
+    "i2v_duration_max_s": Case(20, "image2video", _i2v(model_name="kling-v3", duration="20")),
     "trajectory_max_points": Case(
         100,
         "image2video",
@@ -179,8 +187,14 @@ CASES: dict[str, Case] = {
     ),
     "multi_prompt_max": Case(8, "image2video", _multi_prompt(7)),
     "multi_prompt_prompt_max_chars": Case(600, "image2video", _multi_prompt(3, chars=580)),
-    "element_list_max": Case(4, "image2video", _i2v(element_list=[{"element_id": i} for i in range(4)])),
-    "voice_list_max": Case(3, "image2video", _i2v(voice_list=[{"voice_id": f"v{i}"} for i in range(3)])),
+    "element_list_max": Case(
+        4, "image2video", _i2v(model_name="kling-v3", element_list=[{"element_id": i} for i in range(4)])
+    ),
+    "voice_list_max": Case(
+        3,
+        "image2video",
+        _i2v(model_name="kling-v2-6", mode="pro", voice_list=[{"voice_id": f"v{i}"} for i in range(3)]),
+    ),
     "v2a_video_max_bytes": Case(
         102 * 1024 * 1024,
         "video_to_audio",

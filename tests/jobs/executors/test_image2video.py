@@ -72,11 +72,11 @@ def test_params_are_translated(tmp_path: Path) -> None:
         negative_prompt="snow",
         cfg_scale=0.8,
         mode="pro",
-        duration="10",
+        duration="5",  # the motion brush is a 5 s feature (contract/capabilities.py)
         dynamic_masks=[{"trajectories": [{"x": 10, "y": 20}, {"x": 30, "y": 40}]}],
     )
     opts = options_from_context(ctx)
-    assert opts.mode == "pro" and opts.duration_s == 10 and opts.cfg_scale == 0.8
+    assert opts.mode == "pro" and opts.duration_s == 5 and opts.cfg_scale == 0.8
     assert opts.dynamic_masks[0].trajectory == ((10.0, 20.0), (30.0, 40.0))
     assert opts.static_mask == mask and opts.seed == 3
 
@@ -84,14 +84,15 @@ def test_params_are_translated(tmp_path: Path) -> None:
 def test_duration_is_the_validated_one(tmp_path: Path) -> None:
     """No second duration rule here: what the limits in force accepted is what is rendered."""
     img = {"image": _image(tmp_path)}
-    assert options_from_context(_ctx(tmp_path, img, duration="3")).duration_s == 3
+    v3 = {"model_name": "kling-v3"}  # the model with 3..15 s; kling-v1 makes 5 or 10
+    assert options_from_context(_ctx(tmp_path, img, duration="3", **v3)).duration_s == 3
     raised = build_limits("kling", overrides={"i2v_duration_max_s": 20})
-    assert options_from_context(_ctx(tmp_path, img, raised, duration="20")).duration_s == 20
+    assert options_from_context(_ctx(tmp_path, img, raised, duration="20", **v3)).duration_s == 20
     assert options_from_context(_ctx(tmp_path, img, duration=None)).duration_s == 5
 
 
 def test_tail_only_is_allowed(tmp_path: Path) -> None:
-    ctx = _ctx(tmp_path, {"image_tail": _image(tmp_path)}, duration="3")
+    ctx = _ctx(tmp_path, {"image_tail": _image(tmp_path)}, duration="3", model_name="kling-v3")
     assert execute(ctx)[0].duration_s == pytest.approx(3.0)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
+from kinema.contract.capabilities import duration_unsupported, unsupported
 from kinema.contract.limits import Limits
 from kinema.contract.model_names import IMAGE2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
@@ -203,7 +204,8 @@ class Image2VideoCreate(AsyncBody):
     cfg_scale: Number | None = optional("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
     mode: OptStr = optional("std (default) or pro.", validate_default=True, enum=list(MODES))
     duration: str | None = optional(
-        'Whole seconds as a string, default "5" ("3".."15"; strict: 5 or 10).', validate_default=True
+        'Whole seconds as a string, default "5": "5" or "10", or "3".."15" on kling-v3 (strict: 5 or 10).',
+        validate_default=True,
     )
     static_mask: MediaStr = optional("Motion-brush static area (same aspect as image).")
     dynamic_masks: list[DynamicMask] | None = optional("<=6 motion-brush groups.", maxItems=6)
@@ -303,7 +305,33 @@ class Image2VideoCreate(AsyncBody):
             raise rule("cannot be combined with element_list", "voice_list")
         if self.voice_list and "<<<voice_" in (self.prompt or "") and self.sound != "on":
             raise rule('must be "on" when the prompt references voice_list entries', "sound")
+        self._check_capabilities()
         return self
+
+    def _check_capabilities(self) -> None:
+        """The model, mode and duration must offer every feature used (contract/capabilities.py)."""
+        model, mode, duration = self.model_name or "kling-v1", self.mode or "std", self.duration or "5"
+        why = duration_unsupported(model, mode, duration)
+        if why is not None:
+            raise rule(why, "duration")
+        for feature, fieldname in self._features_used():
+            why = unsupported(model, feature, mode, duration)
+            if why is not None:
+                raise rule(why, fieldname)
+
+    def _features_used(self) -> list[tuple[str, str]]:
+        """(capability feature, the request field that asks for it) for each feature this request uses."""
+        brush = "dynamic_masks" if self.dynamic_masks is not None else "static_mask"
+        present = {
+            ("image_tail", "image_tail"): self.image_tail is not None,
+            ("motion_brush", brush): self.static_mask is not None or self.dynamic_masks is not None,
+            ("camera_control", "camera_control"): self.camera_control is not None,
+            ("sound", "sound"): self.sound == "on",
+            ("multi_shot", "multi_shot"): bool(self.multi_shot),
+            ("element_list", "element_list"): bool(self.element_list),
+            ("voice_list", "voice_list"): bool(self.voice_list),
+        }
+        return [pair for pair, used in present.items() if used]
 
     def _check_first_frame(self, limits: Limits) -> None:
         if self.image is None and (limits.require_i2v_image or self.image_tail is None):
