@@ -36,6 +36,9 @@ from skimage import data
 
 # the source next to this script, whatever is installed (the hashes are of *this* checkout's engines)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # the tests' input builders
+
+from tests.engines.avatar.portraits import scaled_portrait
 
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.avatar.face import Portrait, load_portrait
@@ -178,23 +181,6 @@ class Inputs:
                 cv2.circle(f, (w // 2 - 2, round(y - r) - 2), 2, (120, 110, 40), -1, cv2.LINE_AA)
                 vw.write(f)
         return p
-
-
-def scaled_portrait(p: Portrait, iod_px: float, canvas: tuple[int, int] = (320, 240)) -> Portrait:
-    """The portrait shrunk so its eye distance is ``iod_px``, centred on a grey canvas, mesh scaled alike.
-
-    The face stage refuses faces this small (``face.MIN_IOD_PX``), so the mesh is scaled rather than found:
-    this exercises the rig on a mouth only a few pixels wide.
-    """
-    s = iod_px / p.iod
-    small = cv2.resize(p.image, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-    cw, ch = canvas
-    img = np.full((ch, cw, 3), 128, np.uint8)
-    h, w = small.shape[:2]
-    ox, oy = (cw - w) // 2, (ch - h) // 2
-    img[oy : oy + h, ox : ox + w] = small
-    pts = (p.points * s + np.array([ox, oy], np.float32)).astype(np.float32)
-    return Portrait(image=img, points=pts, depth=(p.depth * s).astype(np.float32))
 
 
 # ---------------------------------------------------------------------------------------------------- cases

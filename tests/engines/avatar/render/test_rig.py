@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
@@ -15,6 +14,7 @@ from kinema.engines.avatar.landmarks import (
     UPPER_LIP_MID,
 )
 from kinema.engines.avatar.render import MAX_GAP, Frame, Renderer, Rig
+from tests.engines.avatar.portraits import scaled_portrait
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +49,6 @@ def test_the_source_teeth_are_cut_out_when_the_photo_shows_them(rig: Rig) -> Non
     assert rig.src_teeth.alpha.shape == (th, tw)
 
 
-def _shrunk(p: Portrait, iod_px: float, canvas: tuple[int, int] = (320, 240)) -> Portrait:
-    """``p`` scaled to an eye distance of ``iod_px`` and centred on a larger grey canvas (mesh scaled alike).
-
-    The face stage refuses faces this small, so the found mesh is scaled instead of searched for again.
-    """
-    s = iod_px / p.iod
-    small = cv2.resize(p.image, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-    cw, ch = canvas
-    img = np.full((ch, cw, 3), 128, np.uint8)
-    h, w = small.shape[:2]
-    ox, oy = (cw - w) // 2, (ch - h) // 2
-    img[oy:oy + h, ox:ox + w] = small
-    pts = (p.points * s + np.array([ox, oy], np.float32)).astype(np.float32)
-    return Portrait(image=img, points=pts, depth=(p.depth * s).astype(np.float32))
-
-
 @pytest.mark.parametrize("iod_px", [10.0, 12.0])
 def test_a_tiny_face_gets_no_source_teeth_and_renders(astronaut: Portrait, iod_px: float) -> None:
     """A mouth a few pixels wide: the inner lip cannot be analysed, so no teeth are cut out, yet every
@@ -73,7 +57,7 @@ def test_a_tiny_face_gets_no_source_teeth_and_renders(astronaut: Portrait, iod_p
     (Before the rig was made total this raised AttributeError: 'Rig' object has no attribute
     'src_teeth_mask'.)
     """
-    small = _shrunk(astronaut, iod_px)
+    small = scaled_portrait(astronaut, iod_px)
     rig = Rig(small)
     assert abs(rig.iod - iod_px) < 0.01
     assert not rig.has_src_teeth
