@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     )
     watermark_opacity: float = Field(0.7, gt=0, le=1, description="Opacity of the mark, 0..1.")
     watermark_margin: float = Field(
-        0.03, ge=0, le=0.25, description="Gap between the mark and the frame's edges (share of the short side)."
+        0.03, ge=0, le=0.25, description="Gap between the mark and the frame's edges (share of short side)."
     )
 
     # --- callbacks
@@ -136,9 +136,9 @@ class Settings(BaseSettings):
     @field_validator("watermark_text")
     @classmethod
     def _watermark_text(cls, value: str) -> str:
-        """The built-in font draws printable ASCII only: anything else is refused at start-up, not per task."""
+        """The built-in font draws printable ASCII only: other text is refused at start-up, not per task."""
         if not value.strip() or not all(" " <= ch <= "~" for ch in value):
-            raise ValueError("must be non-empty printable ASCII (use KINEMA_WATERMARK_IMAGE for other marks)")
+            raise ValueError("must be non-empty printable ASCII (KINEMA_WATERMARK_IMAGE for other marks)")
         return value
 
     @field_validator("watermark_image")

@@ -32,8 +32,9 @@ _IMAGE2VIDEO: tuple[Rule, ...] = (
     ("negative_prompt", lambda r: bool(r.negative_prompt) and _both_frames(r)),
     (
         "cfg_scale",
-        lambda r: r.cfg_scale is not None
-        and (_both_frames(r) or not honours_cfg_scale(r.model_name or "kling-v1")),
+        lambda r: (
+            r.cfg_scale is not None and (_both_frames(r) or not honours_cfg_scale(r.model_name or "kling-v1"))
+        ),
     ),
     # no element library and no voice cloning: the picture and the audio are made without them
     ("element_list", lambda r: bool(r.element_list)),

@@ -195,8 +195,8 @@ def build_result(stored: list[_Stored]) -> dict[str, Any]:
     audios: dict[int, dict[str, Any]] = {}
     for s in stored:
         if s.out.role == "video":  # official order: id, url, watermark_url (only when made), duration
-            marked = {"watermark_key": s.extra[WATERMARK_EXTRA]} if WATERMARK_EXTRA in s.extra else {}
-            videos.append({"id": s.asset_id, "key": s.key, **marked, "duration": fmt_seconds(s.out.duration_s)})
+            mark = {"watermark_key": s.extra[WATERMARK_EXTRA]} if WATERMARK_EXTRA in s.extra else {}
+            videos.append({"id": s.asset_id, "key": s.key, **mark, "duration": fmt_seconds(s.out.duration_s)})
             continue
         fmt = s.out.role.removeprefix("audio_")
         entry = audios.setdefault(s.out.group, {})

@@ -83,15 +83,15 @@ class Overlay:
     def apply(self, frame: np.ndarray) -> np.ndarray:
         """Blend the mark into ``frame`` (HxWx3 uint8 RGB) in place and return it."""
         x0, y0, x1, y1 = self.box
-        region = frame[y0:y1, x0:x1].astype(np.float32)
-        region = self.rgb + region * (1.0 - self.alpha[..., None])
-        frame[y0:y1, x0:x1] = np.clip(region + 0.5, 0, 255).astype(np.uint8)
+        under = frame[y0:y1, x0:x1].astype(np.float32)
+        blended = self.rgb + under * (1.0 - self.alpha[..., None])
+        frame[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return frame
 
 
 def _text_rgba(text: str, height: int) -> np.ndarray:
     """``text`` as an RGBA patch whose letters are ``height`` px tall: white fill, a dark rim."""
-    (w1, h1), _ = cv2.getTextSize(text, _FONT, 1.0, 1)
+    (_, h1), _ = cv2.getTextSize(text, _FONT, 1.0, 1)
     scale = height / max(h1, 1)
     thick = max(1, round(height / 12))
     rim = max(1, round(height / 10))
