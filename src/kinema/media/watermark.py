@@ -28,9 +28,9 @@ from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
 Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right"]
 CORNERS: tuple[Corner, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
-#: The copy is encoded a little finer than the writer's default, so that the re-encode of an already
-#: compressed picture stays codec noise (measured in docs/watermark.md).
-COPY_CRF = 18
+#: The copy is encoded at the image-to-video engine's own crf (finer than the writer's default 20), so the
+#: second encode of an already compressed picture stays codec noise (measured in docs/watermark.md).
+COPY_CRF = 16
 #: A mark never covers more than this share of the frame's width (a long text or a wide logo is shrunk).
 MAX_WIDTH_SHARE = 0.45
 _FONT = cv2.FONT_HERSHEY_DUPLEX
