@@ -153,7 +153,13 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
         },
     )
     i2v = x.create(
-        v + I2V, {"image": png_b64(640, 360), "duration": "5", "external_task_id": ext["image2video"]}
+        v + I2V,
+        {
+            "image": png_b64(640, 360),
+            "duration": "5",
+            "external_task_id": ext["image2video"],
+            "watermark_info": {"enabled": True},  # videos[].watermark_url
+        },
     )
     # queued behind the two above, so the queue view has a position and cancel fails it at once
     cancelled = x.create(
@@ -161,7 +167,8 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     )
     x.call("GET", v + AVATAR + "/{task_id}/queue", task_id=cancelled["task_id"])
     x.call("POST", k + AVATAR + "/{task_id}/cancel", task_id=cancelled["task_id"])
-    queued = x.create(k + I2V, {"image": png_b64(480, 320)})
+    # cfg_scale has no effect on kling-v2 models: task_info.unsupported_fields
+    queued = x.create(k + I2V, {"image": png_b64(480, 320), "model_name": "kling-v2-1", "cfg_scale": 0.7})
     x.call("POST", v + I2V + "/{task_id}/cancel", task_id=queued["task_id"])
 
     avatar = wait_for(c, f"{k}{AVATAR}/{avatar['task_id']}", timeout=240)
@@ -238,6 +245,8 @@ def test_the_scenario_saw_every_task_state_and_reply_kind(scenario: Scenario) ->
     assert {t["task_status"] for t in tasks} >= {"submitted", "succeed", "failed"}
     results = [t["task_result"] for t in tasks]
     assert {} in results and any("videos" in r and "audios" in r for r in results)
+    assert any("watermark_url" in v for r in results for v in r.get("videos", []))
+    assert any(t["task_info"].get("unsupported_fields") == ["cfg_scale"] for t in tasks)
     attempts = [
         a for e in scenario.exchanges if e.template.endswith("/callbacks") for a in e.response.json()["data"]
     ]

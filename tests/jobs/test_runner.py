@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from kinema.db.models import Asset, Task
 from kinema.jobs import service
-from kinema.jobs.runner import build_result, fmt_seconds, run_task
+from kinema.jobs.executors.base import OutputFile
+from kinema.jobs.runner import _Stored, build_result, fmt_seconds, run_task
 from kinema.runtime import Runtime
 from tests.support.db import BACKENDS, make_account, runtime
 from tests.support.slow_executor import slow_params
@@ -146,6 +147,15 @@ def test_lost_fence_stops_the_old_attempt(rt: Runtime) -> None:
 def test_result_shapes() -> None:
     assert fmt_seconds(5.04) == "5.04" and fmt_seconds(5.1) == "5.1" and fmt_seconds(5) == "5.0"
     assert build_result([]) == {"units": "0.0"}
+
+
+def test_a_watermarked_copy_sits_in_its_video_entry(tmp_path: Path) -> None:
+    out = OutputFile(role="video", path=tmp_path / "v.mp4", duration_s=5.04)
+    plain = build_result([_Stored(out, "11", "a/t/11.mp4", {"width": 640})])
+    assert plain["videos"] == [{"id": "11", "key": "a/t/11.mp4", "duration": "5.04"}]
+    marked = build_result([_Stored(out, "11", "a/t/11.mp4", {"watermark": "a/t/11.watermark.mp4"})])
+    assert list(marked["videos"][0]) == ["id", "key", "watermark_key", "duration"]
+    assert marked["videos"][0]["watermark_key"] == "a/t/11.watermark.mp4" and marked["units"] == "5.04"
 
 
 def test_concurrent_deliveries_claim_once(rt: Runtime) -> None:

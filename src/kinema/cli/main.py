@@ -241,3 +241,13 @@ def _register_engine_commands() -> None:
 
 
 _register_engine_commands()
+
+
+def _register_watermark_command() -> None:
+    """``kinema watermark``: the worker's watermarked copy, made locally from any MP4."""
+    from kinema.cli.watermark import command
+
+    app.command("watermark", help="Put the configured visible watermark on an MP4, locally.")(command)
+
+
+_register_watermark_command()

@@ -59,6 +59,11 @@ class VideoEntry(_Reply):
         description="Video id: reusable as video-to-audio's `video_id` for the retention period."
     )
     url: SignedUrl
+    watermark_url: SignedUrl | SkipJsonSchema[None] = Field(
+        None,
+        description="The same video with a visible watermark (signed, expiring URL; stored and expiring like "
+        "`url`). Present only when the request had `watermark_info.enabled: true` (avatar, image to video).",
+    )
     duration: Seconds
 
 
@@ -126,11 +131,18 @@ class ParentVideo(_Reply):
 
 
 class TaskInfo(_Reply):
-    """``task_info``: the caller's own id, and the input video of a video-to-audio task."""
+    """``task_info``: the caller's own id, the input video of a video-to-audio task, and (kinema extension)
+    the request fields that had no effect."""
 
     external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
         None, description="Video-to-audio tasks only: the input video."
+    )
+    unsupported_fields: list[str] | SkipJsonSchema[None] = Field(
+        None,
+        description="kinema extension: request fields this server accepted but cannot honour (they have no "
+        'effect on the result), e.g. ["voice_list"]; absent when every field given has an effect. In '
+        "callbacks only with KINEMA_CALLBACK_EXTENSIONS=true.",
     )
 
 

@@ -1,7 +1,8 @@
 """The task object of the wire contract (spec §1, §6), built from a stored task row.
 
-Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``) next to the public fields; they are replaced
-by signed URLs here, so one function serves query replies, list replies and callbacks alike.
+Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``, ``watermark_key``) next to the public
+fields; they are replaced by signed URLs here (``url``, ``url_mp3``, ``url_wav``, ``watermark_url``), so one
+function serves query replies, list replies and callbacks alike.
 
 The row is read through the :class:`TaskRow` protocol, not the ORM class: the contract is the bottom layer
 that every other one imports, so it must not import the database layer above it.
@@ -55,6 +56,8 @@ def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[
             out["url"] = url_for(value)
         elif name.startswith("key_"):
             out["url_" + name.removeprefix("key_")] = url_for(value)
+        elif name.endswith("_key"):  # watermark_key -> watermark_url
+            out[name.removesuffix("_key") + "_url"] = url_for(value)
         else:
             out[name] = value
     return out
@@ -96,9 +99,10 @@ def callback_object(
     task: TaskRow, url_for: Callable[[str], str], *, extensions: bool = False
 ) -> dict[str, Any]:
     """The body of a callback: the official callback's task object (spec §6). It has no ``watermark_info``
-    (query replies do) and no ``task_progress``; ``extensions`` (``KINEMA_CALLBACK_EXTENSIONS``) puts both
-    back for receivers that want them."""
+    (query replies do), no ``task_progress`` and no ``task_info.unsupported_fields``; ``extensions``
+    (``KINEMA_CALLBACK_EXTENSIONS``) puts them back for receivers that want them."""
     data = task_object(task, url_for, extensions=extensions)
     if not extensions:
         data.pop("watermark_info", None)
+        data["task_info"].pop("unsupported_fields", None)
     return data
