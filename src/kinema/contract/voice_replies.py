@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from kinema.contract.responses import EpochMs, Reply, _Reply
 from kinema.contract.voices import CATALOGUE_TIME_MS, PRESET_OWNER, PresetVoice
@@ -27,9 +28,10 @@ class VoiceEntry(_Reply):
         "expiring). On this server it is synthesised by kinema's own TTS the first time it is fetched."
     )
     owned_by: str = Field(description='"kling" for the preset library, else the creator\'s id.')
-    voice_language: Literal["zh", "en"] = Field(
-        description="kinema extension: the `voice_language` this voice speaks (an id listed for both "
-        "languages appears once per language). Strict clients ignore it."
+    voice_language: Literal["zh", "en"] | SkipJsonSchema[None] = Field(
+        None,
+        description="kinema extension, always sent by kinema: the `voice_language` this voice speaks (an id "
+        "listed for both languages appears once per language). Strict clients ignore it.",
     )
 
 

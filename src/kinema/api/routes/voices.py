@@ -23,10 +23,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from kinema.api import envelope
 from kinema.api.body import read_body
 from kinema.api.deps import account, account_for_create, bearer_scheme, state
-from kinema.api.openapi import body_schema, error_responses, reply
+from kinema.api.openapi import NO_SUCCESS, body_schema, error_responses, reply
 from kinema.api.routes.files import DOWNLOAD_RESPONSES, serve_blob
 from kinema.contract.errors import Code, KlingError, invalid
-from kinema.contract.parsing import parse_page, parse_request
+from kinema.contract.parsing import parse_request, parse_voice_page
 from kinema.contract.requests import CustomVoiceCreate, DeleteVoice
 from kinema.contract.voice_replies import VoiceListReply, preset_entry
 from kinema.contract.voices import (
@@ -84,8 +84,7 @@ def trial_url(request: Request, voice: PresetVoice) -> str:
 
 
 def _page(request: Request, page_num: str | None, page_size: str | None) -> tuple[int, int]:
-    limits = state(request).limits
-    return parse_page(page_num, page_size, limits.model_copy(update={"page_size_max": VOICE_PAGE_SIZE_MAX}))
+    return parse_voice_page(page_num, page_size, state(request).limits)
 
 
 def _custom_not_found(voice_id: str) -> KlingError:
@@ -125,6 +124,7 @@ def router() -> APIRouter:
     @r.get(
         CUSTOM_PATH + "/{task_id}",
         summary="Query a custom voice: 1203 here, as there are none",
+        openapi_extra=NO_SUCCESS,
         responses=error_responses(400, 401, 404, 429, 500),
     )
     def custom_one(request: Request, task_id: str) -> JSONResponse:
@@ -134,7 +134,7 @@ def router() -> APIRouter:
     @r.post(
         CUSTOM_PATH,
         summary="Create a custom voice: refused (1201), kinema's TTS cannot clone voices",
-        openapi_extra=body_schema(CustomVoiceCreate),
+        openapi_extra={**body_schema(CustomVoiceCreate), **NO_SUCCESS},
         responses=error_responses(400, 401, 429, 500),
     )
     async def custom_create(request: Request) -> JSONResponse:
@@ -146,7 +146,7 @@ def router() -> APIRouter:
     @r.post(
         DELETE_PATH,
         summary="Delete a custom voice: 1203 for any id here, 1201 for a preset voice",
-        openapi_extra=body_schema(DeleteVoice),
+        openapi_extra={**body_schema(DeleteVoice), **NO_SUCCESS},
         responses=error_responses(400, 401, 404, 429, 500),
     )
     async def delete(request: Request) -> JSONResponse:
