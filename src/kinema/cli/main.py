@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
@@ -241,3 +242,4 @@ def _register_engine_commands() -> None:
 
 
 _register_engine_commands()
+app.command("voices")(voices_command)

@@ -66,6 +66,7 @@ VOICE_CLASS: dict[str, str] = {
     "AOT": "male",
     "genshin_vindi2": "male",
     "tiexin_nanyou": "male",
+    "ai_kaiya": "male",  # "Shine" / 阳光男生, a sunny young man
     "yizhipiannan-v1": "male",
     "chongqingxiaohuo_speech02": "male",
     "dongbeilaotie_speech02": "male",
@@ -84,7 +85,6 @@ VOICE_CLASS: dict[str, str] = {
     # adult women
     "ai_shatang": "female",
     "genshin_kirara": "female",
-    "ai_kaiya": "female",
     "girlfriend_1_speech02": "female",
     "girlfriend_2_speech02": "female",
     "girlfriend_4_speech02": "female",
