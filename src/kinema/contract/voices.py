@@ -158,7 +158,7 @@ VOICE_NAMES: dict[str, dict[str, str]] = {
 #: What every trial sample says, per language: one fixed sentence, about three seconds long.
 TRIAL_SENTENCES: dict[str, str] = {
     "en": "Hello! This is my voice. I can read your script aloud.",
-    "zh": "你好，这是我的声音，我可以为你朗读任何文字。",
+    "zh": "你好，欢迎试听我的声音。",
 }
 
 #: The routes, below each API prefix (``/v1``, ``/kling/v1``); none of them is a task kind.
