@@ -103,10 +103,10 @@ VOICE_CLASS: dict[str, str] = {
     "uk_boy1": "boy",
     "zhinen_xuesheng": "boy",
     "tiyuxi_xuedi": "boy",
+    "mengwa-v1": "boy",  # 乖巧正太, a little boy
     "genshin_klee2": "girl",
     "cartoon-girl-01": "girl",
     "PeppaPig_platform": "girl",
-    "mengwa-v1": "girl",
 }
 
 DEFAULT_VOICE: dict[str, str] = {"en": "reader_en_m-v1", "zh": "ai_chenjiahao_712"}
