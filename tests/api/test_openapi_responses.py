@@ -33,6 +33,12 @@ AVATAR, I2V, V2A, T2A, TTS = (
     "/audio/text-to-audio",
     "/audio/tts",
 )
+PRESETS, CUSTOM_VOICES, DELETE_VOICES = (
+    "/general/presets-voices",
+    "/general/custom-voices",
+    "/general/delete-voices",
+)
+TRIAL = "/voices/trial/{voice_language}/{voice_id}.mp3"
 SPEECH = {
     "text": "Peter picked a bright blue boat, and we moved over the bay.",
     "voice_id": "reader_en_m-v1",
@@ -207,6 +213,26 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     x.call("GET", "/healthz")
 
     _files_and_errors(x, video, v2a, t2a, speech)
+    _voice_routes(x)
+
+
+def _voice_routes(x: Recorder) -> None:
+    """The preset list and a trial sample (whole, a range, past the end, forged); the custom-voice routes,
+    which only ever refuse (1201) or miss (1203) here, and paging errors."""
+    for prefix in PREFIXES:
+        page = x.call("GET", prefix + PRESETS, params={"pageNum": 2, "pageSize": 3}).json()["data"]
+        voice = page[0]["task_result"]["voices"][0]
+        x.call("GET", prefix + CUSTOM_VOICES, params={"pageSize": 1000})
+        x.call("GET", prefix + CUSTOM_VOICES + "/{task_id}", task_id="930801338081615883")
+        x.call("POST", prefix + CUSTOM_VOICES, json={"voice_name": "me", "voice_url": "https://e.com/a.mp3"})
+        x.call("POST", prefix + DELETE_VOICES, json={"voice_id": "930801338081615883"})
+        x.call("POST", prefix + DELETE_VOICES, json={"voice_id": voice["voice_id"]})
+    trial = voice["trial_url"]
+    x.call("GET", TRIAL, url=trial)
+    x.call("GET", TRIAL, url=trial, headers={"Range": "bytes=0-99"})
+    x.call("GET", TRIAL, url=trial, headers={"Range": "bytes=999999999-"})
+    x.call("GET", TRIAL, url=trial.replace("sig=", "sig=0"))
+    x.call("GET", PREFIXES[0] + PRESETS, params={"pageSize": 1001})
 
 
 @pytest.fixture(scope="module")
@@ -233,8 +259,18 @@ def test_every_reply_matches_the_document(scenario: Scenario, document: OpenApiD
 
 
 def test_every_documented_operation_answered_a_success(scenario: Scenario, document: OpenApiDocument) -> None:
+    """Every operation that documents a success gave one; the few that document only errors (the custom-voice
+    routes: kinema has no voice cloning) were still called, and their errors validated above."""
     succeeded = {(e.method, e.template) for e in scenario.exchanges if 200 <= e.response.status_code < 300}
-    assert document.operations() - succeeded == set()
+    called = {(e.method, e.template) for e in scenario.exchanges}
+    error_only = {op for op in document.operations() if not _documents_a_success(document, *op)}
+    assert error_only <= called
+    assert document.operations() - error_only - succeeded == set()
+
+
+def _documents_a_success(document: OpenApiDocument, method: str, template: str) -> bool:
+    responses = document.document["paths"][template][method.lower()]["responses"]
+    return any(status.startswith("2") for status in responses)
 
 
 def test_the_scenario_saw_every_task_state_and_reply_kind(scenario: Scenario) -> None:

@@ -22,7 +22,7 @@ from kinema.api.blocking import db_call
 from kinema.api.deps import account, state
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
-from kinema.api.routes import files, tasks, tts
+from kinema.api.routes import files, tasks, tts, voices
 from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for router in tasks.routers():
             app.include_router(router, prefix=prefix)
         app.include_router(tts.router(), prefix=prefix)
+        app.include_router(voices.router(), prefix=prefix)
 
         @app.get(
             prefix + "/queue",
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return envelope.ok(request, service.queue_view(state(request).rt, account_id, None))
 
     app.include_router(files.router())
+    app.include_router(voices.trial_router())
 
     @app.get(
         "/healthz",

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
@@ -251,3 +252,4 @@ def _register_watermark_command() -> None:
 
 
 _register_watermark_command()
+app.command("voices")(voices_command)

@@ -28,6 +28,7 @@ from kinema.client.core import (
     account_queue,
     decode,
     like_builder,
+    preset_voices_call,
     timed_out,
     untyped_calls,
 )
@@ -35,6 +36,7 @@ from kinema.client.tasks import Downloadable, download_url
 from kinema.contract.kinds import PREFIXES, KindSpec
 from kinema.contract.limits import Limits
 from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
 
 T = TypeVar("T")
 
@@ -131,6 +133,10 @@ class AsyncClient:
 
     async def queue(self) -> QueueView:
         return await self.send(account_queue())
+
+    async def preset_voices(self, page_num: int = 1, page_size: int = 30) -> builtins.list[VoiceEntry]:
+        """One page of the preset voices (``page_size`` up to 1000), each with a ``trial_url`` that plays."""
+        return await self.send(preset_voices_call(self.limits, page_num, page_size))
 
     async def download(self, item: Downloadable, dest: str | Path) -> Path:
         path = Path(dest)

@@ -38,8 +38,10 @@ from kinema.contract.kinds import (
     queued_kinds,
 )
 from kinema.contract.limits import PROFILES, Limits
-from kinema.contract.parsing import error_from_validation, parse_page, parse_request
+from kinema.contract.parsing import error_from_validation, parse_page, parse_request, parse_voice_page
 from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
+from kinema.contract.voices import PRESETS_PATH
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -181,6 +183,28 @@ class Calls(Generic[P, TaskT]):
 def account_queue() -> Call[QueueView]:
     """The account's queued and running tasks (kinema extension); ``position`` is 0."""
     return Call("GET", ACCOUNT_QUEUE, _model(QueueView))
+
+
+def preset_voices_call(limits: Limits | None, page_num: int, page_size: int) -> Call[list[VoiceEntry]]:
+    """A page of the preset voices (``pageSize`` up to 1000), as the voices themselves: the list reply wraps
+    each in a task-shaped entry, which says nothing more about a preset."""
+    if limits is not None:
+        try:
+            parse_voice_page(str(page_num), str(page_size), limits)
+        except KlingError as err:
+            raise refused(err) from None
+    params = {"pageNum": page_num, "pageSize": page_size}
+    return Call("GET", PRESETS_PATH, _voices_of_entries, params=params)
+
+
+def _voices_of_entries(data: Any, _request_id: str) -> list[VoiceEntry]:
+    if not isinstance(data, list):
+        raise ValueError(f"data is not a list: {str(data)[:200]}")
+    return [
+        VoiceEntry.model_validate(voice)
+        for entry in data
+        for voice in ((entry or {}).get("task_result") or {}).get("voices") or []
+    ]
 
 
 AVATAR_CALLS = Calls(AVATAR, VideoTask, bodies.avatar)

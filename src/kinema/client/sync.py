@@ -26,6 +26,7 @@ from kinema.client.core import (
     account_queue,
     decode,
     like_builder,
+    preset_voices_call,
     timed_out,
     untyped_calls,
 )
@@ -33,6 +34,7 @@ from kinema.client.tasks import Downloadable, download_url
 from kinema.contract.kinds import PREFIXES, KindSpec
 from kinema.contract.limits import Limits
 from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
 
 T = TypeVar("T")
 
@@ -152,6 +154,11 @@ class Client:
     def queue(self) -> QueueView:
         """This account's queued and running tasks (kinema extension)."""
         return self.send(account_queue())
+
+    def preset_voices(self, page_num: int = 1, page_size: int = 30) -> builtins.list[VoiceEntry]:
+        """One page of the preset voices (``page_size`` up to 1000): ``voice_id`` (for ``tts``),
+        ``voice_name``, ``voice_language`` and a ``trial_url`` that plays a sample of the voice."""
+        return self.send(preset_voices_call(self.limits, page_num, page_size))
 
     def download(self, item: Downloadable, dest: str | Path) -> Path:
         """Stream a result (its URL, or an entry of ``task.videos``/``task.audios``) to ``dest``."""
