@@ -135,7 +135,7 @@ def allowed_networks(db: Database, account_id: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
 
 
-def update_rules(  # noqa: PLR0913 -- one optional argument per CLI option
+def update_rules(
     db: Database,
     name: str,
     *,

@@ -18,9 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kinema import __version__
 from kinema.api import envelope, openapi
 from kinema.api.auth import Authenticator
-from kinema.api.iprules import IpRules
 from kinema.api.blocking import db_call
 from kinema.api.deps import account, give_back_token, state
+from kinema.api.iprules import IpRules
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
 from kinema.api.routes import account as account_routes

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi import Request
-from pydantic import BaseModel
 from fastapi.security import HTTPBearer
+from pydantic import BaseModel
 
 from kinema.accounts.policy import check_can_spend
 from kinema.api.body import NUL_RULE

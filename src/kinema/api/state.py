@@ -1,4 +1,4 @@
-"""What one API process holds: runtime handles, authenticator, IP allow-lists, rate limiter, contract limits."""
+"""What one API process holds: runtime handles, authenticator, IP allow-lists, rate limiter, limits."""
 
 from __future__ import annotations
 

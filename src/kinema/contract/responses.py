@@ -160,7 +160,7 @@ class TaskFields(_Reply, Generic[ResultT]):
     updated_at: EpochMs
     final_unit_deduction: str = Field(
         pattern=r"^\d+(\.\d{1,2})?$",
-        description='Units charged, as a decimal string: the task\'s price (kind, mode, duration; see '
+        description="Units charged, as a decimal string: the task's price (kind, mode, duration; see "
         'docs/accounts.md, e.g. "1" for a std 5 s video, TTS "0.1") once succeeded, "0" before and on '
         "failure.",
     )
@@ -263,13 +263,12 @@ class ResourcePack(_Reply):
     )
     total_quantity: float = Field(ge=0, description="Units the budget holds.")
     remaining_quantity: float = Field(
-        ge=0, description="Units left: the total less succeeded tasks' deductions and unfinished tasks' prices."
+        ge=0,
+        description="Units left: the total less succeeded tasks' deductions and unfinished tasks' prices.",
     )
     purchase_time: EpochMs = Field(description="When the budget was set.")
     effective_time: EpochMs = Field(description="When it started counting (the same as purchase_time).")
-    invalid_time: EpochMs = Field(
-        description="When it ends; 253402300799000 (year 9999) when it has no end."
-    )
+    invalid_time: EpochMs = Field(description="When it ends; 253402300799000 (year 9999) when it has no end.")
     status: Literal["toBeOnline", "online", "expired", "runOut"] = Field(
         description="online; runOut when nothing is left; expired after invalid_time (kinema never reports "
         "toBeOnline: a budget starts when it is set)."

@@ -15,8 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from kinema.api import envelope
-from kinema.api.body import read_body
 from kinema.api.blocking import db_call
+from kinema.api.body import read_body
 from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
 from kinema.api.routes.tasks import wire
