@@ -25,6 +25,7 @@ from kinema.client.core import (
     Calls,
     P,
     TaskT,
+    account_costs,
     account_queue,
     decode,
     like_builder,
@@ -34,7 +35,7 @@ from kinema.client.core import (
 from kinema.client.tasks import Downloadable, download_url
 from kinema.contract.kinds import PREFIXES, KindSpec
 from kinema.contract.limits import Limits
-from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.responses import AccountCosts, CallbackAttempt, QueueView
 
 T = TypeVar("T")
 
@@ -125,12 +126,22 @@ class AsyncClient:
     async def send(self, call: Call[T]) -> T:
         headers = call.headers(self._auth)
         r = await self._http.request(
-            call.method, self._prefix + call.path, params=call.params, content=call.content, headers=headers
+            call.method,
+            call.url_path(self._prefix),
+            params=call.params,
+            content=call.content,
+            headers=headers,
         )
         return call.result(r.status_code, decode(r))
 
     async def queue(self) -> QueueView:
         return await self.send(account_queue())
+
+    async def account_costs(
+        self, start_time: int, end_time: int, resource_pack_name: str | None = None
+    ) -> AccountCosts:
+        """``GET /account/costs`` (see :meth:`kinema.client.Client.account_costs`)."""
+        return await self.send(account_costs(start_time, end_time, resource_pack_name))
 
     async def download(self, item: Downloadable, dest: str | Path) -> Path:
         path = Path(dest)

@@ -12,9 +12,10 @@ upstream's example replies. Prices are kept in hundredths of a unit (the wire sh
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from kinema.contract.vocabulary import Mode, TaskKind
@@ -32,7 +33,11 @@ class Price:
     default_seconds: Decimal = Decimal(0)
 
     def units(self, duration: Any) -> Decimal:
-        seconds = self.default_seconds if duration in (None, "") else Decimal(str(duration))
+        seconds = self.default_seconds
+        if self.per_second and duration not in (None, ""):
+            # validated requests always hold a number here; a row stored by other code may not
+            with contextlib.suppress(InvalidOperation):
+                seconds = Decimal(str(duration))
         return (self.base + self.per_second * seconds).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
