@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import update
 
 from kinema.accounts.packs import NO_END_MS, account_costs
-from kinema.accounts.policy import ip_allowed, parse_networks, rules_of, update_rules
+from kinema.accounts.policy import (
+    AccountRules,
+    ip_allowed,
+    parse_networks,
+    rules_of,
+    spent_hundredths,
+    update_rules,
+)
 from kinema.contract.errors import Code, KlingError
 from kinema.db.engine import now_ms
 from kinema.db.models import Account
@@ -33,6 +40,14 @@ def _create(rt: Runtime, account_id: str, **knobs: object) -> service.Task:
     return service.create_task(rt, account_id=account_id, kind="avatar", params=params, inputs={})
 
 
+def _rules(rt: Runtime, account_id: str) -> AccountRules:
+    """The account's rules; its kept spent count always equals the sum over its tasks."""
+    rules = rules_of(rt.db, account_id)
+    with rt.db.read() as s:
+        assert rules.spent == spent_hundredths(s, account_id, rules.started_at or 0)
+    return rules
+
+
 def _refusal(rt: Runtime, account_id: str) -> KlingError:
     with pytest.raises(KlingError) as info:
         _create(rt, account_id)
@@ -49,9 +64,11 @@ def test_budget_counts_reserved_and_succeeded_tasks_and_gives_back_failed_ones(r
     assert run_task(rt, first.id, "w") == "succeed"  # deducted: still spent
     assert _refusal(rt, account_id).code == Code.RESOURCE_PACK_DEPLETED
     assert run_task(rt, second.id, "w") == "failed"  # a failed task deducts nothing: its unit comes back
-    assert rules_of(rt.db, account_id).spent == 100
+    assert _rules(rt, account_id).spent == 100
     third = _create(rt, account_id)
-    assert rules_of(rt.db, account_id).remaining == 50 and third.status == "submitted"
+    assert _rules(rt, account_id).remaining == 50 and third.status == "submitted"
+    service.cancel_task(rt, account_id, "avatar", third.id)  # a cancelled task fails: its unit comes back
+    assert _rules(rt, account_id).remaining == 150
 
 
 def test_tasks_from_before_the_budget_do_not_count_and_a_top_up_keeps_the_pack(rt: Runtime) -> None:
@@ -62,6 +79,7 @@ def test_tasks_from_before_the_budget_do_not_count_and_a_top_up_keeps_the_pack(r
     _create(rt, account_id)
     topped = update_rules(rt.db, "before", units=300)
     assert (topped.pack_id, topped.started_at, topped.spent) == (first.pack_id, first.started_at, 100)
+    assert _rules(rt, account_id).spent == 100
     update_rules(rt.db, "before", clear_budget=True)
     _create(rt, account_id)  # no budget: never refused
     fresh = update_rules(rt.db, "before", units=100)
@@ -110,7 +128,7 @@ def test_concurrent_creates_never_overdraw_the_budget(rt: Runtime) -> None:
     for t in threads:
         t.join(timeout=60)
     assert sorted(outcomes) == ["1102"] * 5 + ["created"] * 3
-    assert rules_of(rt.db, account_id).remaining == 0
+    assert _rules(rt, account_id).remaining == 0
 
 
 def test_costs_reply_reports_the_budget_as_one_pack(rt: Runtime) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, insert,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kinema.accounts.policy import check_can_spend
+from kinema.accounts.policy import check_can_spend, give_back_units, reserve_units
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.prices import price_hundredths
 from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, TaskStatus
@@ -76,6 +76,8 @@ def set_status(
         return None
     task = _load(session, task_id)
     assert task is not None
+    if status == TaskStatus.FAILED:  # a failed task deducts nothing: its price goes back to the budget
+        give_back_units(session, task.account_id, task.units_hundredths, task.created_at)
     if notify if isinstance(notify, bool) else notify(task):
         record_status_change(session, task, rt)
     return task
@@ -212,6 +214,7 @@ def _insert_task(
                 if (active or 0) >= cap:
                     raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
             conn.execute(_INSERT_TASK, [_row(values)])
+            reserve_units(conn, account_id, need)
             record_status_change(conn, task, rt)
     except IntegrityError as exc:
         if external_task_id:

@@ -17,6 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("budget_hundredths", sa.BigInteger(), nullable=True))
+        batch_op.add_column(
+            sa.Column("budget_spent_hundredths", sa.BigInteger(), server_default="0", nullable=False)
+        )
         batch_op.add_column(sa.Column("budget_pack_id", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("budget_started_at", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("budget_expires_at", sa.BigInteger(), nullable=True))
@@ -37,4 +40,5 @@ def downgrade() -> None:
         batch_op.drop_column("budget_expires_at")
         batch_op.drop_column("budget_started_at")
         batch_op.drop_column("budget_pack_id")
+        batch_op.drop_column("budget_spent_hundredths")
         batch_op.drop_column("budget_hundredths")
