@@ -20,6 +20,7 @@ import httpx
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from kinema.accounts.policy import update_rules
 from tests.api.media import png_b64, portrait_b64
 from tests.api.receiver import Receiver, start_receiver
 from tests.api.server import Server, free_port, wait_for
@@ -235,6 +236,21 @@ def _voice_routes(x: Recorder) -> None:
     x.call("GET", PREFIXES[0] + PRESETS, params={"pageSize": 1001})
 
 
+def _account_costs(x: Recorder, server: Server) -> None:
+    """``GET /account/costs`` on both documented paths: the dev account (no budget: no pack), an account
+    with a budget and a task that spent part of it (one pack), and a missing time (1201)."""
+    update_rules(server.db, "oa-costs", units=1000)
+    metered = {"Authorization": f"Bearer {server.new_key('oa-costs')}"}
+    spent = x.call("POST", PREFIXES[0] + T2A, json={"prompt": "wind", "duration": 3}, headers=metered)
+    assert spent.json()["code"] == 0, spent.text
+    query = {"start_time": 0, "end_time": int(time.time() * 1000) + 60_000}
+    for path in ("/account/costs", "/kling/account/costs"):
+        x.call("GET", path, params=query)
+        reply = x.call("GET", path, params=query, headers=metered)
+        assert reply.json()["data"]["resource_pack_subscribe_infos"][0]["remaining_quantity"] == 9.85
+    x.call("GET", "/account/costs", params={"end_time": 1})
+
+
 @pytest.fixture(scope="module")
 def scenario(server: Server) -> Iterator[Scenario]:
     receiver = start_receiver(fail_first=1)  # one failed delivery, retried: an attempt with HTTP 500
@@ -242,6 +258,7 @@ def scenario(server: Server) -> Iterator[Scenario]:
         with server.client() as c:
             x = Recorder(c)
             _run_every_endpoint(x, c, receiver)
+            _account_costs(x, server)
             yield Scenario(x.exchanges, receiver)
     finally:
         receiver.stop()

@@ -4,7 +4,8 @@ httpx.AsyncClient).
 
 Paths, request models and families come from the kind table (:mod:`kinema.contract.kinds`); the suffixes
 below a task (``/cancel``, ``/queue``, ``/callbacks``) and the account-wide ``/queue`` are the only paths
-written here, and ``tests/client/test_core.py`` finds each in the server's ``/openapi.json``. A create body is
+written here (``/account/costs`` is :mod:`kinema.contract.account`'s), and ``tests/client/test_core.py``
+finds each in the server's ``/openapi.json``. A create body is
 checked by the kind's request model with :func:`kinema.contract.parsing.parse_request` (the server's own
 function) before it is sent, so a bad value fails the same way, with the same message, without a round trip.
 """
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from kinema.client import bodies
 from kinema.client.errors import NO_CODE, KlingApiError, UnexpectedReplyError, error_for
 from kinema.client.tasks import GenericTask, Task, TextToAudioTask, TtsTask, VideoTask, VideoToAudioTask
+from kinema.contract.account import COSTS_PATH, parse_costs_query, unversioned
 from kinema.contract.errors import KlingError, invalid
 from kinema.contract.kinds import (
     AVATAR,
@@ -39,7 +41,7 @@ from kinema.contract.kinds import (
 )
 from kinema.contract.limits import PROFILES, Limits
 from kinema.contract.parsing import error_from_validation, parse_page, parse_request, parse_voice_page
-from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.responses import AccountCosts, CallbackAttempt, QueueView
 from kinema.contract.voice_replies import VoiceEntry
 from kinema.contract.voices import PRESETS_PATH
 
@@ -66,6 +68,13 @@ class Call(Generic[T]):
     read: Callable[[Any, str], T]
     content: bytes | None = None
     params: dict[str, Any] | None = None
+    #: False: below the client's prefix without its version (``/kling/v1`` → ``/kling``), as the account
+    #: routes are (``GET /account/costs``).
+    versioned: bool = True
+
+    def url_path(self, prefix: str) -> str:
+        """The path to request, below a client's ``prefix``."""
+        return (prefix if self.versioned else unversioned(prefix)) + self.path
 
     def headers(self, auth: Auth) -> dict[str, str]:
         """The credentials, and the body's type when there is one."""
@@ -205,6 +214,19 @@ def _voices_of_entries(data: Any, _request_id: str) -> list[VoiceEntry]:
         for entry in data
         for voice in ((entry or {}).get("task_result") or {}).get("voices") or []
     ]
+def account_costs(
+    start_time: int, end_time: int, resource_pack_name: str | None = None
+) -> Call[AccountCosts]:
+    """``GET /account/costs``: the account's resource packs valid within ``[start_time, end_time]`` (Unix
+    ms); checked by the server's own rules first (1201 naming the bad time, not sent)."""
+    try:
+        query = parse_costs_query(str(start_time), str(end_time), resource_pack_name)
+    except KlingError as err:
+        raise refused(err) from None
+    params: dict[str, Any] = {"start_time": query.start_time, "end_time": query.end_time}
+    if query.resource_pack_name:
+        params["resource_pack_name"] = query.resource_pack_name
+    return Call("GET", COSTS_PATH, _model(AccountCosts), params=params, versioned=False)
 
 
 AVATAR_CALLS = Calls(AVATAR, VideoTask, bodies.avatar)

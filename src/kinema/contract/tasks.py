@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kinema.contract.kinds import KINDS
+from kinema.contract.prices import units_text
 from kinema.contract.vocabulary import TaskStatus
 
 WATERMARK_KINDS = frozenset(str(spec.kind) for spec in KINDS.values() if spec.watermark)
@@ -47,6 +48,16 @@ class TaskRow(Protocol):
     def created_at(self) -> int: ...
     @property
     def updated_at(self) -> int: ...
+    @property
+    def units_hundredths(self) -> int | None: ...
+
+
+def _deduction(task: TaskRow) -> str:
+    """A succeeded task's ``final_unit_deduction``: its price (:mod:`kinema.contract.prices`), or, for a row
+    made before prices existed, the figure it was stored with."""
+    if task.units_hundredths is not None:
+        return units_text(task.units_hundredths)
+    return str(task.result.get("units", "0"))
 
 
 def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[str, Any]:
@@ -84,7 +95,7 @@ def task_object(task: TaskRow, url_for: Callable[[str], str], *, extensions: boo
         "task_result": result,
         "created_at": task.created_at,
         "updated_at": task.updated_at,
-        "final_unit_deduction": str(task.result.get("units", "0")) if succeeded else "0",
+        "final_unit_deduction": _deduction(task) if succeeded else "0",
     }
     if task.kind in WATERMARK_KINDS:
         data["watermark_info"] = {

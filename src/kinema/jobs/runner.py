@@ -209,12 +209,7 @@ def build_result(stored: list[_Stored]) -> dict[str, Any]:
         result["videos"] = videos
     if audios:
         result["audios"] = [audios[g] for g in sorted(audios)]
-    if videos:
-        units = max(s.out.duration_s for s in stored if s.out.role == "video")
-    else:
-        units = max((s.out.duration_s for s in stored), default=0.0)
-    result["units"] = fmt_seconds(units)
-    return result
+    return result  # the deduction is the task's price, fixed at create (contract/prices.py)
 
 
 def _finish_failed(rt: Runtime, task_id: str, attempt: int, message: str) -> bool:
