@@ -26,8 +26,8 @@ from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, r
 from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 
-#: With ``sound: "on"`` the render reports 0..85 % and the soundtrack the rest (measured: the sound adds
-#: roughly a fifth of a std render's time; see docs/image2video.md, "Sound").
+#: With ``sound: "on"`` the render reports 0..85 % and the soundtrack the rest (bench/i2v_sound_bench.py: the
+#: sound adds ≈ 0.2× a pro 1080p render's time, ≈ 0.5× a std 720p one's; docs/image2video.md, "Sound").
 RENDER_SHARE = 0.85
 
 
