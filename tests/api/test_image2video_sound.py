@@ -1,6 +1,7 @@
 """``sound`` on image to video over HTTP with real workers (issue 14, item 5): kling-v2-6 pro with
 ``sound: "on"`` gives a video whose MP4 carries an AAC track as long as the clip (made through the SDK and
-downloaded), usable as ``video_id``; ``sound: "off"`` gives a silent one."""
+downloaded; its watermarked copy carries the same track), usable as ``video_id``; ``sound: "off"`` gives a
+silent one."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ def _probe(data: bytes) -> dict[str, Any]:
     return info
 
 
+def _audio_packets(data: bytes) -> list[bytes]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.mp4"
+        path.write_bytes(data)
+        with av.open(str(path)) as c:
+            return [bytes(p) for p in c.demux(audio=0) if p.size] if c.streams.audio else []
+
+
 def _silent_task(c: httpx.Client) -> dict[str, Any]:
     body = {"model_name": "kling-v2-6", "mode": "pro", "image": png_b64(400, 300), "sound": "off"}
     created = c.post(I2V, json={**body, "prompt": "rain"}).json()
@@ -56,15 +65,20 @@ def test_sound_on_carries_an_aac_track_and_sound_off_none(server: Server, tmp_pa
             duration=5,
             sound="on",
             prompt="waves crash on the beach",
+            watermark_info={"enabled": True},
         )
         done = k.image2video.wait(made.task_id, timeout=240)
         assert done.status == "succeed", done.message
         (video,) = done.videos
-        assert float(video.duration) == 5.0
-        loud = _probe(k.download(video, tmp_path / "loud.mp4").read_bytes())
+        assert float(video.duration) == 5.0 and video.watermark_url
+        loud_bytes = k.download(video, tmp_path / "loud.mp4").read_bytes()
+        marked_bytes = k.download(video.watermark_url, tmp_path / "marked.mp4").read_bytes()
+    loud = _probe(loud_bytes)
     assert loud["audio"] is not None and loud["audio"][0] == "aac"
     assert abs(loud["audio"][1] - loud["video_s"]) <= 1024 / 48_000 and loud["video_s"] == 5.0
     assert abs(loud["lufs"] + 16.0) <= 2.0
+    # the watermarked copy carries the same soundtrack, packet for packet
+    assert _audio_packets(marked_bytes) == _audio_packets(loud_bytes) != []
 
     with server.client() as c:
         silent = _silent_task(c)["task_result"]["videos"][0]
