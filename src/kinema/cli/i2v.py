@@ -10,8 +10,16 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from kinema.contract.limits import limits_from_settings
 from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError
-from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
+from kinema.engines.image2video import (
+    CameraControl,
+    DynamicMask,
+    I2VOptions,
+    I2VResult,
+    render_image_to_video,
+)
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
+from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
+from kinema.jobs.executors.image2video import RENDER_SHARE
 from kinema.settings import get_settings
 
 
@@ -73,8 +81,11 @@ def command(
         [], "--dynamic-mask", help="MASK.png:x1,y1;x2,y2;... (repeatable, ≤6; origin bottom-left)."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
+    sound: bool = typer.Option(
+        False, "--sound", help="Add a soundtrack from the clip and the prompt's sound words (AAC, -16 LUFS)."
+    ),
 ) -> None:
-    """Animate a photo into a 24 fps MP4 offline on the CPU (camera, motion brush, last frame, prompt)."""
+    """Animate a photo into a 24 fps MP4 offline on the CPU (camera, brush, last frame, prompt, sound)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
     limits = limits_from_settings(get_settings())  # the server's rule, KINEMA_LIMIT_OVERRIDES included
@@ -96,15 +107,43 @@ def command(
         seed=seed,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result, scored = _render(opts, output, sound)
+    except EngineInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
+    typer.echo(
+        f"{output}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
+        f"{result.frames} frames  {moves}"
+    )
+    if scored is not None:
+        typer.echo(
+            f"sound: effects {scored.sound_effect_prompt or '(from the picture)'!r}, "
+            f"music {scored.bgm_prompt or '(from the picture)'!r}, beds {', '.join(scored.summary['beds'])}, "
+            f"{scored.lufs:.1f} LUFS, peak {scored.true_peak_db:.1f} dBTP"
+        )
+
+
+def _render(opts: I2VOptions, output: Path, sound: bool) -> tuple[I2VResult, NativeAudio | None]:
+    """Render under a progress bar; with ``sound``, the silent render is scored into ``output`` (as the
+    image2video executor does for ``sound: "on"``) and then removed."""
+    silent = output.with_name(f".{output.stem}.silent.mp4") if sound else output
+    share = RENDER_SHARE if sound else 1.0
     with Progress(TextColumn("[bold]i2v"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("render", total=1.0)
         try:
-            result = render_image_to_video(opts, output, lambda f: bar.update(task, completed=f))
-        except EngineInputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2) from exc
-    moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
-    typer.echo(
-        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
-        f"{result.frames} frames  {moves}"
-    )
+            result = render_image_to_video(opts, silent, lambda f: bar.update(task, completed=share * f))
+            if not sound:
+                return result, None
+            scored = add_native_audio(
+                silent,
+                opts.prompt,
+                output,
+                seed=opts.seed,
+                progress=lambda f: bar.update(task, completed=share + (1 - share) * f),
+            )
+            return result, scored
+        finally:
+            if sound:
+                silent.unlink(missing_ok=True)
