@@ -27,7 +27,7 @@ from kinema.engines.image2video.brush import (
     region,
     trajectory_to_output,
 )
-from kinema.engines.image2video.camera import move_from_control
+from kinema.engines.image2video.camera import CameraMove, CameraPath, ease, move_from_control
 from kinema.engines.image2video.depth import estimate_layers
 from kinema.engines.image2video.options import (
     CameraControl,
@@ -44,6 +44,8 @@ from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
 __all__ = [
     "CameraControl",
+    "CameraMove",
+    "CameraPath",
     "DynamicMask",
     "I2VOptions",
     "I2VResult",
@@ -88,7 +90,7 @@ def _fit(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
     return cv2.resize(rgb, (w, h), interpolation=interp)
 
 
-def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan, layers, render, encode
+def render_image_to_video(
     options: I2VOptions, out_path: str | Path, progress: ProgressFn = no_progress
 ) -> I2VResult:
     """Render the clip described by ``options`` into ``out_path`` (MP4, H.264, 24 fps, faststart).
@@ -125,27 +127,7 @@ def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan
 
     rgb = _fit(base, w, h)
     reverse = first is None  # image_tail alone: a subtle move that lands exactly on it
-    # camera: explicit camera_control wins; masks lock the camera; otherwise the prompt decides
-    masks_given = options.static_mask is not None or bool(options.dynamic_masks)
-    if options.camera is not None:
-        try:
-            camera = move_from_control(options.camera)
-        except ValueError as exc:
-            raise EngineInputError(str(exc)) from exc
-        motions["camera_control"] = 1.0
-    elif masks_given:
-        camera = None
-    else:
-        camera = plan.camera
-        if camera is not None:
-            camera = camera.scaled(cfg.motion_scale)
-    if reverse and camera is None:
-        camera = DEFAULT_CAMERA
-    if camera is not None:
-        camera = camera.scaled(min(1.5, math.sqrt(options.duration_s / 5.0)))
-        motions.update(
-            {f"camera_{k}": round(v, 4) for k, v in camera.__dict__.items() if v not in (0.0, 1.0)}
-        )
+    camera = _choose_camera(options, plan.camera, cfg.motion_scale, reverse, motions)
 
     brushes, static_alpha = _masks(options, (iw, ih), (w, h))
     layers = estimate_layers(rgb)
@@ -177,9 +159,43 @@ def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan
         cubic=cfg.cubic,
         seed=options.seed,
         inpaint_side=cfg.inpaint_side,
+        easing=options.camera_path.profile() if options.camera_path is not None else ease,
     )
     _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False)
     return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
+
+
+def _choose_camera(
+    options: I2VOptions,
+    prompt_camera: CameraMove | None,
+    motion_scale: float,
+    reverse: bool,
+    motions: dict[str, float],
+) -> CameraMove | None:
+    """The clip's camera move: an exact ``camera_path`` wins as given; then ``camera_control``; masks lock
+    the camera; otherwise the prompt decides. All but the exact path scale with the clip's length."""
+    if options.camera_path is not None:
+        camera: CameraMove | None = options.camera_path.move
+        motions["camera_path"] = 1.0
+    elif options.camera is not None:
+        try:
+            camera = move_from_control(options.camera)
+        except ValueError as exc:
+            raise EngineInputError(str(exc)) from exc
+        motions["camera_control"] = 1.0
+    elif options.static_mask is not None or bool(options.dynamic_masks):
+        camera = None
+    else:
+        camera = prompt_camera.scaled(motion_scale) if prompt_camera is not None else None
+    if reverse and camera is None:
+        camera = DEFAULT_CAMERA
+    if camera is not None and options.camera_path is None:
+        camera = camera.scaled(min(1.5, math.sqrt(options.duration_s / 5.0)))
+    if camera is not None:
+        motions.update(
+            {f"camera_{k}": round(v, 4) for k, v in camera.__dict__.items() if v not in (0.0, 1.0)}
+        )
+    return camera
 
 
 def _check_exclusive(options: I2VOptions) -> None:
