@@ -118,7 +118,7 @@ class SpeechResult(_Reply):
 
 
 class ParentVideo(_Reply):
-    """The input video of a video-to-audio task."""
+    """The input video of a video-to-audio task, or the video a video extension continued."""
 
     id: str = Field(description='The `video_id` given, or "" when the video came as `video_url`.')
     url: str = Field(description="The `video_url` given, or a signed URL of the video behind `video_id`.")
@@ -132,6 +132,12 @@ class TaskInfo(_Reply):
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
         None, description="Video-to-audio tasks only: the input video."
     )
+
+
+class ExtendTaskInfo(TaskInfo):
+    """``task_info`` of a video extension: ``parent_video`` is always there (``video_id`` is required)."""
+
+    parent_video: ParentVideo = Field(description="The video that was extended (its `video_id`).")
 
 
 class WatermarkState(_Reply):
@@ -199,6 +205,23 @@ class VideoCallback(TaskCallback[VideoResult]):
         None,
         description="Sent only with KINEMA_CALLBACK_EXTENSIONS=true (the official callback has no "
         "watermark_info; query replies always carry it).",
+    )
+
+
+class VideoExtendTask(TaskObject[VideoResult]):
+    """The task object of video extension (`/videos/video-extend`): ``videos`` holds the whole extended
+    video (the parent and its continuation), ``task_info.parent_video`` the video extended."""
+
+    task_info: ExtendTaskInfo
+    watermark_info: WatermarkState
+
+
+class VideoExtendCallback(TaskCallback[VideoResult]):
+    """The callback body of video-extension tasks."""
+
+    task_info: ExtendTaskInfo
+    watermark_info: WatermarkState | SkipJsonSchema[None] = Field(
+        None, description="Sent only with KINEMA_CALLBACK_EXTENSIONS=true."
     )
 
 
@@ -295,6 +318,14 @@ class VideoTaskListReply(Reply[list[VideoTask] | VideoTask]):
     """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
 
 
+class VideoExtendTaskReply(Reply[VideoExtendTask]):
+    """One video-extension task."""
+
+
+class VideoExtendTaskListReply(Reply[list[VideoExtendTask] | VideoExtendTask]):
+    """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
+
+
 class VideoToAudioTaskReply(Reply[VideoToAudioTask]):
     """One video-to-audio task."""
 
@@ -343,6 +374,9 @@ class TaskReplies(NamedTuple):
 TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "video_extend": TaskReplies(
+        VideoExtendTask, VideoExtendCallback, VideoExtendTaskReply, VideoExtendTaskListReply
+    ),
     "video_to_audio": TaskReplies(
         VideoToAudioTask, VideoToAudioCallback, VideoToAudioTaskReply, VideoToAudioTaskListReply
     ),

@@ -42,11 +42,15 @@ from kinema.engines.image2video.tail import TailInterpolator
 from kinema.media.image_load import reduced_read_flag
 from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
+#: Receives each rendered RGB frame, in order (see ``render_image_to_video``'s ``sink``).
+FrameSink = Callable[[np.ndarray], None]
+
 __all__ = [
     "CameraControl",
     "CameraMove",
     "CameraPath",
     "DynamicMask",
+    "FrameSink",
     "I2VOptions",
     "I2VResult",
     "render_image_to_video",
@@ -91,9 +95,16 @@ def _fit(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
 
 
 def render_image_to_video(
-    options: I2VOptions, out_path: str | Path, progress: ProgressFn = no_progress
+    options: I2VOptions,
+    out_path: str | Path,
+    progress: ProgressFn = no_progress,
+    *,
+    sink: FrameSink | None = None,
 ) -> I2VResult:
     """Render the clip described by ``options`` into ``out_path`` (MP4, H.264, 24 fps, faststart).
+
+    With ``sink``, the RGB frames go to it in order instead and no file is written: video extension
+    appends them to its own writer, since a second encode and decode would shift the colours at the seam.
 
     Raises :class:`EngineInputError` for inputs upstream would fail the task for (unreadable images,
     mask/image aspect mismatch, bad camera_control). ``progress`` is called once per frame and may raise
@@ -122,7 +133,7 @@ def render_image_to_video(
         progress(0.0)
         interp = TailInterpolator(a, b, work_short_side=cfg.flow_side, fine=cfg.fine_flow)
         motions["tail_flow_px"] = round(interp.mean_flow, 2)
-        _stream(out_path, w, h, video, n, interp.frame, progress, by_fraction=True)
+        _stream(out_path, w, h, video, n, interp.frame, progress, by_fraction=True, sink=sink)
         return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
 
     rgb = _fit(base, w, h)
@@ -161,7 +172,7 @@ def render_image_to_video(
         inpaint_side=cfg.inpaint_side,
         easing=options.camera_path.profile() if options.camera_path is not None else ease,
     )
-    _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False)
+    _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False, sink=sink)
     return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
 
 
@@ -256,11 +267,19 @@ def _stream(
     make: Callable[[Any], np.ndarray],
     progress: ProgressFn,
     by_fraction: bool,
+    sink: FrameSink | None = None,
 ) -> None:
-    """Render ``n`` frames into the writer, reporting progress once per frame (may raise Cancelled)."""
-    with VideoWriter(path, w, h, video) as writer:
+    """Render ``n`` frames into the writer (or ``sink``), reporting progress once per frame (may raise
+    Cancelled)."""
+
+    def frames(write: FrameSink) -> None:
         for i in range(n):
             progress(i / n)
-            frame = make(i / (n - 1)) if by_fraction else make(i)
-            writer.write(frame)
+            write(make(i / (n - 1)) if by_fraction else make(i))
+
+    if sink is not None:
+        frames(sink)
+    else:
+        with VideoWriter(path, w, h, video) as writer:
+            frames(writer.write)
     progress(1.0)
