@@ -123,12 +123,14 @@ def test_the_kinds_model_describes_every_task_object(kind: str, state: str) -> N
 #: is a video-to-audio task without the video: the same ``audios`` entries, and ``videos`` and
 #: ``task_info.parent_video`` are optional there (absent until the task succeeds, and in upstream's create
 #: reply). The other way round the models still differ (``videos`` is not a text-to-audio key). A video
-#: extension is an image-to-video-shaped task whose ``task_info.parent_video`` is always there: it passes as
-#: avatar's or image2video's object, but theirs (no parent video) fail its model.
+#: extension's task object has image to video's shape (its ``task_info.parent_video`` is optional, as
+#: upstream's create reply may leave it out), so the two pass as each other.
 SUBSETS = {
     ("text_to_audio", "video_to_audio"),
     ("video_extend", "avatar"),
     ("video_extend", "image2video"),
+    ("avatar", "video_extend"),
+    ("image2video", "video_extend"),
 }
 
 

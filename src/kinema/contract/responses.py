@@ -130,14 +130,10 @@ class TaskInfo(_Reply):
 
     external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
-        None, description="Video-to-audio tasks only: the input video."
+        None,
+        description="Video-to-audio tasks: the input video; video extensions: the video extended "
+        "(kinema sets it from the create on; upstream's create reply may leave it out).",
     )
-
-
-class ExtendTaskInfo(TaskInfo):
-    """``task_info`` of a video extension: ``parent_video`` is always there (``video_id`` is required)."""
-
-    parent_video: ParentVideo = Field(description="The video that was extended (its `video_id`).")
 
 
 class WatermarkState(_Reply):
@@ -208,21 +204,13 @@ class VideoCallback(TaskCallback[VideoResult]):
     )
 
 
-class VideoExtendTask(TaskObject[VideoResult]):
+class VideoExtendTask(VideoTask):
     """The task object of video extension (`/videos/video-extend`): ``videos`` holds the whole extended
     video (the parent and its continuation), ``task_info.parent_video`` the video extended."""
 
-    task_info: ExtendTaskInfo
-    watermark_info: WatermarkState
 
-
-class VideoExtendCallback(TaskCallback[VideoResult]):
+class VideoExtendCallback(VideoCallback):
     """The callback body of video-extension tasks."""
-
-    task_info: ExtendTaskInfo
-    watermark_info: WatermarkState | SkipJsonSchema[None] = Field(
-        None, description="Sent only with KINEMA_CALLBACK_EXTENSIONS=true."
-    )
 
 
 class VideoToAudioTask(TaskObject[VideoToAudioResult]):
