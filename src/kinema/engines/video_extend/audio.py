@@ -15,13 +15,14 @@ import numpy as np
 RING_OUT_S = 0.4
 
 
-def extend_track(parent: np.ndarray, rate: int, total_samples: int) -> np.ndarray:
-    """``parent`` (n, channels) float32 lengthened to ``total_samples`` with a ring-out and silence; a
-    parent longer than that is cut (the picture decides the length)."""
+def extend_track(parent: np.ndarray, rate: int, parent_samples: int, total_samples: int) -> np.ndarray:
+    """``parent`` (n, channels) float32 cut to ``parent_samples`` (the parent's picture length: a decoder
+    adds a few near-silent samples of codec padding, which would leave a dropout at the seam), then
+    lengthened to ``total_samples`` with a ring-out and silence."""
     if parent.ndim == 1:
         parent = parent[:, None]
     out = np.zeros((total_samples, parent.shape[1]), np.float32)
-    n = min(len(parent), total_samples)
+    n = min(len(parent), parent_samples, total_samples)
     out[:n] = parent[:n]
     ring = min(round(RING_OUT_S * rate), n - 1, total_samples - n)
     if ring > 0:

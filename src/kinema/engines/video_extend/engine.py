@@ -242,10 +242,12 @@ def _mux_sound(video: Path, picture: Path, out: Path, parent: _Parent, added: in
         shutil.move(picture, out)
         return "none"
     try:
-        sound = decode_audio(video, AUDIO_RATE, mono=False, max_seconds=max_s + 1.0)
+        cap = None if math.isinf(max_s) else max_s + 1.0
+        sound = decode_audio(video, AUDIO_RATE, mono=False, max_seconds=cap)
     except ValueError:  # an undecodable track: the picture is still the result, without sound
         shutil.move(picture, out)
         return "none"
+    own = round(parent.frames / float(parent.fps) * AUDIO_RATE)
     total = round((parent.frames + added) / float(parent.fps) * AUDIO_RATE)
-    remux_with_audio(picture, extend_track(sound, AUDIO_RATE, total), AUDIO_RATE, out)
+    remux_with_audio(picture, extend_track(sound, AUDIO_RATE, own, total), AUDIO_RATE, out)
     return "kept"
