@@ -126,7 +126,7 @@ def _copy_parent(
             parent.tail.append(work_gray(rgb))
             seconds = parent.frames / float(parent.fps)
             if seconds > opts.max_parent_s:
-                raise EngineInputError(f"video: lasts more than {opts.max_parent_s:.0f} s")
+                raise EngineInputError(f"video: too long to extend, more than {opts.max_parent_s:.0f} s")
             progress(min(1.0, seconds / expected))
     except av.FFmpegError as exc:
         raise EngineInputError(f"video: the picture could not be decoded: {exc}") from exc
