@@ -155,3 +155,13 @@ def test_extending_an_extension_keeps_going(tmp_path: Path) -> None:
     for seam_at in (48, 72):
         seam, around = seam_ratio(diffs, seam_at, fps=12)
         assert seam <= SEAM_MAX_RATIO * around, (seam_at, seam, around)
+
+
+def test_a_cut_in_the_last_second_does_not_count_as_motion() -> None:
+    """A steady 3 px/frame slide with a cut to another picture and back: the cut pairs are left out."""
+    base, other = photo("astronaut", 640, 360), photo("chelsea", 640, 360)
+    frames_ = [np.roll(base, 3 * i, axis=1) for i in range(25)]
+    frames_[12] = other
+    motion = estimate_motion([work_gray(f) for f in frames_], 24.0, 640, 360)
+    assert motion.mean.dx == pytest.approx(72.0, rel=0.1) and motion.pairs == 22
+    assert motion.mean.dy == motion.mean.log_scale == motion.mean.rotation == 0.0

@@ -23,8 +23,10 @@ from kinema.engines.image2video.camera import FOCAL_FRACTION
 WORK_WIDTH = 320
 #: Below this many pixels a second (at the frame corner for scale and rotation) a motion is noise.
 DEAD_ZONE_PX_S = 2.0
-#: Fewer tracked corners than this and the pair is counted as "no measurable motion".
+#: Fewer tracked corners than this and the pair says nothing about the motion.
 MIN_TRACKS = 12
+#: The share of tracks one similarity transform must explain for a pair to count.
+MIN_INLIERS = 0.5
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,9 @@ def pair_motion(prev: np.ndarray, nxt: np.ndarray) -> tuple[float, float, float,
     ok = status.reshape(-1) == 1
     if int(ok.sum()) < MIN_TRACKS:
         return None
-    m, _inliers = cv2.estimateAffinePartial2D(
-        pts[ok], moved[ok], method=cv2.RANSAC, ransacReprojThreshold=1.0
-    )
-    if m is None:
-        return None
+    m, inliers = cv2.estimateAffinePartial2D(pts[ok], moved[ok], method=cv2.RANSAC, ransacReprojThreshold=1.0)
+    if m is None or inliers is None or float(inliers.mean()) < MIN_INLIERS:
+        return None  # no one motion explains the picture: a cut, or things moving every which way
     a, b = float(m[0, 0]), float(m[1, 0])
     h, w = prev.shape
     cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
@@ -136,19 +136,20 @@ def estimate_motion(grays: list[np.ndarray], fps: float, width: int, height: int
     first) of a ``width`` x ``height`` video at ``fps``."""
     w, h = width, height
     to_full = w / grays[-1].shape[1] if grays else 1.0
-    rows = []
-    for prev, nxt in itertools.pairwise(grays):
+    rows, times = [], []
+    for i, (prev, nxt) in enumerate(itertools.pairwise(grays)):
         pm = pair_motion(prev, nxt)
-        rows.append((0.0, 0.0, 0.0, 0.0) if pm is None else pm)
+        if pm is not None:  # pairs that say nothing (flat picture, a cut) are left out
+            rows.append(pm)
+            times.append(float(i))
     if not rows:
         return ParentMotion(Motion(), Motion(), 0, w, h)
     series = np.array(rows, dtype=np.float64) * fps  # per second
     series[:, :2] *= to_full
     mean = series.mean(axis=0)
     if len(series) >= 3:
-        t = np.arange(len(series), dtype=np.float64)
-        slope, icpt = np.polyfit(t, series, 1)
-        end = icpt + slope * (len(series) - 1)
+        slope, icpt = np.polyfit(np.array(times), series, 1)
+        end = icpt + slope * (len(grays) - 2)  # the last pair's place, measured or not
         # a line through noisy rates can overshoot: the end speed stays between 0 and twice the mean rate
         end = np.where(np.sign(end) == np.sign(mean), np.minimum(np.abs(end), 2 * np.abs(mean)), 0.0)
         end = end * np.sign(mean)
