@@ -27,7 +27,7 @@ from kinema.engines.image2video.brush import (
     region,
     trajectory_to_output,
 )
-from kinema.engines.image2video.camera import move_from_control
+from kinema.engines.image2video.camera import CameraMove, CameraPath, ease, move_from_control
 from kinema.engines.image2video.depth import estimate_layers
 from kinema.engines.image2video.options import (
     CameraControl,
@@ -42,9 +42,15 @@ from kinema.engines.image2video.tail import TailInterpolator
 from kinema.media.image_load import reduced_read_flag
 from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
+#: Receives each rendered RGB frame, in order (see ``render_image_to_video``'s ``sink``).
+FrameSink = Callable[[np.ndarray], None]
+
 __all__ = [
     "CameraControl",
+    "CameraMove",
+    "CameraPath",
     "DynamicMask",
+    "FrameSink",
     "I2VOptions",
     "I2VResult",
     "render_image_to_video",
@@ -88,10 +94,17 @@ def _fit(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
     return cv2.resize(rgb, (w, h), interpolation=interp)
 
 
-def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan, layers, render, encode
-    options: I2VOptions, out_path: str | Path, progress: ProgressFn = no_progress
+def render_image_to_video(
+    options: I2VOptions,
+    out_path: str | Path,
+    progress: ProgressFn = no_progress,
+    *,
+    sink: FrameSink | None = None,
 ) -> I2VResult:
     """Render the clip described by ``options`` into ``out_path`` (MP4, H.264, 24 fps, faststart).
+
+    With ``sink``, the RGB frames go to it in order instead and no file is written: video extension
+    appends them to its own writer, since a second encode and decode would shift the colours at the seam.
 
     Raises :class:`EngineInputError` for inputs upstream would fail the task for (unreadable images,
     mask/image aspect mismatch, bad camera_control). ``progress`` is called once per frame and may raise
@@ -120,32 +133,12 @@ def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan
         progress(0.0)
         interp = TailInterpolator(a, b, work_short_side=cfg.flow_side, fine=cfg.fine_flow)
         motions["tail_flow_px"] = round(interp.mean_flow, 2)
-        _stream(out_path, w, h, video, n, interp.frame, progress, by_fraction=True)
+        _stream(out_path, w, h, video, n, interp.frame, progress, by_fraction=True, sink=sink)
         return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
 
     rgb = _fit(base, w, h)
     reverse = first is None  # image_tail alone: a subtle move that lands exactly on it
-    # camera: explicit camera_control wins; masks lock the camera; otherwise the prompt decides
-    masks_given = options.static_mask is not None or bool(options.dynamic_masks)
-    if options.camera is not None:
-        try:
-            camera = move_from_control(options.camera)
-        except ValueError as exc:
-            raise EngineInputError(str(exc)) from exc
-        motions["camera_control"] = 1.0
-    elif masks_given:
-        camera = None
-    else:
-        camera = plan.camera
-        if camera is not None:
-            camera = camera.scaled(cfg.motion_scale)
-    if reverse and camera is None:
-        camera = DEFAULT_CAMERA
-    if camera is not None:
-        camera = camera.scaled(min(1.5, math.sqrt(options.duration_s / 5.0)))
-        motions.update(
-            {f"camera_{k}": round(v, 4) for k, v in camera.__dict__.items() if v not in (0.0, 1.0)}
-        )
+    camera = _choose_camera(options, plan.camera, cfg.motion_scale, reverse, motions)
 
     brushes, static_alpha = _masks(options, (iw, ih), (w, h))
     layers = estimate_layers(rgb)
@@ -177,9 +170,43 @@ def render_image_to_video(  # noqa: PLR0915 -- the pipeline in order: load, plan
         cubic=cfg.cubic,
         seed=options.seed,
         inpaint_side=cfg.inpaint_side,
+        easing=options.camera_path.profile() if options.camera_path is not None else ease,
     )
-    _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False)
+    _stream(out_path, w, h, video, n, renderer.frame, progress, by_fraction=False, sink=sink)
     return I2VResult(out_path, w, h, options.fps, n, n / options.fps, motions)
+
+
+def _choose_camera(
+    options: I2VOptions,
+    prompt_camera: CameraMove | None,
+    motion_scale: float,
+    reverse: bool,
+    motions: dict[str, float],
+) -> CameraMove | None:
+    """The clip's camera move: an exact ``camera_path`` wins as given; then ``camera_control``; masks lock
+    the camera; otherwise the prompt decides. All but the exact path scale with the clip's length."""
+    if options.camera_path is not None:
+        camera: CameraMove | None = options.camera_path.move
+        motions["camera_path"] = 1.0
+    elif options.camera is not None:
+        try:
+            camera = move_from_control(options.camera)
+        except ValueError as exc:
+            raise EngineInputError(str(exc)) from exc
+        motions["camera_control"] = 1.0
+    elif options.static_mask is not None or bool(options.dynamic_masks):
+        camera = None
+    else:
+        camera = prompt_camera.scaled(motion_scale) if prompt_camera is not None else None
+    if reverse and camera is None:
+        camera = DEFAULT_CAMERA
+    if camera is not None and options.camera_path is None:
+        camera = camera.scaled(min(1.5, math.sqrt(options.duration_s / 5.0)))
+    if camera is not None:
+        motions.update(
+            {f"camera_{k}": round(v, 4) for k, v in camera.__dict__.items() if v not in (0.0, 1.0)}
+        )
+    return camera
 
 
 def _check_exclusive(options: I2VOptions) -> None:
@@ -240,11 +267,19 @@ def _stream(
     make: Callable[[Any], np.ndarray],
     progress: ProgressFn,
     by_fraction: bool,
+    sink: FrameSink | None = None,
 ) -> None:
-    """Render ``n`` frames into the writer, reporting progress once per frame (may raise Cancelled)."""
-    with VideoWriter(path, w, h, video) as writer:
+    """Render ``n`` frames into the writer (or ``sink``), reporting progress once per frame (may raise
+    Cancelled)."""
+
+    def frames(write: FrameSink) -> None:
         for i in range(n):
             progress(i / n)
-            frame = make(i / (n - 1)) if by_fraction else make(i)
-            writer.write(frame)
+            write(make(i / (n - 1)) if by_fraction else make(i))
+
+    if sink is not None:
+        frames(sink)
+    else:
+        with VideoWriter(path, w, h, video) as writer:
+            frames(writer.write)
     progress(1.0)
