@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import math
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 
+from kinema.contract.model_names import IMAGE2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
+    MODES,
     AsyncBody,
     IdStr,
     Number,
+    OptStr,
     WatermarkInfo,
     check_len,
     limits_of,
+    one_of,
     optional,
     required_in_schema,
     rule,
@@ -49,6 +53,30 @@ class VideoExtendCreate(AsyncBody):
     )
     cfg_scale: Number | None = optional("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
     watermark_info: WatermarkInfo | None = optional('{"enabled": bool}')
+    # Official examples send these two; the continuation always keeps the parent's size and is rendered
+    # by one engine setting, so when given they are listed in task_info.unsupported_fields.
+    model_name: OptStr = Field(
+        None,
+        validation_alias=AliasChoices("model_name", "model"),
+        description="Accepted as upstream's examples send it (an unknown name: code 1203); it does not "
+        "change the continuation and is listed in task_info.unsupported_fields.",
+        json_schema_extra={"enum": list(IMAGE2VIDEO_MODELS)},
+    )
+    mode: OptStr = optional(
+        "std or pro, accepted as upstream's examples send it; the continuation keeps the parent's size, so "
+        "it is listed in task_info.unsupported_fields.",
+        enum=list(MODES),
+    )
+
+    @field_validator("model_name")
+    @classmethod
+    def _model(cls, value: str | None) -> str | None:
+        return None if value is None else check_model(value, "image2video")
+
+    @field_validator("mode")
+    @classmethod
+    def _mode(cls, value: str | None) -> str | None:
+        return None if value is None else one_of(value, MODES)
 
     @field_validator("prompt")
     @classmethod
