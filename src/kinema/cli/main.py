@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.cli.models import models_app, require_models
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
@@ -24,6 +25,7 @@ keys_app = typer.Typer(help="API keys and AK/SK pairs.", no_args_is_help=True)
 tasks_app = typer.Typer(help="Inspect and cancel tasks (reads the database directly).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(models_app, name="models")
 console = Console()
 
 
@@ -58,6 +60,7 @@ def serve(
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
+    require_models(settings)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
     rt = build_runtime(settings)
@@ -105,6 +108,7 @@ def worker(
     from kinema.worker import run_worker
 
     settings = _settings()
+    require_models(settings)
     run_worker(settings, workers or settings.workers)
 
 

@@ -21,6 +21,7 @@ from kinema.contract.limits import Limits
 from kinema.contract.requests import (
     AvatarCreate,
     Image2VideoCreate,
+    Text2VideoCreate,
     TextToAudioCreate,
     TtsCreate,
     VideoToAudioCreate,
@@ -152,6 +153,18 @@ IMAGE2VIDEO = KindSpec(
     cli_help="Image to video, locally: still → clip",
 )
 
+TEXT2VIDEO = KindSpec(
+    kind=TaskKind.TEXT2VIDEO,
+    path="/videos/text2video",
+    request=Text2VideoCreate,
+    summary="Text to video: a prompt → a clip (needs a generative model, docs/gpu.md)",
+    results=("videos",),
+    # Only reached when no pipeline serves the model (routing in jobs/executors/generative.py).
+    executor="kinema.jobs.executors.generative:unserved",
+    watermark=True,
+    sdk_name="text2video",
+)
+
 VIDEO_TO_AUDIO = KindSpec(
     kind=TaskKind.VIDEO_TO_AUDIO,
     path="/audio/video-to-audio",
@@ -199,6 +212,7 @@ KINDS: dict[TaskKind, KindSpec] = {
     for spec in (
         AVATAR,
         IMAGE2VIDEO,
+        TEXT2VIDEO,
         VIDEO_TO_AUDIO,
         TEXT_TO_AUDIO,
         TTS,

@@ -343,6 +343,7 @@ class TaskReplies(NamedTuple):
 TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "text2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "video_to_audio": TaskReplies(
         VideoToAudioTask, VideoToAudioCallback, VideoToAudioTaskReply, VideoToAudioTaskListReply
     ),

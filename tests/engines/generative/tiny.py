@@ -1,0 +1,114 @@
+"""Tiny random Wan pipelines built from configs in the test (nothing downloaded), saved as Diffusers folders.
+
+The recipe follows diffusers' own Wan tests (a two-layer transformer, a 3-channel VAE) with the tokenizer and
+T5 encoder built here instead of fetched from the Hub. The folders are opened by kinema's real loader
+(``from_pretrained(..., local_files_only=True)``), so the user-supplied-weights path runs end to end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+WORDS = [
+    "a",
+    "cat",
+    "dances",
+    "the",
+    "camera",
+    "pans",
+    "left",
+    "negative",
+    "monkey",
+    "runs",
+    "forward",
+    "blurry",
+    "low",
+    "quality",
+]
+
+
+def tiny_text() -> tuple[Any, Any]:
+    """A word-level tokenizer and a 2-layer T5 encoder with ``d_model`` 32."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, T5Config, T5EncoderModel
+
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
+    for word in WORDS:
+        vocab.setdefault(word, len(vocab))
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
+    )
+    config = T5Config(
+        vocab_size=64,
+        d_model=32,
+        d_ff=37,
+        d_kv=8,
+        num_layers=2,
+        num_heads=4,
+        relative_attention_num_buckets=8,
+        dropout_rate=0.0,
+    )
+    return tokenizer, T5EncoderModel(config).eval()
+
+
+def _transformer(in_channels: int) -> Any:
+    from diffusers import WanTransformer3DModel
+
+    return WanTransformer3DModel(
+        patch_size=(1, 2, 2),
+        num_attention_heads=2,
+        attention_head_dim=12,
+        in_channels=in_channels,
+        out_channels=16,
+        text_dim=32,
+        freq_dim=256,
+        ffn_dim=32,
+        num_layers=2,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32,
+    )
+
+
+def _common(seed: int) -> dict[str, Any]:
+    import torch
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler
+
+    torch.manual_seed(seed)
+    vae = AutoencoderKLWan(
+        base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
+    )
+    scheduler = UniPCMultistepScheduler(
+        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0
+    )
+    tokenizer, text_encoder = tiny_text()
+    return {"vae": vae, "scheduler": scheduler, "tokenizer": tokenizer, "text_encoder": text_encoder}
+
+
+def save_i2v(folder: Path, seed: int = 0) -> Path:
+    """A Wan2.2-A14B-shaped image-to-video pipeline (two experts, no CLIP encoder) saved to ``folder``."""
+    from diffusers import WanImageToVideoPipeline
+
+    parts = _common(seed)
+    pipe = WanImageToVideoPipeline(
+        transformer=_transformer(36),
+        transformer_2=_transformer(36),
+        image_encoder=None,
+        image_processor=None,
+        boundary_ratio=0.875,
+        **parts,
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def save_t2v(folder: Path, seed: int = 0) -> Path:
+    """A Wan text-to-video pipeline (one transformer) saved to ``folder``."""
+    from diffusers import WanPipeline
+
+    pipe = WanPipeline(transformer=_transformer(16), **_common(seed))
+    pipe.save_pretrained(folder)
+    return folder
