@@ -112,3 +112,14 @@ def save_t2v(folder: Path, seed: int = 0) -> Path:
     pipe = WanPipeline(transformer=_transformer(16), **_common(seed))
     pipe.save_pretrained(folder)
     return folder
+
+
+#: The tiny models' native clip: 13 frames (one call covers 5 s at 2 fps, 10 s is a chain of two), 32x32
+#: area, 2 denoising steps. The same numbers feed the assertions.
+TINY = {"steps": 2, "width": 32, "height": 32, "num_frames": 13, "fps": 2, "device": "cpu"}
+
+
+def models_setting(i2v: Path, t2v: Path) -> dict[str, Any]:
+    """``KINEMA_MODELS``: kling-v2-6 served by both tiny folders; kling-v1 (whose Kling capabilities include
+    the motion brush and camera control) by the image-to-video one, as a plain path."""
+    return {"kling-v2-6": [{"path": str(i2v), **TINY}, {"path": str(t2v), **TINY}], "kling-v1": str(i2v)}
