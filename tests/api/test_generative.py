@@ -1,9 +1,11 @@
-"""Generative engines end to end over HTTP: tiny random Wan pipelines saved to a folder, KINEMA_MODELS
-pointing at them, a real server and worker (docs/gpu.md). Everything runs on the CPU, nothing is downloaded."""
+"""Generative engines end to end over HTTP (docs/gpu.md): tiny random Wan pipelines saved to a folder,
+KINEMA_MODELS pointing at them, a real server and worker. All on the CPU; nothing is downloaded."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.media import png_b64
-from tests.api.server import Server, start_server, wait_for
+from tests.api.server import Server, start_server
 from tests.api.test_engines_e2e import probe
 from tests.engines.generative.tiny import TINY, models_setting, save_i2v, save_t2v
 
@@ -119,16 +121,12 @@ def test_text_to_video_without_a_pipeline_is_1203(gpu_server: Server) -> None:
 def test_broken_folder_stops_start_up_and_models_check_says_why(
     tmp_path: Path, folders: tuple[Path, Path]
 ) -> None:
-    import shutil
-
     broken = tmp_path / "broken"
     shutil.copytree(folders[0], broken)
     for weights in (broken / "transformer_2").glob("*.safetensors"):
         weights.unlink()
     setting = json.dumps({MODEL: str(broken)})
     env = {"KINEMA_MODELS": setting, "KINEMA_DATA_DIR": str(tmp_path / "data")}
-    import os
-
     check = subprocess.run(
         [sys.executable, "-m", "kinema", "models", "check"],
         env={**os.environ, **env, "COLUMNS": "200"},
@@ -143,8 +141,6 @@ def test_broken_folder_stops_start_up_and_models_check_says_why(
 
 
 def test_models_check_reports_parameters(tmp_path: Path, folders: tuple[Path, Path]) -> None:
-    import os
-
     env = {"KINEMA_MODELS": json.dumps(models_setting(*folders)), "COLUMNS": "200"}
     check = subprocess.run(
         [sys.executable, "-m", "kinema", "models", "check"],
