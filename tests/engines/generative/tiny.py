@@ -7,6 +7,7 @@ T5 encoder built here instead of fetched from the Hub. The folders are opened by
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,19 @@ def models_setting(i2v: Path, t2v: Path) -> dict[str, Any]:
     """``KINEMA_MODELS``: kling-v2-6 served by both tiny folders; kling-v1 (whose Kling capabilities include
     the motion brush and camera control) by the image-to-video one, as a plain path."""
     return {"kling-v2-6": [{"path": str(i2v), **TINY}, {"path": str(t2v), **TINY}], "kling-v1": str(i2v)}
+
+
+def fake_folder(folder: Path, cls: str = "WanImageToVideoPipeline", **extra: object) -> Path:
+    """A folder shaped like a saved pipeline (the weights file only needs a safetensors header here)."""
+    index = {"_class_name": cls, "transformer": ["diffusers", "WanTransformer3DModel"], **extra}
+    index.update(scheduler=["diffusers", "UniPCMultistepScheduler"], image_encoder=[None, None])
+    folder.mkdir(parents=True)
+    (folder / "model_index.json").write_text(json.dumps(index))
+    (folder / "transformer").mkdir()
+    (folder / "transformer" / "config.json").write_text("{}")
+    header = json.dumps({"w": {"dtype": "BF16", "shape": [4, 8], "data_offsets": [0, 64]}}).encode()
+    blob = len(header).to_bytes(8, "little") + header + bytes(64)
+    (folder / "transformer" / "diffusion_pytorch_model.safetensors").write_bytes(blob)
+    (folder / "scheduler").mkdir()
+    (folder / "scheduler" / "scheduler_config.json").write_text("{}")
+    return folder
