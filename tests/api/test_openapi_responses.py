@@ -26,9 +26,10 @@ from tests.api.server import Server, free_port, wait_for
 from tests.support.openapi_check import OpenApiDocument
 
 PREFIXES = ("/kling/v1", "/v1")
-AVATAR, I2V, V2A, T2A, TTS = (
+AVATAR, I2V, T2V, V2A, T2A, TTS = (
     "/videos/avatar/image2video",
     "/videos/image2video",
+    "/videos/text2video",
     "/audio/video-to-audio",
     "/audio/text-to-audio",
     "/audio/tts",
@@ -140,6 +141,7 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     ext = {
         "avatar": f"oa-avatar-{tag}",
         "image2video": f"oa-i2v-{tag}",
+        "text2video": f"oa-t2v-{tag}",
         "video_to_audio": f"oa-v2a-{tag}",
         "text_to_audio": f"oa-t2a-{tag}",
     }
@@ -155,7 +157,11 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     i2v = x.create(
         v + I2V, {"image": png_b64(640, 360), "duration": "5", "external_task_id": ext["image2video"]}
     )
-    # queued behind the two above, so the queue view has a position and cancel fails it at once
+    t2v = x.create(  # the shared server's tiny generative pipeline (tests/conftest.py)
+        k + T2V, {"model_name": "kling-v2-6", "prompt": "a cat dances", "external_task_id": ext["text2video"]}
+    )
+    x.call("POST", v + T2V, json={"prompt": "a cat dances"})  # kling-v1: no pipeline, 1203
+    # queued behind the ones above, so the queue view has a position and cancel fails it at once
     cancelled = x.create(
         v + AVATAR, {"image": portrait_b64(512), "audio_id": audio_id, "callback_url": dead_hook}
     )
@@ -163,10 +169,13 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     x.call("POST", k + AVATAR + "/{task_id}/cancel", task_id=cancelled["task_id"])
     queued = x.create(k + I2V, {"image": png_b64(480, 320)})
     x.call("POST", v + I2V + "/{task_id}/cancel", task_id=queued["task_id"])
+    queued = x.create(v + T2V, {"model_name": "kling-v2-6", "prompt": "a monkey runs"})
+    x.call("POST", k + T2V + "/{task_id}/cancel", task_id=queued["task_id"])
 
     avatar = wait_for(c, f"{k}{AVATAR}/{avatar['task_id']}", timeout=240)
     i2v = wait_for(c, f"{v}{I2V}/{i2v['task_id']}", timeout=180)
-    assert avatar["task_status"] == i2v["task_status"] == "succeed", (avatar, i2v)
+    t2v = wait_for(c, f"{k}{T2V}/{t2v['task_id']}", timeout=240)
+    assert avatar["task_status"] == i2v["task_status"] == t2v["task_status"] == "succeed", (avatar, i2v, t2v)
     video = i2v["task_result"]["videos"][0]
 
     v2a = x.create(v + V2A, {"video_id": video["id"], "external_task_id": ext["video_to_audio"]})
@@ -186,7 +195,7 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     _wait_for_attempts(c, dead, lambda a: any(e["status_code"] is None for e in a))
 
     for prefix in PREFIXES:
-        for family, task in ((AVATAR, avatar), (I2V, i2v), (V2A, v2a), (T2A, t2a)):
+        for family, task in ((AVATAR, avatar), (I2V, i2v), (T2V, t2v), (V2A, v2a), (T2A, t2a)):
             base = prefix + family
             x.call("GET", base + "/{task_id}", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}", task_id=task["task_info"]["external_task_id"])
