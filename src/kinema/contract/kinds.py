@@ -163,6 +163,9 @@ TEXT2VIDEO = KindSpec(
     executor="kinema.jobs.executors.generative:unserved",
     watermark=True,
     sdk_name="text2video",
+    cli_name="t2v",
+    cli_module="kinema.cli.t2v",
+    cli_help="Text to video, locally, on a KINEMA_MODELS model: kinema t2v 'a cat dances' -o clip.mp4",
 )
 
 VIDEO_TO_AUDIO = KindSpec(
