@@ -101,3 +101,23 @@ def test_no_models_leaves_executors_untouched(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert generative.routed("image2video", settings, cpu) is cpu
     assert generative.routed("avatar", _settings(tmp_path / "x"), cpu) is cpu
+
+
+def test_the_server_imports_without_torch() -> None:
+    """Without the kinema[gpu] extra the server, workers and CLI still import (torch loads only in a task)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class NoGpu:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'diffusers', 'transformers'):\n"
+        "            raise ImportError(name + ' is not installed')\n"
+        "sys.meta_path.insert(0, NoGpu())\n"
+        "import kinema.api.app, kinema.worker, kinema.cli.main, kinema.jobs.registry\n"
+        "from kinema.jobs.executors import generative\n"
+        "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
