@@ -77,3 +77,15 @@ def test_report_counts_parameters_from_headers(tmp_path: Path) -> None:
     assert report.parameters == 32 and report.estimated_bytes == 64  # bf16 at run time
     header = safetensors_header(folder / "transformer" / "diffusion_pytorch_model.safetensors")
     assert header["w"]["shape"] == [4, 8]
+
+
+def test_models_need_the_gpu_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "diffusers" else real(name, *a)
+    )
+    with pytest.raises(ModelConfigError, match=r"diffusers is not installed: pip install 'kinema\[gpu\]'"):
+        parse_models({"kling-v1": str(fake_folder(tmp_path / "ok"))})
+    assert parse_models({}).entries == ()  # nothing configured: nothing needed

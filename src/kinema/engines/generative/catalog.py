@@ -14,6 +14,7 @@ reported as one :class:`ModelConfigError` naming the model, the folder and what 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -89,6 +90,8 @@ class Catalog:
 
 def parse_models(raw: Mapping[str, Any]) -> Catalog:
     """Read and check the whole setting; raises :class:`ModelConfigError` at the first problem."""
+    if raw:
+        check_installed()
     entries: list[ModelEntry] = []
     for name, value in raw.items():
         items = value if isinstance(value, list) else [value]
@@ -107,6 +110,20 @@ def parse_models(raw: Mapping[str, Any]) -> Catalog:
                     raise ModelConfigError(f"KINEMA_MODELS[{name!r}]: two folders serve {kind}")
             entries.append(entry)
     return Catalog(tuple(entries))
+
+
+#: What the generative engines import when a task runs (the ``kinema[gpu]`` extra).
+RUNTIME_PACKAGES: tuple[str, ...] = ("torch", "diffusers", "transformers", "ftfy")
+
+
+def check_installed() -> None:
+    """Models are configured: the extra must be installed, or every task would crash at its first import.
+    Looks the packages up without importing them (start-up stays fast)."""
+    missing = [name for name in RUNTIME_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ModelConfigError(
+            f"KINEMA_MODELS is set but {', '.join(missing)} is not installed: pip install 'kinema[gpu]'"
+        )
 
 
 def _entry(name: str, item: Any) -> ModelEntry:
