@@ -60,7 +60,8 @@ def check() -> None:
                 dtypes,
             )
         console.print(table)
+        run = entry.dtype if entry.dtype != "auto" else "bfloat16 (auto, on a GPU)"
         console.print(
-            f"  {human(report.parameters, '')} parameters; weights at run dtype ≈ "
+            f"  {human(report.parameters, '')} parameters; weights at run dtype {run} ≈ "
             f"{human(report.estimated_bytes)} (activations and VAE decode come on top)"
         )
