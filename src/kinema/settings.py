@@ -11,7 +11,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     executors: dict[str, str] = Field(
         default_factory=dict,
         description='Plug-ins: task kind → "module:function" executor, e.g. a GPU engine for "avatar".',
+    )
+    models: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Generative engines (kinema[gpu], docs/gpu.md): JSON object, Kling model_name → a local "
+        'Diffusers folder, {"path", "device", "dtype", "offload", "vae_tiling", "steps", "width", "height", '
+        '"num_frames", "fps"} or a list of these. Checked at start-up; weights are never downloaded.',
+    )
+    generative_unsupported: Literal["reject", "cpu"] = Field(
+        "reject",
+        description="A request for a generative model with a control its pipeline cannot honour (motion "
+        "brush, camera_control, sound…): reject = 1201 naming the field; cpu = run it on the CPU engine.",
     )
 
     # --- watermarked copies (watermark_info.enabled; docs/watermark.md)

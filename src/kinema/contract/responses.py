@@ -411,6 +411,7 @@ class TaskReplies(NamedTuple):
 TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "text2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "video_extend": TaskReplies(
         VideoExtendTask, VideoExtendCallback, VideoExtendTaskReply, VideoExtendTaskListReply
     ),
