@@ -215,8 +215,17 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     dead = f"{v}{AVATAR}/{cancelled['task_id']}/callbacks"
     _wait_for_attempts(c, dead, lambda a: any(e["status_code"] is None for e in a))
 
+    finished = ((AVATAR, avatar), (I2V, i2v), (T2V, t2v), (EXT, extend), (V2A, v2a), (T2A, t2a))
+    _query_every_task(x, finished, cancelled["task_id"])
+
+    _files_and_errors(x, video, v2a, t2a, speech)
+    _voice_routes(x)
+
+
+def _query_every_task(x: Recorder, finished: tuple[tuple[str, dict], ...], cancelled_id: str) -> None:
+    """Every per-task route of every family, on both prefixes, by id and by external id."""
     for prefix in PREFIXES:
-        for family, task in ((AVATAR, avatar), (I2V, i2v), (T2V, t2v), (EXT, extend), (V2A, v2a), (T2A, t2a)):
+        for family, task in finished:
             base = prefix + family
             x.call("GET", base + "/{task_id}", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}", task_id=task["task_info"]["external_task_id"])
@@ -225,12 +234,9 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
             x.call("GET", base + "/{task_id}/queue", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}/callbacks", task_id=task["task_id"])
             x.call("POST", base + "/{task_id}/cancel", task_id=task["task_id"])  # terminal: unchanged
-        x.call("GET", prefix + AVATAR + "/{task_id}/callbacks", task_id=cancelled["task_id"])
+        x.call("GET", prefix + AVATAR + "/{task_id}/callbacks", task_id=cancelled_id)
         x.call("GET", prefix + "/queue")
     x.call("GET", "/healthz")
-
-    _files_and_errors(x, video, v2a, t2a, speech)
-    _voice_routes(x)
 
 
 def _voice_routes(x: Recorder) -> None:
