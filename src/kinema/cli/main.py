@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.cli.upstream import upstream_app
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
@@ -24,6 +25,7 @@ keys_app = typer.Typer(help="API keys and AK/SK pairs.", no_args_is_help=True)
 tasks_app = typer.Typer(help="Inspect and cancel tasks (reads the database directly).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(upstream_app, name="upstream")
 console = Console()
 
 
@@ -223,7 +225,7 @@ def config() -> None:
     table = Table("setting (KINEMA_…)", "value", "meaning")
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        shown = "***" if "secret" in name and value else str(value)
+        shown = "***" if ("secret" in name or name.endswith("api_key")) and value else str(value)
         table.add_row(name.upper(), shown, field.description or "")
     console.print(table)
 

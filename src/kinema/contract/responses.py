@@ -125,12 +125,28 @@ class ParentVideo(_Reply):
     duration: Seconds
 
 
+class UpstreamInfo(_Reply):
+    """kinema extension, gateway only (docs/gateway.md): the upstream task a task ran as."""
+
+    task_id: str = Field(description="The upstream's id of the task.")
+    base_url: str = Field(description="The upstream API it ran on (base URL and prefix).")
+    final_unit_deduction: str | SkipJsonSchema[None] = Field(
+        None, description="What the upstream charged, as it reported it (once it succeeded)."
+    )
+    urls: list[str] | SkipJsonSchema[None] = Field(
+        None, description="The upstream's own result URLs, archived into kinema (they expire upstream)."
+    )
+
+
 class TaskInfo(_Reply):
     """``task_info``: the caller's own id, and the input video of a video-to-audio task."""
 
     external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
         None, description="Video-to-audio tasks only: the input video."
+    )
+    upstream: UpstreamInfo | SkipJsonSchema[None] = Field(
+        None, description="kinema extension: the upstream task, when this one ran on an upstream (gateway)."
     )
 
 
