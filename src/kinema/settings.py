@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     upstream_media: Literal["base64", "url"] = Field(
         "base64", description="How stored inputs are sent upstream: base64, or kinema signed URLs."
     )
+    upstream_callback_base: str | None = Field(
+        None,
+        description="Base URL at which the upstream reaches this server for callbacks; unset: polling only.",
+    )
     upstream_poll_s: float = Field(2.0, gt=0, description="First poll of an upstream task; doubles to 30 s.")
     upstream_retry_max_s: float = Field(
         30.0, gt=0, description="Longest wait between retries of a failed upstream call (backoff cap)."

@@ -18,13 +18,18 @@ import httpx
 import pytest
 
 from tests.api.media import png_b64
-from tests.api.server import Server, start_server, wait_for
+from tests.api.server import Server, free_port, start_server, wait_for
 
 pytestmark = pytest.mark.timeout(600)
 
 I2V = "/v1/videos/image2video"
 T2A = "/v1/audio/text-to-audio"
 UP_ACCOUNT = "gateway-account"
+UPSTREAM_ENV = {
+    "KINEMA_WORKERS": "2",
+    "KINEMA_LIMIT_OVERRIDES": '{"i2v_negative_prompt_max_chars": 20}',
+    "KINEMA_ALLOW_PRIVATE_URLS": "true",  # its callbacks go to the gateway on 127.0.0.1
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +38,7 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # accepts is refused upstream: the refusal must come back with the upstream's code and message.
     srv = start_server(
         tmp_path_factory.mktemp("upstream"),
-        KINEMA_WORKERS="2",
-        KINEMA_LIMIT_OVERRIDES='{"i2v_negative_prompt_max_chars": 20}',
+        **UPSTREAM_ENV,
     )
     yield srv
     srv.stop()
@@ -172,8 +176,7 @@ def test_upstream_down_for_a_while_then_back(gateway: Server, upstream: Server, 
     restarted = start_server(
         upstream.data_dir,
         port=port,
-        KINEMA_WORKERS="2",
-        KINEMA_LIMIT_OVERRIDES='{"i2v_negative_prompt_max_chars": 20}',
+        **UPSTREAM_ENV,
     )
     upstream.proc = restarted.proc  # the fixture stops the live process
     with gateway.client() as c:
@@ -234,3 +237,32 @@ def test_jwt_credentials_and_routing_by_model_name(
     with upstream.client(witness) as c:
         missing = c.get(I2V, params={"external_task_id": local}).json()
     assert missing["code"] == 1203
+
+
+def test_upstream_callbacks_wake_the_follower(
+    tmp_path_factory: pytest.TempPathFactory, upstream: Server, up_key: str
+) -> None:
+    """With a 30 s first poll, only the upstream's callbacks (to the per-task URL) can finish a 3 s task in
+    well under 30 s; a callback with a wrong token is refused."""
+    port = free_port()
+    env = _gateway_env(
+        upstream,
+        KINEMA_UPSTREAM_API_KEY=up_key,
+        KINEMA_UPSTREAM_POLL_S="30",
+        KINEMA_UPSTREAM_CALLBACK_BASE=f"http://127.0.0.1:{port}",
+    )
+    gw = start_server(tmp_path_factory.mktemp("gateway-callbacks"), port=port, **env)
+    try:
+        started = time.monotonic()
+        task_id = _create(gw, T2A, {"prompt": "a door creaks open", "duration": 3})
+        with gw.client() as c:
+            task = wait_for(c, f"{T2A}/{task_id}", timeout=120)
+        took = time.monotonic() - started
+        with httpx.Client(base_url=gw.base) as plain:
+            forged = plain.post(f"/upstream/callbacks/{task_id}/{'0' * 32}", json={"task_status": "succeed"})
+    finally:
+        gw.stop()
+    assert task["task_status"] == "succeed", task
+    assert task["task_info"]["upstream"]["callbacks"] >= 1
+    assert took < 25, f"took {took:.1f} s: the callback did not wake the follower"
+    assert forged.status_code == 401 and forged.json()["code"] != 0

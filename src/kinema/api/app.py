@@ -22,7 +22,7 @@ from kinema.api.blocking import db_call
 from kinema.api.deps import account, state
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
-from kinema.api.routes import files, tasks, tts
+from kinema.api.routes import files, tasks, tts, upstream
 from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return envelope.ok(request, service.queue_view(state(request).rt, account_id, None))
 
     app.include_router(files.router())
+    app.include_router(upstream.router())
 
     @app.get(
         "/healthz",

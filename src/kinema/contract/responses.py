@@ -136,6 +136,9 @@ class UpstreamInfo(_Reply):
     urls: list[str] | SkipJsonSchema[None] = Field(
         None, description="The upstream's own result URLs, archived into kinema (they expire upstream)."
     )
+    callbacks: int | SkipJsonSchema[None] = Field(
+        None, description="Upstream callbacks received for this task (each one makes kinema poll at once)."
+    )
 
 
 class TaskInfo(_Reply):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -29,6 +30,7 @@ from kinema.jobs.registry import get_executor
 from kinema.jobs.service import find_asset
 from kinema.runtime import Runtime
 from kinema.upstream import archive
+from kinema.upstream.callbacks import callback_url
 from kinema.upstream.client import UpstreamClient, UpstreamRejected
 from kinema.upstream.follow import UPSTREAM_SHARE, UpstreamFailed, follow, retrying
 from kinema.upstream.forward import NotForwardable, encode_file, upstream_body
@@ -76,6 +78,46 @@ def _record(rt: Runtime, task_id: str, upstream: dict[str, Any]) -> None:
         )
 
 
+def _callbacks(rt: Runtime, task_id: str) -> int:
+    with rt.db.read() as session:
+        info = session.scalar(select(Task.task_info).where(Task.id == task_id)) or {}
+    return int((info.get("upstream") or {}).get("callbacks") or 0)
+
+
+def note_callback(rt: Runtime, task_id: str) -> bool:
+    """An upstream callback for ``task_id`` came (its token checked by the API): count it in
+    ``task_info.upstream.callbacks``, which wakes the follower. False when the task is not following one."""
+    with rt.db.write() as session:
+        info = session.scalar(
+            select(Task.task_info).where(Task.id == task_id, Task.status == TaskStatus.PROCESSING)
+        )
+        if not info or "upstream" not in info:
+            return False
+        upstream = {**info["upstream"], "callbacks": int(info["upstream"].get("callbacks") or 0) + 1}
+        session.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(task_info={**info, "upstream": upstream})
+            .execution_options(synchronize_session=False)
+        )
+    return True
+
+
+def _nudge(rt: Runtime, task_id: str) -> Callable[[], bool] | None:
+    """True once per new callback counted for the task (None when callbacks are off: nothing to read)."""
+    if not rt.settings.upstream_callback_base:
+        return None
+    seen = _callbacks(rt, task_id)
+
+    def nudged() -> bool:
+        nonlocal seen
+        now = _callbacks(rt, task_id)
+        changed, seen = now != seen, now
+        return changed
+
+    return nudged
+
+
 def _row(rt: Runtime, task_id: str) -> tuple[str, dict[str, Any], dict[str, str]]:
     with rt.db.read() as session:
         row = session.execute(
@@ -99,7 +141,10 @@ def _body(rt: Runtime, ctx: JobContext[Any]) -> dict[str, Any]:
             return rt.urls.url(inputs[name])
         return encode_file(ctx.inputs[name])
 
-    return upstream_body(spec, ctx.request, task_id=ctx.task_id, media=media, upstream_ids=ids)
+    hook = callback_url(rt.settings, ctx.task_id)
+    return upstream_body(
+        spec, ctx.request, task_id=ctx.task_id, media=media, upstream_ids=ids, callback_url=hook
+    )
 
 
 def _start(rt: Runtime, ctx: JobContext[Any], client: UpstreamClient, path: str) -> dict[str, Any]:
@@ -138,7 +183,7 @@ def execute(rt: Runtime, ctx: JobContext[Any]) -> list[OutputFile]:
             started = _start(rt, ctx, client, path)
             base = client.base
             _record(rt, ctx.task_id, {"task_id": str(started["task_id"]), "base_url": base})
-            done = follow(client, path, started, rt.settings, ctx.progress)
+            done = follow(client, path, started, rt.settings, ctx.progress, _nudge(rt, ctx.task_id))
         urls = [f.url for f in archive.planned(done.get("task_result") or {}, ctx.workdir)]
         _record(
             rt,

@@ -30,12 +30,17 @@ class UpstreamFailed(Exception):
     """The upstream task ended ``failed``; ``str()`` is its ``task_status_msg``."""
 
 
-def wait(seconds: float, tick: Tick, fraction: float) -> None:
+def wait(seconds: float, tick: Tick, fraction: float, nudged: Callable[[], bool] | None = None) -> bool:
+    """Sleep ``seconds`` in slices of at most one second, calling ``tick`` between them; a ``nudged()``
+    that turns true (an upstream callback arrived) ends the wait early and returns True."""
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
         tick(fraction)
+        if nudged is not None and nudged():
+            return True
         time.sleep(min(1.0, left))
     tick(fraction)
+    return False
 
 
 def retrying(call: Callable[[], T], settings: Settings, tick: Tick, fraction: float) -> T:
@@ -66,22 +71,21 @@ def follow(
     task: dict[str, Any],
     settings: Settings,
     tick: Tick,
-    on_change: Callable[[dict[str, Any]], None] | None = None,
+    nudged: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Poll until the upstream task ``task`` (its create or query reply) is terminal; the ``succeed``
-    object. Raises :class:`UpstreamFailed` for ``failed``."""
+    object. Raises :class:`UpstreamFailed` for ``failed``. ``nudged()`` true (a callback came) polls at once
+    and starts the backoff over."""
     delay = settings.upstream_poll_s
     task_id = str(task["task_id"])
-    status = ""
     while True:
-        if task.get("task_status") != status and on_change is not None:
-            on_change(task)
         status = str(task.get("task_status", ""))
         if status == "succeed":
             return task
         if status == "failed":
             raise UpstreamFailed(str(task.get("task_status_msg") or "the upstream task failed"))
         fraction = mirrored_progress(task)
-        wait(delay, tick, fraction)
-        delay = min(delay * 2, POLL_MAX_S)
+        delay = (
+            settings.upstream_poll_s if wait(delay, tick, fraction, nudged) else min(delay * 2, POLL_MAX_S)
+        )
         task = retrying(lambda: client.get(path, task_id), settings, tick, fraction)

@@ -5,7 +5,8 @@ each becomes the file's bytes in base64 (``KINEMA_UPSTREAM_MEDIA=base64``, the d
 of the stored blob (``url``: smaller requests, but the upstream must be able to reach kinema). An ``audio_id``
 or ``video_id`` of kinema's names the upstream id its result was archived from. kinema's own task id is
 sent as ``external_task_id``: a create whose reply was lost is found upstream by that id, never sent twice.
-The client's ``callback_url`` stays with kinema, which sends its own callbacks.
+The client's ``callback_url`` stays with kinema, which sends its own callbacks; the upstream gets kinema's
+per-task callback URL instead when callbacks are on (:mod:`kinema.upstream.callbacks`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def upstream_body(
     task_id: str,
     media: Callable[[str], str],
     upstream_ids: Mapping[str, str],
+    callback_url: str | None = None,
 ) -> dict[str, Any]:
     """The body to POST upstream. ``media(input_name)`` gives the wire value of a stored input (base64 or
     URL); ``upstream_ids`` maps a reuse field (``video_id``) to the upstream id of the kinema asset named."""
@@ -54,4 +56,6 @@ def upstream_body(
                 )
             body[reuse.field] = upstream_ids[reuse.field]
     body["external_task_id"] = task_id
+    if callback_url:
+        body["callback_url"] = callback_url
     return body
