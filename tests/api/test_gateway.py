@@ -9,8 +9,12 @@ of what the gateway sent: one upstream task per gateway task, under the credenti
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -266,3 +270,24 @@ def test_upstream_callbacks_wake_the_follower(
     assert task["task_info"]["upstream"]["callbacks"] >= 1
     assert took < 25, f"took {took:.1f} s: the callback did not wake the follower"
     assert forged.status_code == 401 and forged.json()["code"] != 0
+
+
+def test_cli_upstream_check(upstream: Server, up_key: str, tmp_path: Path) -> None:
+    """``kinema upstream check`` says ok with good credentials and fails (exit 1) with a wrong key."""
+
+    def check(key: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "KINEMA_DATA_DIR": str(tmp_path),
+            **_gateway_env(upstream, KINEMA_UPSTREAM_API_KEY=key),
+        }
+        cmd = [sys.executable, "-m", "kinema", "upstream", "check"]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+    good = check(up_key)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"ok image2video: {upstream.base}/v1/videos/image2video" in good.stdout
+    assert "ok text_to_audio" in good.stdout
+    bad = check("kn-not-a-key")
+    assert bad.returncode == 1
+    assert "failed image2video: upstream error" in bad.stdout

@@ -2,9 +2,9 @@
 
 Every call goes through :func:`retrying`: a transient failure (:class:`UpstreamBusy`: the upstream down,
 rate-limited or at its concurrency cap) waits ``upstream_poll_s`` doubling to ``upstream_retry_max_s`` and
-tries again, for as long as the job may run (the runner's ``job_timeout_s``, enforced through ``tick``). The
-wait is cut in slices of at most a second, each calling ``tick``: that is how a cancel or a lost lease stops a
-follow promptly (``tick`` raises).
+tries again, for as long as the job may run (the runner's ``job_timeout_s``, enforced through ``tick``).
+Waits are cut in slices of at most a quarter second, each calling ``tick``: that is how a cancel or a lost
+lease stops a follow promptly (``tick`` raises).
 """
 
 from __future__ import annotations
@@ -30,15 +30,20 @@ class UpstreamFailed(Exception):
     """The upstream task ended ``failed``; ``str()`` is its ``task_status_msg``."""
 
 
+SLICE_S = 0.25
+"""How often a wait calls ``tick`` and reads ``nudged`` (one primary-key read): a callback is acted on within
+this much."""
+
+
 def wait(seconds: float, tick: Tick, fraction: float, nudged: Callable[[], bool] | None = None) -> bool:
-    """Sleep ``seconds`` in slices of at most one second, calling ``tick`` between them; a ``nudged()``
+    """Sleep ``seconds`` in slices of at most ``SLICE_S``, calling ``tick`` between them; a ``nudged()``
     that turns true (an upstream callback arrived) ends the wait early and returns True."""
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
         tick(fraction)
         if nudged is not None and nudged():
             return True
-        time.sleep(min(1.0, left))
+        time.sleep(min(SLICE_S, left))
     tick(fraction)
     return False
 
