@@ -22,7 +22,8 @@ from kinema.settings import Settings
 
 TOKEN_LIFETIME_S = 1800
 """Lifetime of a signed JWT, as the official clients sign them; a new one is signed per call."""
-RETRY_CODES = frozenset({1302, 1303, 1304})
+RETRY_CODES = frozenset({1302, 1303, 5000, 5001, 5002})
+"""Rate limit, concurrency cap, and the server-side errors (internal, unavailable, timeout)."""
 
 
 class UpstreamError(Exception):
