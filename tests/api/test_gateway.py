@@ -28,6 +28,7 @@ pytestmark = pytest.mark.timeout(600)
 
 I2V = "/v1/videos/image2video"
 T2A = "/v1/audio/text-to-audio"
+V2A = "/v1/audio/video-to-audio"
 UP_ACCOUNT = "gateway-account"
 UPSTREAM_ENV = {
     "KINEMA_WORKERS": "2",
@@ -219,7 +220,7 @@ def test_jwt_credentials_and_routing_by_model_name(
     witness = upstream.new_key("jwt-account")  # the same account, to read its tasks upstream
     env = _gateway_env(
         upstream,
-        KINEMA_UPSTREAM_ROUTES="kling-v2-6",
+        KINEMA_UPSTREAM_ROUTES="kling-v2-6,video_to_audio",
         KINEMA_UPSTREAM_ACCESS_KEY=ak,
         KINEMA_UPSTREAM_SECRET_KEY=sk,
         KINEMA_UPSTREAM_PREFIX="/kling/v1",  # CometAPI's prefix; kinema serves it too
@@ -231,6 +232,10 @@ def test_jwt_credentials_and_routing_by_model_name(
         with gw.client() as c:
             remote_task = wait_for(c, f"{I2V}/{remote}", timeout=300)
             local_task = wait_for(c, f"{I2V}/{local}", timeout=300)
+            # video_id: a video made upstream is known there by its upstream id; one made here is not
+            refused = c.post(V2A, json={"video_id": local_task["task_result"]["videos"][0]["id"]}).json()
+            sound = _create(gw, V2A, {"video_id": remote_task["task_result"]["videos"][0]["id"]})
+            sound_task = wait_for(c, f"{V2A}/{sound}", timeout=300)
     finally:
         gw.stop()
     assert remote_task["task_status"] == "succeed", remote_task
@@ -241,6 +246,12 @@ def test_jwt_credentials_and_routing_by_model_name(
     with upstream.client(witness) as c:
         missing = c.get(I2V, params={"external_task_id": local}).json()
     assert missing["code"] == 1203
+    assert refused["code"] == 1201 and refused["message"].startswith("video_id: video"), refused
+    assert "not upstream" in refused["message"]
+    assert sound_task["task_status"] == "succeed", sound_task
+    up_sound = _upstream_task(upstream, witness, V2A, sound)
+    up_remote = _upstream_task(upstream, witness, I2V, remote)
+    assert up_sound["task_info"]["parent_video"]["id"] == up_remote["task_result"]["videos"][0]["id"]
 
 
 def test_upstream_callbacks_wake_the_follower(
