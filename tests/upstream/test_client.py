@@ -76,6 +76,15 @@ def test_find_external_is_none_when_the_upstream_has_no_such_task() -> None:
     assert seen[0].url.path == "/kling/v1/audio/text-to-audio/77"
 
 
+def test_find_external_ignores_a_task_that_only_shares_the_id() -> None:
+    other = {"code": 0, "data": {"task_id": "77", "task_info": {"external_task_id": "someone-else"}}}
+    client, _ = _client(200, other)
+    assert client.find_external("/videos/image2video", "77") is None
+    ours = {"code": 0, "data": {"task_id": "5", "task_info": {"external_task_id": "77"}}}
+    client, _ = _client(200, ours)
+    assert client.find_external("/videos/image2video", "77") == ours["data"]
+
+
 def test_unreachable_upstream_is_busy() -> None:
     settings = _settings(upstream_api_key="k", upstream_timeout_s=0.5)
     client = UpstreamClient(settings.model_copy(update={"upstream_url": "http://127.0.0.1:9"}))

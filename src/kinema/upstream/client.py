@@ -105,13 +105,16 @@ class UpstreamClient:
         return dict(self.call("GET", f"{path}/{task_id}"))
 
     def find_external(self, path: str, external_task_id: str) -> dict[str, Any] | None:
-        """The upstream task created with this ``external_task_id``, or None when there is none."""
+        """The upstream task created with this ``external_task_id``, or None when there is none. The path slot
+        takes a task id or an external id; a task found under its own id is not ours, so it is checked."""
         try:
-            return self.get(path, external_task_id)
+            found = self.get(path, external_task_id)
         except UpstreamRejected as exc:
             if exc.http_status == 404 or exc.code == 1203:
                 return None
             raise
+        info = found.get("task_info") or {}
+        return found if info.get("external_task_id") == external_task_id else None
 
     def check(self, path: str) -> list[Any]:
         """A list call with pageSize=1: proves reachability and credentials (``kinema upstream check``)."""
