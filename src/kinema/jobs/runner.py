@@ -241,8 +241,8 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     ``requeued`` or ``lost`` (another attempt owns the task now)."""
     settings = rt.settings
     lease_ms = int(settings.lease_s * 1000)
-    gate, worker_name = claim_terms(rt, task_id, worker_name)  # upstream cap: over it, stay submitted
     with rt.db.write() as session:
+        gate, worker_name = claim_terms(rt, session, task_id, worker_name)  # the upstream cap
         now = now_ms()
         task = set_status(
             session,

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from kinema.contract.kinds import spec_for
 from kinema.contract.vocabulary import TaskStatus
@@ -38,16 +38,22 @@ from kinema.upstream.routes import WORKER_PREFIX, enabled, goes_upstream
 
 log = logging.getLogger(__name__)
 
+CLAIM_LOCK_KEY = 0x6B696E656D6155  # "kinemaU": the advisory lock of upstream claims (PostgreSQL)
 
-def claim_terms(rt: Runtime, task_id: str, worker: str) -> tuple[list[Any], str]:
-    """Extra conditions of the claim and the ``worker`` name to record: for a task that runs upstream, "fewer
-    than the cap are running upstream now", and a name the cap counts by."""
+
+def claim_terms(rt: Runtime, session: Session, task_id: str, worker: str) -> tuple[list[Any], str]:
+    """Extra conditions of the claim (made in ``session``, the claim's write transaction) and the ``worker``
+    name to record: for a task that runs upstream, "fewer than the cap are running upstream now", and a name
+    the cap counts by. On PostgreSQL the upstream claims are serialised by a transaction advisory lock: under
+    read committed, two claims at once would each count the other's row as not yet running (SQLite's writes
+    are serialised already)."""
     if not enabled(rt.settings):
         return [], worker
-    with rt.db.read() as session:
-        row = session.execute(select(Task.kind, Task.params).where(Task.id == task_id)).first()
+    row = session.execute(select(Task.kind, Task.params).where(Task.id == task_id)).first()
     if row is None or not goes_upstream(rt.settings, row.kind, row.params):
         return [], worker
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
     other = aliased(Task)
     running = (
         select(func.count())
