@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from kinema.jobs.service import CANCEL_MSG
 from tests.api.media import png_b64
 from tests.api.server import Server, free_port, start_server, wait_for
 
@@ -302,3 +303,19 @@ def test_cli_upstream_check(upstream: Server, up_key: str, tmp_path: Path) -> No
     bad = check("kn-not-a-key")
     assert bad.returncode == 1
     assert "failed image2video: upstream error" in bad.stdout
+
+
+def test_cancel_stops_following(gateway: Server) -> None:
+    """A cancel of a task running upstream fails it within seconds (the upstream task itself runs on: the
+    official API has no cancel)."""
+    task_id = _create(gateway, I2V, _i2v(prompt="cancel me", duration="10"))
+    with gateway.client() as c:
+        deadline = time.monotonic() + 120
+        while "upstream" not in c.get(f"{I2V}/{task_id}").json()["data"]["task_info"]:
+            assert time.monotonic() < deadline, "never sent upstream"
+            time.sleep(0.1)
+        asked = time.monotonic()
+        assert c.post(f"{I2V}/{task_id}/cancel").json()["code"] == 0
+        task = wait_for(c, f"{I2V}/{task_id}", timeout=30)
+    assert task["task_status"] == "failed" and task["task_status_msg"] == CANCEL_MSG
+    assert time.monotonic() - asked < 5
