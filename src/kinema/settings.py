@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest wait between retries of a failed upstream call (backoff cap)."
     )
     upstream_timeout_s: float = Field(30.0, gt=0, description="Deadline of one upstream HTTP call.")
+    upstream_dedupe_window_s: float = Field(
+        0.0,
+        ge=0,
+        description="Reuse the result of an identical upstream request (same account, fields and file "
+        "contents) that succeeded within this many seconds; 0 = off.",
+    )
     upstream_result_max_mb: float = Field(
         500.0, gt=0, description="Largest upstream result file archived (a bigger one fails the task)."
     )

@@ -59,6 +59,7 @@ def _gateway_env(up: Server, **extra: str) -> dict[str, str]:
         "KINEMA_UPSTREAM_RETRY_MAX_S": "1",
         "KINEMA_ALLOW_PRIVATE_URLS": "true",  # the upstream's result URLs are on 127.0.0.1 here
         "KINEMA_WORKERS": "2",
+        "KINEMA_UPSTREAM_DEDUPE_WINDOW_S": "3600",
         **extra,
     }
 
@@ -154,6 +155,27 @@ def test_forwarded_archived_queued_over_the_cap(gateway: Server, upstream: Serve
         assert _sha(plain, a_ours["url_mp3"]) == _sha(plain, a_theirs["url_mp3"])
         assert _sha(plain, a_ours["url_wav"]) == _sha(plain, a_theirs["url_wav"])
     assert _upstream_count(upstream, up_key, I2V) == 1
+
+
+def test_identical_request_reuses_the_result(gateway: Server, upstream: Server, up_key: str) -> None:
+    """Dedupe on: the same text-to-audio request again is answered from the first one's result, copied
+    (new ids, same bytes), without a new upstream task; a different one is not."""
+    before = _upstream_count(upstream, up_key, T2A)
+    with gateway.client() as c:
+        first = c.get(T2A, params={"pageSize": 50}).json()["data"]
+        (earlier,) = [t for t in first if t["task_status"] == "succeed"]
+        again = wait_for(c, f"{T2A}/{_create(gateway, T2A, {'prompt': 'rain on a tin roof', 'duration': 3})}")
+    assert again["task_status"] == "succeed", again
+    info = again["task_info"]["upstream"]
+    assert info["reused_from"] == earlier["task_id"]
+    assert info["task_id"] == earlier["task_info"]["upstream"]["task_id"]
+    assert info["fingerprint"] == earlier["task_info"]["upstream"]["fingerprint"]
+    assert _upstream_count(upstream, up_key, T2A) == before  # nothing paid twice
+    new, old = again["task_result"]["audios"][0], earlier["task_result"]["audios"][0]
+    assert new["id"] != old["id"]
+    with httpx.Client(timeout=60) as plain:
+        assert _sha(plain, new["url_mp3"]) == _sha(plain, old["url_mp3"])
+        assert _sha(plain, new["url_wav"]) == _sha(plain, old["url_wav"])
 
 
 def test_upstream_refusal_is_relayed(gateway: Server) -> None:

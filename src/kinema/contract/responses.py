@@ -136,6 +136,12 @@ class UpstreamInfo(_Reply):
     urls: list[str] | SkipJsonSchema[None] = Field(
         None, description="The upstream's own result URLs, archived into kinema (they expire upstream)."
     )
+    fingerprint: str | SkipJsonSchema[None] = Field(
+        None, description="With dedupe on: SHA-256 of the kind, the fields and the input files' contents."
+    )
+    reused_from: str | SkipJsonSchema[None] = Field(
+        None, description="With dedupe on: the task whose result was copied (nothing was sent upstream)."
+    )
     callbacks: int | SkipJsonSchema[None] = Field(
         None, description="Upstream callbacks received for this task (each one makes kinema poll at once)."
     )

@@ -28,6 +28,7 @@ from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import Executor, JobContext, OutputFile
 from kinema.jobs.registry import get_executor
 from kinema.jobs.service import find_asset
+from kinema.jobs.upstream_dedupe import copy_result, file_digest, find_reusable, fingerprint
 from kinema.runtime import Runtime
 from kinema.upstream import archive
 from kinema.upstream.callbacks import callback_url
@@ -132,15 +133,40 @@ def _row(rt: Runtime, task_id: str) -> tuple[str, dict[str, Any], dict[str, str]
     return row.account_id, dict(row.params or {}), dict(row.inputs or {})
 
 
-def _body(rt: Runtime, ctx: JobContext[Any]) -> dict[str, Any]:
-    spec = spec_for(ctx.kind)
-    account_id, params, inputs = _row(rt, ctx.task_id)
+def _upstream_ids(
+    rt: Runtime, ctx: JobContext[Any], account_id: str, params: dict[str, Any]
+) -> dict[str, str]:
+    """Reuse field → the upstream id of the kinema asset it names (absent when there is none)."""
     ids: dict[str, str] = {}
-    for reuse in spec.reuse:
+    for reuse in spec_for(ctx.kind).reuse:
         asset_id = params.get(reuse.field)
         asset = find_asset(rt, account_id, asset_id, (reuse.role,)) if asset_id else None
         if asset is not None and asset.extra.get("upstream_id"):
             ids[reuse.field] = str(asset.extra["upstream_id"])
+    return ids
+
+
+def _reusable(rt: Runtime, ctx: JobContext[Any]) -> tuple[str | None, Task | None]:
+    """With dedupe on: this task's fingerprint and an earlier task whose result it may copy."""
+    if rt.settings.upstream_dedupe_window_s <= 0:
+        return None, None
+    account_id, params, _ = _row(rt, ctx.task_id)
+    ids = _upstream_ids(rt, ctx, account_id, params)
+    body = upstream_body(
+        spec_for(ctx.kind),
+        ctx.request,
+        task_id="",
+        media=lambda n: file_digest(ctx.inputs[n]),
+        upstream_ids=ids,
+    )
+    print_ = fingerprint(ctx.kind, body)
+    return print_, find_reusable(rt, account_id, ctx.kind, ctx.task_id, print_)
+
+
+def _body(rt: Runtime, ctx: JobContext[Any]) -> dict[str, Any]:
+    spec = spec_for(ctx.kind)
+    account_id, params, inputs = _row(rt, ctx.task_id)
+    ids = _upstream_ids(rt, ctx, account_id, params)
 
     def media(name: str) -> str:
         if rt.settings.upstream_media == "url":
@@ -185,10 +211,17 @@ def execute(rt: Runtime, ctx: JobContext[Any]) -> list[OutputFile]:
     """Run ``ctx``'s task upstream and return its archived result files."""
     path = spec_for(ctx.kind).path
     try:
+        print_, earlier = _reusable(rt, ctx)
+        if earlier is not None:
+            reused = dict((earlier.task_info or {}).get("upstream") or {})
+            reused.pop("callbacks", None)
+            _record(rt, ctx.task_id, {**reused, "reused_from": earlier.id})
+            return copy_result(rt, earlier, ctx.workdir)
         with UpstreamClient(rt.settings) as client:
             started = _start(rt, ctx, client, path)
             base = client.base
-            _record(rt, ctx.task_id, {"task_id": str(started["task_id"]), "base_url": base})
+            first = {"task_id": str(started["task_id"]), "base_url": base, "fingerprint": print_}
+            _record(rt, ctx.task_id, {k: v for k, v in first.items() if v is not None})
             done = follow(client, path, started, rt.settings, ctx.progress, _nudge(rt, ctx.task_id))
         urls = [f.url for f in archive.planned(done.get("task_result") or {}, ctx.workdir)]
         _record(
