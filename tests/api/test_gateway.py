@@ -24,6 +24,7 @@ import pytest
 from kinema.jobs.service import CANCEL_MSG
 from tests.api.media import png_b64
 from tests.api.server import Server, free_port, start_server, wait_for
+from tests.support.openapi_check import OpenApiDocument
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -341,3 +342,17 @@ def test_cancel_stops_following(gateway: Server) -> None:
         task = wait_for(c, f"{I2V}/{task_id}", timeout=30)
     assert task["task_status"] == "failed" and task["task_status_msg"] == CANCEL_MSG
     assert time.monotonic() - asked < 5
+
+
+def test_replies_with_task_info_upstream_match_the_openapi_document(gateway: Server) -> None:
+    """Every gateway task reply (forwarded, reused, failed, cancelled) validates against the served
+    document, objects closed: ``task_info.upstream`` is documented field by field."""
+    with gateway.client() as c:
+        doc = OpenApiDocument(c.get("/openapi.json").json())
+        checked = 0
+        for path in (I2V, T2A):
+            for task in c.get(path, params={"pageSize": 100}).json()["data"]:
+                reply = c.get(f"{path}/{task['task_id']}")
+                assert doc.problems("GET", path + "/{task_id}", reply) == []
+                checked += "upstream" in reply.json()["data"]["task_info"]
+    assert checked >= 5
