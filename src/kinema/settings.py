@@ -144,6 +144,46 @@ class Settings(BaseSettings):
         8, ge=1, description="Of those, for one account: one account's receivers cannot take every slot."
     )
 
+    # --- gateway: run some tasks on real Kling (or CometAPI) and archive their results (docs/gateway.md)
+    upstream_url: str | None = Field(
+        None,
+        description="Base URL of the upstream Kling API, e.g. https://api-singapore.klingai.com; unset: off.",
+    )
+    upstream_prefix: str = Field(
+        "/v1", description="Path prefix upstream: /v1 for Kling, /kling/v1 for CometAPI."
+    )
+    upstream_access_key: str | None = Field(
+        None, description="Upstream access key (HS256 JWT with the secret key)."
+    )
+    upstream_secret_key: str | None = Field(None, description="Upstream secret key of the access key.")
+    upstream_api_key: str | None = Field(None, description="Upstream Bearer key (instead of an AK/SK pair).")
+    upstream_routes: str = Field(
+        "", description='What runs upstream: "all", or a comma list of task kinds and/or model_names.'
+    )
+    upstream_concurrency: int = Field(
+        5, ge=1, description="Upstream tasks running at once (the account's cap); the rest wait submitted."
+    )
+    upstream_media: Literal["base64", "url"] = Field(
+        "base64", description="How stored inputs are sent upstream: base64, or kinema signed URLs."
+    )
+    upstream_callback_base: str | None = Field(
+        None,
+        description="Base URL at which the upstream reaches this server for callbacks; unset: polling only.",
+    )
+    upstream_poll_s: float = Field(2.0, gt=0, description="First poll of an upstream task; doubles to 30 s.")
+    upstream_retry_max_s: float = Field(
+        30.0, gt=0, description="Longest wait between retries of a failed upstream call (backoff cap)."
+    )
+    upstream_timeout_s: float = Field(30.0, gt=0, description="Deadline of one upstream HTTP call.")
+    upstream_dedupe_window_s: float = Field(
+        0.0,
+        ge=0,
+        description="Reuse the result of an identical upstream request (same account, fields and file "
+        "contents) that succeeded within this many seconds; 0 = off.",
+    )
+    upstream_result_max_mb: float = Field(
+        500.0, gt=0, description="Largest upstream result file archived (a bigger one fails the task)."
+    )
     @field_validator("watermark_text")
     @classmethod
     def _watermark_text(cls, value: str) -> str:

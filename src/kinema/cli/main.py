@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kinema.cli.account import add_commands as _add_account_commands
 from kinema.cli.models import models_app, require_models
+from kinema.cli.upstream import upstream_app
 from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
@@ -29,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(tasks_app, name="tasks")
 _add_account_commands(app, keys_app)
 app.add_typer(models_app, name="models")
+app.add_typer(upstream_app, name="upstream")
 console = Console()
 
 
@@ -237,7 +239,7 @@ def config() -> None:
     table = Table("setting (KINEMA_…)", "value", "meaning")
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        shown = "***" if "secret" in name and value else str(value)
+        shown = "***" if ("secret" in name or name.endswith("api_key")) and value else str(value)
         table.add_row(name.upper(), shown, field.description or "")
     console.print(table)
 
