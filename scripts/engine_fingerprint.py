@@ -231,7 +231,7 @@ def i2v_cases(inp: Inputs) -> Iterable[tuple[str, Callable[[], Digest]]]:
         def run() -> Digest:
             kw.setdefault("image", inp.photo("astronaut"))
             out = inp.root / f"{name}.mp4"
-            render_image_to_video(I2VOptions(duration_s=2, max_short_side=144, **kw), out)  # type: ignore[arg-type]
+            render_image_to_video(I2VOptions(duration_s=2, short_side=144, fps=24, **kw), out)  # type: ignore[arg-type]
             return hash_media(out)
 
         return run

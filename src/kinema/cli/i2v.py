@@ -10,7 +10,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from kinema.contract.limits import limits_from_settings
 from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError
-from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
+from kinema.engines.image2video import (
+    CameraControl,
+    DynamicMask,
+    I2VOptions,
+    Shot,
+    intelligent_shots,
+    render_image_to_video,
+)
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
 from kinema.settings import get_settings
 
@@ -48,6 +55,33 @@ def parse_dynamic_mask(value: str) -> DynamicMask:
     return DynamicMask(mask=Path(path), trajectory=traj)
 
 
+def parse_shot(value: str) -> Shot:
+    """``SECONDS:PROMPT`` (one ``multi_prompt`` entry), e.g. ``2:slow zoom in``."""
+    seconds, sep, prompt = value.partition(":")
+    try:
+        duration = int(seconds)
+    except ValueError:
+        duration = 0
+    if not sep or duration < 1:
+        raise typer.BadParameter("use SECONDS:PROMPT with whole seconds >= 1", param_hint="--shot")
+    return Shot(prompt.strip(), float(duration))
+
+
+def shots_option(entries: list[str], auto: bool, prompt: str, duration: int) -> tuple[Shot, ...]:
+    """``--shot`` entries (their seconds must add up to ``--duration``, as upstream checks ``multi_prompt``)
+    or ``--auto-shots`` (the prompt cut by the server's ``intelligence`` rule)."""
+    if entries and auto:
+        raise typer.BadParameter("give --shot entries or --auto-shots, not both", param_hint="--shot")
+    if auto:
+        return intelligent_shots(prompt, duration)
+    shots = tuple(parse_shot(v) for v in entries)
+    total = sum(s.duration_s for s in shots)
+    if shots and total != duration:
+        text = f"the seconds add up to {total:g}, not --duration {duration}"
+        raise typer.BadParameter(text, param_hint="--shot")
+    return shots
+
+
 def command(
     image: Path | None = typer.Option(None, "--image", "-i", help="First frame (JPEG/PNG)."),
     output: Path = typer.Option(Path("i2v.mp4"), "-o", "--output", help="Output MP4."),
@@ -66,21 +100,35 @@ def command(
     ),
     tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
     duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 under the default limits)."),
-    mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
+    mode: Mode = typer.Option(
+        Mode.STD, "--mode", help="std (720p, fast) or pro (1080p on most models, slower, better)."
+    ),
     model_name: str = typer.Option("kling-v1", "--model", help="Kling model name (sets motion liveliness)."),
     static_mask: Path | None = typer.Option(None, "--static-mask", help="White = keep frozen."),
     dynamic_mask: list[str] = typer.Option(
         [], "--dynamic-mask", help="MASK.png:x1,y1;x2,y2;... (repeatable, ≤6; origin bottom-left)."
     ),
+    shot: list[str] = typer.Option(
+        [],
+        "--shot",
+        help="SECONDS:PROMPT, repeatable (multi_shot customize); the seconds add up to --duration.",
+    ),
+    auto_shots: bool = typer.Option(
+        False,
+        "--auto-shots",
+        help="Cut --prompt into shots at sentences and 'then' (shot_type intelligence).",
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
 ) -> None:
-    """Animate a photo into a 24 fps MP4 offline on the CPU (camera, motion brush, last frame, prompt)."""
+    """Animate a photo into an MP4 offline on the CPU (camera, motion brush, last frame, prompt, shots), at
+    the model's and mode's size and frame rate (e.g. kling-v1: 720p 30 fps)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
     limits = limits_from_settings(get_settings())  # the server's rule, KINEMA_LIMIT_OVERRIDES included
     low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
     if not low <= duration <= high:
         raise typer.BadParameter(f"must be between {low} and {high}", param_hint="--duration")
+    shots = shots_option(shot, auto_shots, prompt, duration)
     opts = I2VOptions(
         image=image,
         image_tail=tail,
@@ -94,6 +142,7 @@ def command(
         static_mask=static_mask,
         dynamic_masks=tuple(parse_dynamic_mask(v) for v in dynamic_mask),
         seed=seed,
+        shots=shots,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     with Progress(TextColumn("[bold]i2v"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
@@ -104,7 +153,8 @@ def command(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from exc
     moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
+    cuts = f"  cuts at frames {', '.join(map(str, result.cuts))}" if result.cuts else ""
     typer.echo(
-        f"{result.path}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
-        f"{result.frames} frames  {moves}"
+        f"{result.path}  {result.width}x{result.height}  {result.fps} fps  {result.duration_s:.2f} s  "
+        f"{result.frames} frames{cuts}  {moves}"
     )
