@@ -53,6 +53,7 @@ __all__ = [
     "intelligent_shots",
     "output_size",
     "render_image_to_video",
+    "upscale",
 ]
 
 

@@ -7,8 +7,8 @@ photo's framing again, so the cut shows as a jump from where the previous shot's
 ``shot_type: "customize"`` gives the shots explicitly (``multi_prompt``). ``shot_type: "intelligence"`` asks
 the server to cut the single ``prompt`` itself; the rule here (:func:`intelligent_shots`) is:
 
-* the prompt is split at sentence ends (``.``, ``!``, ``?``, ``;``) and before the words "then",
-  "and then", "after that", "afterwards", "next" and "finally";
+* the prompt is split at sentence ends (``.``, ``!``, ``?``, ``;``) and at the words "then", "and then",
+  "after that", "afterwards" and "finally" (which are dropped);
 * there are at most :data:`MAX_SHOTS` shots and at most one per whole second of the clip: surplus pieces join
   the last shot;
 * the shots share the clip's length equally (a 10 s clip in 3 shots: 3.33 s each);
@@ -31,7 +31,7 @@ MAX_SHOTS = 6
 """Upstream's cap on ``multi_prompt`` entries, used for intelligent splitting too."""
 
 SHOT_BREAK = re.compile(
-    r"(?<=[.!?;])\s+|[\s,;]*\b(?:and then|then|after that|afterwards|next|finally)\b[\s,:]*",
+    r"(?<=[.!?;])\s+|[\s,;]*\b(?:and then|then|after that|afterwards|finally)\b[\s,:]*",
     re.IGNORECASE,
 )
 
@@ -46,7 +46,7 @@ DURATION_TOLERANCE_S = 1e-6
 
 def split_prompt(prompt: str, max_shots: int = MAX_SHOTS) -> list[str]:
     """The prompt's pieces, one per shot (see the module docstring); ``[""]`` for an empty prompt."""
-    pieces = [p.strip(" \t\n,.;:") for p in SHOT_BREAK.split(prompt or "")]
+    pieces = [p.strip(" \t\n,.;:!?") for p in SHOT_BREAK.split(prompt or "")]
     pieces = [p for p in pieces if p]
     if not pieces:
         return [""]
