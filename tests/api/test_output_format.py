@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kinema.client import Client
+from kinema.client.errors import InvalidRequestError
 from kinema.contract.kinds import PREFIXES
 from tests.api.media import png_b64, portrait_b64
 from tests.api.server import Server, start_server, wait_for
@@ -116,3 +118,30 @@ def test_intelligence_needs_a_prompt_and_multi_shot_needs_kling_v3(api: Server) 
     assert v1.status_code == 400 and v1.json()["message"] == (
         "multi_shot: kling-v1 does not support multi-shot (mode std)"
     )
+
+
+def test_the_sdk_sends_shots_and_hears_the_same_1201(api: Server) -> None:
+    shots = [
+        {"index": 1, "prompt": "zoom in", "duration": "2"},
+        {"index": 2, "prompt": "pan", "duration": "2"},
+    ]
+    with Client(api.base, api_key=api.key, limits=None) as k:  # no local check: the server answers
+        with pytest.raises(InvalidRequestError) as sent:
+            k.image2video.create(
+                png_b64(320, 320),
+                model_name="kling-v3",
+                duration=5,
+                multi_shot=True,
+                shot_type="customize",
+                multi_prompt=shots,
+            )
+        task = k.image2video.create(
+            png_b64(320, 320),
+            model_name="kling-v3",
+            duration=4,
+            multi_shot=True,
+            shot_type="customize",
+            multi_prompt=shots,
+        )
+    assert sent.value.code == 1201 and sent.value.message.startswith("multi_prompt: durations must add up")
+    assert task.status == "submitted"
