@@ -22,7 +22,6 @@ LONG_MODULES: dict[str, str] = {
 LONG_FUNCTIONS: dict[str, str] = {
     "api/routes/tasks.py:make_router": "a closure per route; to come from the kind table",
     "db/migrations/versions/0001_initial_schema.py:upgrade": "a migration is a frozen record: never edited",
-    "engines/image2video/__init__.py:render_image_to_video": "the pipeline in order; to name its steps",
     "engines/image2video/ambient.py:plan_ambient": "one branch per ambient effect; to split per effect",
     "engines/image2video/render.py:SceneRenderer.__init__": "builds sprites, plate, brushes, static region",
     "engines/video_to_audio/analysis.py:analyze_video": "decode, cuts, events, colour; to split in steps",
