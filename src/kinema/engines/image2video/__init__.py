@@ -162,6 +162,7 @@ def render_image_to_video(
     scene = _Scene(rgb, estimate_layers(rgb), brushes, static_alpha, reverse=first is None)
     shots = options.shots or (Shot(options.prompt, options.duration_s),)
     spans = shot_spans([s.duration_s for s in shots], fps)
+    n = spans[-1][0] + spans[-1][1]  # the same count as above when the shots add up (checked)
     motions: dict[str, float] = {}
     with VideoWriter(out_path, w, h, video) as writer:
         for k, (shot, (start, count)) in enumerate(zip(shots, spans, strict=True)):
