@@ -44,7 +44,7 @@ from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.avatar.face import Portrait, load_portrait
 from kinema.engines.avatar.render import Frame, Renderer, Rig
 from kinema.engines.avatar.speech import Phone
-from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
+from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, Shot, render_image_to_video
 from kinema.engines.tts import synthesize
 from kinema.engines.video_to_audio import video_to_audio
 from kinema.media.audio_io import write_wav
@@ -231,6 +231,7 @@ def i2v_cases(inp: Inputs) -> Iterable[tuple[str, Callable[[], Digest]]]:
         def run() -> Digest:
             kw.setdefault("image", inp.photo("astronaut"))
             out = inp.root / f"{name}.mp4"
+            # explicit size and rate: hashes stay comparable with runs from before the model's size table
             render_image_to_video(I2VOptions(duration_s=2, short_side=144, fps=24, **kw), out)  # type: ignore[arg-type]
             return hash_media(out)
 
@@ -251,6 +252,7 @@ def i2v_cases(inp: Inputs) -> Iterable[tuple[str, Callable[[], Digest]]]:
     yield "i2v/motion-brush", case("i2v-brush", static_mask=static,
                                    dynamic_masks=(DynamicMask(brush, ((70.0, 60.0), (130.0, 90.0))),))
     yield "i2v/image-tail", case("i2v-tail", image=inp.photo("chelsea"), image_tail=tail)
+    yield "i2v/multi-shot", case("i2v-shots", shots=(Shot("zoom in", 1), Shot("pan left", 1)))
 
 
 def v2a_cases(inp: Inputs) -> Iterable[tuple[str, Callable[[], Digest]]]:
