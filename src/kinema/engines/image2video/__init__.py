@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -29,6 +29,7 @@ from kinema.engines.image2video.brush import (
 )
 from kinema.engines.image2video.camera import CameraMove, move_from_control
 from kinema.engines.image2video.depth import DepthLayers, estimate_layers
+from kinema.engines.image2video.inpaint import FillCache
 from kinema.engines.image2video.options import (
     CameraControl,
     DynamicMask,
@@ -188,6 +189,8 @@ class _Scene:
     static_alpha: np.ndarray | None
     reverse: bool
     """``image_tail`` alone: a subtle move that lands exactly on it."""
+    fills: FillCache = field(default_factory=FillCache)
+    """Shots that uncover the same regions share their inpainted plates."""
 
 
 def _shot_camera(
@@ -252,8 +255,9 @@ def _shot_renderer(
         fps,
         reverse=scene.reverse,
         cubic=cfg.cubic,
-        seed=seed,
+        seed=options.seed,  # the fills' grain: the same in every shot, so shots share them
         inpaint_side=cfg.inpaint_side,
+        fill=scene.fills,
     )
     return renderer, motions
 
