@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -91,14 +91,32 @@ class Settings(BaseSettings):
         description='Plug-ins: task kind → "module:function" executor, e.g. a GPU engine for "avatar".',
     )
 
+    # --- watermarked copies (watermark_info.enabled; docs/watermark.md)
+    watermark_text: str = Field(
+        "kinema", description="Text of the mark (printable ASCII), used when no watermark_image is set."
+    )
+    watermark_image: Path | None = Field(
+        None, description="PNG (alpha honoured) to use as the mark instead of the text."
+    )
+    watermark_corner: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = Field(
+        "bottom-right", description="Corner of the frame the mark sits in."
+    )
+    watermark_size: float = Field(
+        0.06, gt=0, le=0.5, description="Height of the mark, as a share of the frame's short side."
+    )
+    watermark_opacity: float = Field(0.7, gt=0, le=1, description="Opacity of the mark, 0..1.")
+    watermark_margin: float = Field(
+        0.03, ge=0, le=0.25, description="Gap between the mark and the frame's edges (share of short side)."
+    )
+
     # --- callbacks
     webhook_secret: str | None = Field(
         None, description="whsec_… secret: sign callbacks (Standard Webhooks)."
     )
     callback_extensions: bool = Field(
         False,
-        description="Add kinema's task_progress and watermark_info to callback bodies; off: the official "
-        "callback task object only.",
+        description="Add kinema's task_progress, watermark_info and task_info.unsupported_fields to callback "
+        "bodies; off: the official callback task object only.",
     )
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = Field(
@@ -114,6 +132,21 @@ class Settings(BaseSettings):
     webhook_max_inflight_per_account: int = Field(
         8, ge=1, description="Of those, for one account: one account's receivers cannot take every slot."
     )
+
+    @field_validator("watermark_text")
+    @classmethod
+    def _watermark_text(cls, value: str) -> str:
+        """The built-in font draws printable ASCII only: other text is refused at start-up, not per task."""
+        if not value.strip() or not all(" " <= ch <= "~" for ch in value):
+            raise ValueError("must be non-empty printable ASCII (KINEMA_WATERMARK_IMAGE for other marks)")
+        return value
+
+    @field_validator("watermark_image")
+    @classmethod
+    def _watermark_image(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,4 +1,5 @@
-"""A server configured for S3-compatible storage hands out presigned URLs that serve the results."""
+"""A server configured for S3-compatible storage hands out presigned URLs that serve the results (and the
+preset voices' trial samples, once made)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from tests.api.server import start_server
 
 
-def test_tts_result_lives_in_the_bucket(tmp_path: Path, moto_endpoint: str) -> None:
+def test_tts_results_and_voice_samples_live_in_the_bucket(tmp_path: Path, moto_endpoint: str) -> None:
     bucket = f"kinema-{uuid.uuid4().hex[:8]}"
     srv = start_server(
         tmp_path,
@@ -35,6 +36,15 @@ def test_tts_result_lives_in_the_bucket(tmp_path: Path, moto_endpoint: str) -> N
         r = httpx.get(url, timeout=30)
         assert r.status_code == 200 and len(r.content) > 1000
         assert r.content[:3] == b"ID3" or r.content[0] == 0xFF  # an MP3
+        with srv.client() as c:
+            page = c.get("/v1/general/presets-voices", params={"pageSize": 1}).json()["data"]
+        trial = page[0]["task_result"]["voices"][0]["trial_url"]
+        made = httpx.get(trial, timeout=60)  # made on this fetch, stored in the bucket, then redirected there
+        assert made.status_code == 307 and made.headers["location"].startswith(moto_endpoint)
+        assert bucket in made.headers["location"] and "/voices/trials/" in made.headers["location"]
+        sample = httpx.get(made.headers["location"], timeout=30)
+        assert sample.status_code == 200 and len(sample.content) > 5000
+        assert sample.content[:3] == b"ID3" or sample.content[0] == 0xFF
     finally:
         srv.stop()
 

@@ -1,4 +1,4 @@
-"""``kinema i2v`` option checking (rendering itself is covered by the engine's tests)."""
+"""``kinema i2v`` option checking (rendering itself is covered by the engine's tests) and `--sound`."""
 
 from __future__ import annotations
 
@@ -46,3 +46,22 @@ def test_shots_render_with_the_models_size_and_rate(tmp_path: Path) -> None:
     done = CliRunner().invoke(app, [*args, "--shot", "1:zoom in", "--shot", "2:pan left"])
     assert done.exit_code == 0, done.output
     assert "960x720  24 fps" in done.output and "cuts at frames 24" in done.output
+
+
+def test_sound_adds_an_aac_track_and_leaves_no_silent_copy(tmp_path: Path) -> None:
+    import av
+
+    image = tmp_path / "in.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (120, 160, 3), np.uint8)).save(image)
+    out_dir = tmp_path / "out"
+    args = ["i2v", "--image", str(image), "--duration", "3", "--model", "kling-v3", "-p", "rain"]
+    for sound in ([], ["--sound"]):
+        name = "loud.mp4" if sound else "quiet.mp4"
+        done = CliRunner().invoke(app, [*args, *sound, "-o", str(out_dir / name)])
+        assert done.exit_code == 0, done.output
+    with av.open(str(out_dir / "loud.mp4")) as c:
+        assert [s.codec_context.name for s in c.streams.audio] == ["aac"]
+    with av.open(str(out_dir / "quiet.mp4")) as c:
+        assert not c.streams.audio
+    assert "sound: effects 'rain', music 'no music', beds rain" in done.output
+    assert sorted(p.name for p in out_dir.iterdir()) == ["loud.mp4", "quiet.mp4"]

@@ -25,12 +25,13 @@ class Row:
     result: dict[str, Any] = field(
         default_factory=lambda: {
             "videos": [{"id": "a1", "key": "acct/t1/a1.mp4", "duration": "5.0"}],
-            "units": "5",
+            "units": "7.5",  # what a row from before prices stored
         }
     )
     expired: bool = False
     created_at: int = 1
     updated_at: int = 2
+    units_hundredths: int | None = 500
 
 
 def _url(key: str) -> str:
@@ -65,3 +66,41 @@ def test_callback_is_the_official_object_unless_extensions_are_asked_for() -> No
     ]
     extended = callback_object(Row(status=TaskStatus.PROCESSING, progress=42), _url, extensions=True)
     assert extended["task_progress"] == 42 and extended["watermark_info"] == {"enabled": True}
+
+
+def test_a_watermarked_copy_becomes_watermark_url_in_the_official_place() -> None:
+    video = {
+        "id": "a1",
+        "key": "acct/t1/a1.mp4",
+        "watermark_key": "acct/t1/a1.watermark.mp4",
+        "duration": "5.0",
+    }
+    data = task_object(Row(result={"videos": [video], "units": "5"}), _url)
+    entry = data["task_result"]["videos"][0]
+    assert list(entry) == [
+        "id",
+        "url",
+        "watermark_url",
+        "duration",
+    ]  # videos[]{id,url,watermark_url,duration}
+    assert entry["watermark_url"] == "https://files.example/acct/t1/a1.watermark.mp4"
+    assert (
+        callback_object(Row(result={"videos": [video], "units": "5"}), _url)["task_result"]
+        == data["task_result"]
+    )
+
+
+def test_unsupported_fields_are_an_extension_callbacks_leave_out_by_default() -> None:
+    row = Row(task_info={"unsupported_fields": ["voice_list"]})
+    assert task_object(row, _url)["task_info"] == {
+        "external_task_id": "mine-1",
+        "unsupported_fields": ["voice_list"],
+    }
+    assert callback_object(row, _url)["task_info"] == {"external_task_id": "mine-1"}
+    assert callback_object(row, _url, extensions=True)["task_info"]["unsupported_fields"] == ["voice_list"]
+def test_deduction_is_the_price_and_rows_from_before_prices_keep_theirs() -> None:
+    """The price column wins; a row made before prices existed shows the units it was stored with."""
+    assert task_object(Row(units_hundredths=10), _url)["final_unit_deduction"] == "0.1"
+    assert task_object(Row(units_hundredths=350), _url)["final_unit_deduction"] == "3.5"
+    assert task_object(Row(units_hundredths=None), _url)["final_unit_deduction"] == "7.5"
+    assert task_object(Row(status=TaskStatus.FAILED), _url)["final_unit_deduction"] == "0"

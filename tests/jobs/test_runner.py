@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from kinema.db.models import Asset, Task
 from kinema.jobs import service
-from kinema.jobs.runner import build_result, fmt_seconds, run_task
+from kinema.jobs.executors.base import OutputFile
+from kinema.jobs.runner import _Stored, build_result, fmt_seconds, run_task
 from kinema.runtime import Runtime
 from tests.support.db import BACKENDS, make_account, runtime
 from tests.support.slow_executor import slow_params
@@ -49,7 +50,8 @@ def test_success_stores_outputs_and_result(rt: Runtime) -> None:
     assert b"fake-mp4:" in b"".join(rt.storage.open_range(video["key"], 0, 100))
     audio = done.result["audios"][0]
     assert set(audio) == {"id", "key_mp3", "key_wav", "duration_mp3", "duration_wav"}
-    assert audio["duration_wav"] == "5.0" and done.result["units"] == "5.04"
+    assert audio["duration_wav"] == "5.0" and "units" not in done.result
+    assert done.units_hundredths == 100  # an avatar task's price (contract/prices.py), not its seconds
     with rt.db.read() as s:
         assets = list(s.scalars(select(Asset).where(Asset.task_id == t.id)))
     assert {a.role for a in assets} == {"video", "audio_mp3", "audio_wav"}
@@ -145,7 +147,17 @@ def test_lost_fence_stops_the_old_attempt(rt: Runtime) -> None:
 
 def test_result_shapes() -> None:
     assert fmt_seconds(5.04) == "5.04" and fmt_seconds(5.1) == "5.1" and fmt_seconds(5) == "5.0"
-    assert build_result([]) == {"units": "0.0"}
+    assert build_result([]) == {}
+
+
+def test_a_watermarked_copy_sits_in_its_video_entry(tmp_path: Path) -> None:
+    out = OutputFile(role="video", path=tmp_path / "v.mp4", duration_s=5.04)
+    plain = build_result([_Stored(out, "11", "a/t/11.mp4", {"width": 640})])
+    assert plain["videos"] == [{"id": "11", "key": "a/t/11.mp4", "duration": "5.04"}]
+    marked = build_result([_Stored(out, "11", "a/t/11.mp4", {"watermark": "a/t/11.watermark.mp4"})])
+    assert list(marked["videos"][0]) == ["id", "key", "watermark_key", "duration"]
+    assert marked["videos"][0]["watermark_key"] == "a/t/11.watermark.mp4"
+    assert "units" not in marked  # the price is fixed at create (contract/prices.py), not measured here
 
 
 def test_concurrent_deliveries_claim_once(rt: Runtime) -> None:

@@ -19,10 +19,12 @@ from kinema import __version__
 from kinema.api import envelope, openapi
 from kinema.api.auth import Authenticator
 from kinema.api.blocking import db_call
-from kinema.api.deps import account, state
+from kinema.api.deps import account, give_back_token, state
+from kinema.api.iprules import IpRules
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
-from kinema.api.routes import files, tasks, tts
+from kinema.api.routes import account as account_routes
+from kinema.api.routes import files, tasks, tts, voices
 from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
@@ -39,7 +41,8 @@ MAX_BODY_BYTES = 96 * 1024 * 1024  # 10 MB image + tail + 7 masks as base64, wit
 DESCRIPTION = """Kling-compatible video/audio generation API, served offline on CPU by kinema.
 
 Every reply is `{code, message, request_id, data}`; errors use Kling's codes (1000-1004 auth, 1200/1201 input,
-1203 unknown task or model, 1302/1303 limits; the 1302 rate counts creates only). Routes exist under both
+1203 unknown task or model, 1101/1102 account arrears or unit budget spent, 1302/1303 limits (the 1302
+rate counts creates only), 1304 IP not on the account's allow-list). Routes exist under both
 `/kling/v1` (gateway style) and `/v1` (official style), each with or without a trailing slash (no redirect).
 Extensions that strict clients ignore: `task_progress` in task replies, `POST …/{task_id}/cancel`,
 `GET …/{task_id}/queue`, `GET …/{task_id}/callbacks`. Callback bodies are the official task object, with the
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rate=RateLimiter(settings.rate_limit_per_minute),
         limits=limits_from_settings(settings),
         max_body_bytes=MAX_BODY_BYTES,
+        ip_rules=IpRules(rt.db),
     )
 
     app.add_middleware(RequestIdMiddleware)
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.exception_handler(KlingError)
     async def kling_error(request: Request, exc: KlingError) -> JSONResponse:
+        give_back_token(request, exc)
         return envelope.from_exception(request, exc)
 
     @app.exception_handler(RequestValidationError)
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for router in tasks.routers():
             app.include_router(router, prefix=prefix)
         app.include_router(tts.router(), prefix=prefix)
+        app.include_router(voices.router(), prefix=prefix)
 
         @app.get(
             prefix + "/queue",
@@ -103,6 +109,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return envelope.ok(request, service.queue_view(state(request).rt, account_id, None))
 
     app.include_router(files.router())
+    app.include_router(voices.trial_router())
+    app.include_router(account_routes.router())
 
     @app.get(
         "/healthz",

@@ -6,12 +6,19 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.security import HTTPBearer
+from pydantic import BaseModel
 
+from kinema.accounts.policy import check_can_spend
 from kinema.api.body import NUL_RULE
-from kinema.contract.errors import invalid
+from kinema.contract.errors import Code, KlingError, invalid
+from kinema.contract.prices import price_hundredths
+from kinema.db.engine import now_ms
 
 if TYPE_CHECKING:
     from kinema.api.state import AppState
+
+#: Refusals by the account's own rules, which give the create's rate token back.
+REFUNDED_CODES = frozenset({Code.ARREARS, Code.RESOURCE_PACK_DEPLETED})
 
 bearer_scheme = HTTPBearer(
     auto_error=False, description="An API key (sk-…) or an HS256 JWT signed with AK/SK."
@@ -24,9 +31,12 @@ def state(request: Request) -> AppState:
 
 
 def account(request: Request) -> str:
-    """Authenticate the caller; the account id, or a KlingError (401/400). Queries, lists, cancels and the
-    extension views never count against the request rate: upstream documents no QPS limit on queries."""
-    account_id = state(request).auth.authenticate(request.headers.get("authorization"))
+    """Authenticate the caller; the account id, or a KlingError (401/400, or 1304 when the account has an
+    IP allow-list that the caller's address is not on). Queries, lists, cancels and the extension views
+    never count against the request rate: upstream documents no QPS limit on queries."""
+    st = state(request)
+    account_id = st.auth.authenticate(request.headers.get("authorization"))
+    st.ip_rules.check(account_id, request.client.host if request.client else None)
     refuse_nul_in_url(request)
     request.state.account_id = account_id
     return account_id
@@ -34,10 +44,31 @@ def account(request: Request) -> str:
 
 def account_for_create(request: Request) -> str:
     """:func:`account` for a create call, which also spends one of the account's request-rate tokens
-    (1302, HTTP 429 when none is left): only creates count, as upstream's concurrency rules say."""
+    (1302, HTTP 429 when none is left): only creates count, as upstream's concurrency rules say. A create
+    the account's rules then refuse (1101, 1102) gives its token back (:func:`give_back_token`)."""
     account_id = account(request)
     state(request).rate.check(account_id)
+    request.state.rate_token_of = account_id
     return account_id
+
+
+def give_back_token(request: Request, exc: KlingError) -> None:
+    """Return the request-rate token of a create refused by its account's rules (arrears, budget): the
+    refusal did no work, and a client told to settle its account must not be rate-limited as well."""
+    spender = getattr(request.state, "rate_token_of", None)
+    if spender and exc.code in REFUNDED_CODES:
+        request.state.rate_token_of = None
+        state(request).rate.give_back(spender)
+
+
+def check_budget(request: Request, account_id: str, kind: str, req: BaseModel) -> None:
+    """1101/1102 before any input of the create is fetched: the price is known from the request alone.
+    The create's own transaction checks again (:func:`kinema.accounts.policy.check_can_spend`): this early
+    answer saves the downloads, that one is what holds under concurrent creates."""
+    rt = state(request).rt
+    need = price_hundredths(kind, req.model_dump(mode="json"))
+    with rt.db.read() as session:
+        check_can_spend(session, account_id, need, now=now_ms())
 
 
 def refuse_nul_in_url(request: Request) -> None:

@@ -1,4 +1,5 @@
-"""Turn a validated create request into stored input blobs, the stored request and task_info.
+"""Turn a validated create request into stored input blobs, the stored request and task_info (with the
+fields that will have no effect: ``unsupported_fields``, decided by :mod:`kinema.contract.unsupported`).
 
 Media given as URL or base64 are fetched/decoded and checked by content once, here, at create time (so a bad
 file is a synchronous 1201 and a worker never downloads anything); ids of earlier results (``audio_id``,
@@ -24,6 +25,7 @@ from kinema.api.state import AppState
 from kinema.contract.errors import invalid
 from kinema.contract.kinds import KindSpec, ReuseField
 from kinema.contract.stored import media_slots, stored_request
+from kinema.contract.unsupported import unsupported_fields
 from kinema.db.ids import new_id
 from kinema.db.models import Asset
 from kinema.jobs.runner import fmt_seconds
@@ -144,6 +146,9 @@ async def prepare_inputs(
     try:
         info = await _store_media(st, account_id, spec, req, inputs)
         _reuse_earlier_results(st, account_id, spec, req, inputs, info)
+        ignored = unsupported_fields(spec.kind, req)
+        if ignored:
+            info["unsupported_fields"] = ignored
         return inputs, stored_request(spec, req), info
     except BaseException:
         discard_stored_inputs(st.rt, inputs)

@@ -42,6 +42,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: _error_response(status) for status in statuses}
 
 
+#: ``openapi_extra`` of a route that never succeeds on this server (creating or deleting a custom voice:
+#: kinema cannot clone voices): FastAPI's default "200 Successful Response" is dropped, so the document
+#: promises only the errors it really sends. The marker stays in the document to say why there is no 200.
+NO_SUCCESS_MARK = "x-kinema-no-success"
+NO_SUCCESS: dict[str, Any] = {NO_SUCCESS_MARK: "This server always refuses this request (see the errors)."}
+
 #: The errors any authenticated API route can answer.
 ERROR_RESPONSES = error_responses(400, 401, 404, 429, 500)
 
@@ -103,10 +109,13 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 def _drop_validation_errors(schema: dict[str, Any]) -> None:
     """FastAPI documents a 422 for every route with parameters, but kinema answers invalid parameters with
-    the Kling envelope (1201, HTTP 400), so a 422 never comes back: remove it and its schemas."""
+    the Kling envelope (1201, HTTP 400), so a 422 never comes back: remove it and its schemas. Likewise the
+    default 200 of a route marked :data:`NO_SUCCESS`."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)
+        if NO_SUCCESS_MARK in operation:
+            operation["responses"].pop("200", None)
     components = schema.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)

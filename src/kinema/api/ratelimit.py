@@ -32,3 +32,13 @@ class RateLimiter:
                 self._buckets[account_id] = (tokens, now)
                 raise KlingError(Code.RATE_LIMIT, "rate limit exceeded: too many requests for this account")
             self._buckets[account_id] = (tokens - 1.0, now)
+
+    def give_back(self, account_id: str) -> None:
+        """Return one token spent by a request that was then refused for another reason (never above the
+        bucket's capacity)."""
+        if self.rate <= 0:
+            return
+        with self._lock:
+            found = self._buckets.get(account_id)
+            if found is not None:
+                self._buckets[account_id] = (min(self.capacity, found[0] + 1.0), found[1])

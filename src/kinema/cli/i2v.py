@@ -14,11 +14,14 @@ from kinema.engines.image2video import (
     CameraControl,
     DynamicMask,
     I2VOptions,
+    I2VResult,
     Shot,
     intelligent_shots,
     render_image_to_video,
 )
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
+from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
+from kinema.jobs.executors.image2video import RENDER_SHARE, sound_words
 from kinema.settings import get_settings
 
 
@@ -119,8 +122,11 @@ def command(
         help="Cut --prompt into shots at sentences and 'then' (shot_type intelligence).",
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
+    sound: bool = typer.Option(
+        False, "--sound", help="Add a soundtrack from the clip and the prompt's sound words (AAC, -16 LUFS)."
+    ),
 ) -> None:
-    """Animate a photo into an MP4 offline on the CPU (camera, motion brush, last frame, prompt, shots), at
+    """Animate a photo into an MP4 offline on the CPU (camera, brush, last frame, prompt, shots, sound), at
     the model's and mode's size and frame rate (e.g. kling-v1: 720p 30 fps)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
@@ -145,16 +151,49 @@ def command(
         shots=shots,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    with Progress(TextColumn("[bold]i2v"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
-        task = bar.add_task("render", total=1.0)
-        try:
-            result = render_image_to_video(opts, output, lambda f: bar.update(task, completed=f))
-        except EngineInputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2) from exc
+    try:
+        result, scored = _render(opts, output, sound)
+    except EngineInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    _report(output, result, scored)
+
+
+def _report(output: Path, result: I2VResult, scored: NativeAudio | None) -> None:
+    """One line for the clip (size, rate, length, cuts, motions) and one for its sound, if any."""
     moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
     cuts = f"  cuts at frames {', '.join(map(str, result.cuts))}" if result.cuts else ""
     typer.echo(
-        f"{result.path}  {result.width}x{result.height}  {result.fps} fps  {result.duration_s:.2f} s  "
+        f"{output}  {result.width}x{result.height}  {result.fps} fps  {result.duration_s:.2f} s  "
         f"{result.frames} frames{cuts}  {moves}"
     )
+    if scored is not None:
+        typer.echo(
+            f"sound: effects {scored.sound_effect_prompt or '(from the picture)'!r}, "
+            f"music {scored.bgm_prompt or '(from the picture)'!r}, beds {', '.join(scored.summary['beds'])}, "
+            f"{scored.lufs:.1f} LUFS, peak {scored.true_peak_db:.1f} dBTP"
+        )
+
+
+def _render(opts: I2VOptions, output: Path, sound: bool) -> tuple[I2VResult, NativeAudio | None]:
+    """Render under a progress bar; with ``sound``, the silent render is scored into ``output`` (as the
+    image2video executor does for ``sound: "on"``) and then removed."""
+    silent = output.with_name(f".{output.stem}.silent.mp4") if sound else output
+    share = RENDER_SHARE if sound else 1.0
+    with Progress(TextColumn("[bold]i2v"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task("render", total=1.0)
+        try:
+            result = render_image_to_video(opts, silent, lambda f: bar.update(task, completed=share * f))
+            if not sound:
+                return result, None
+            scored = add_native_audio(
+                silent,
+                sound_words(opts),
+                output,
+                seed=opts.seed,
+                progress=lambda f: bar.update(task, completed=share + (1 - share) * f),
+            )
+            return result, scored
+        finally:
+            if sound:
+                silent.unlink(missing_ok=True)

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from kinema.cli.account import add_commands as _add_account_commands
+from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
 from kinema.runtime import Runtime
@@ -24,6 +26,7 @@ keys_app = typer.Typer(help="API keys and AK/SK pairs.", no_args_is_help=True)
 tasks_app = typer.Typer(help="Inspect and cancel tasks (reads the database directly).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tasks_app, name="tasks")
+_add_account_commands(app, keys_app)
 console = Console()
 
 
@@ -129,13 +132,20 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list() -> None:
-    """List keys (never their secrets)."""
+    """List keys (never their secrets), with their account's budget (spent / total units), arrears and
+    IP allow-list."""
     from kinema.accounts import list_keys
+    from kinema.accounts.policy import all_rules
+    from kinema.cli.account import rules_cells
     from kinema.runtime import build_runtime
 
-    table = Table("id", "account", "kind", "prefix", "name", "revoked")
-    for key, account in list_keys(build_runtime(_settings()).db):
-        table.add_row(key.id, account, key.kind, key.prefix + "…", key.name, "yes" if key.revoked_at else "")
+    db = build_runtime(_settings()).db
+    rules = all_rules(db)
+    table = Table("id", "account", "kind", "prefix", "name", "revoked", "budget", "arrears", "allowed IPs")
+    for key, account in list_keys(db):
+        revoked = "yes" if key.revoked_at else ""
+        cells = rules_cells(rules[key.account_id])
+        table.add_row(key.id, account, key.kind, key.prefix + "…", key.name, revoked, *cells)
     console.print(table)
 
 
@@ -241,3 +251,14 @@ def _register_engine_commands() -> None:
 
 
 _register_engine_commands()
+
+
+def _register_watermark_command() -> None:
+    """``kinema watermark``: the worker's watermarked copy, made locally from any MP4."""
+    from kinema.cli.watermark import command
+
+    app.command("watermark", help="Put the configured visible watermark on an MP4, locally.")(command)
+
+
+_register_watermark_command()
+app.command("voices")(voices_command)

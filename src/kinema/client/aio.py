@@ -25,16 +25,19 @@ from kinema.client.core import (
     Calls,
     P,
     TaskT,
+    account_costs,
     account_queue,
     decode,
     like_builder,
+    preset_voices_call,
     timed_out,
     untyped_calls,
 )
 from kinema.client.tasks import Downloadable, download_url
 from kinema.contract.kinds import PREFIXES, KindSpec
 from kinema.contract.limits import Limits
-from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.responses import AccountCosts, CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
 
 T = TypeVar("T")
 
@@ -125,12 +128,25 @@ class AsyncClient:
     async def send(self, call: Call[T]) -> T:
         headers = call.headers(self._auth)
         r = await self._http.request(
-            call.method, self._prefix + call.path, params=call.params, content=call.content, headers=headers
+            call.method,
+            call.url_path(self._prefix),
+            params=call.params,
+            content=call.content,
+            headers=headers,
         )
         return call.result(r.status_code, decode(r))
 
     async def queue(self) -> QueueView:
         return await self.send(account_queue())
+
+    async def preset_voices(self, page_num: int = 1, page_size: int = 30) -> builtins.list[VoiceEntry]:
+        """One page of the preset voices (``page_size`` up to 1000), each with a ``trial_url`` that plays."""
+        return await self.send(preset_voices_call(self.limits, page_num, page_size))
+    async def account_costs(
+        self, start_time: int, end_time: int, resource_pack_name: str | None = None
+    ) -> AccountCosts:
+        """``GET /account/costs`` (see :meth:`kinema.client.Client.account_costs`)."""
+        return await self.send(account_costs(start_time, end_time, resource_pack_name))
 
     async def download(self, item: Downloadable, dest: str | Path) -> Path:
         path = Path(dest)

@@ -4,7 +4,8 @@ httpx.AsyncClient).
 
 Paths, request models and families come from the kind table (:mod:`kinema.contract.kinds`); the suffixes
 below a task (``/cancel``, ``/queue``, ``/callbacks``) and the account-wide ``/queue`` are the only paths
-written here, and ``tests/client/test_core.py`` finds each in the server's ``/openapi.json``. A create body is
+written here (``/account/costs`` is :mod:`kinema.contract.account`'s), and ``tests/client/test_core.py``
+finds each in the server's ``/openapi.json``. A create body is
 checked by the kind's request model with :func:`kinema.contract.parsing.parse_request` (the server's own
 function) before it is sent, so a bad value fails the same way, with the same message, without a round trip.
 """
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from kinema.client import bodies
 from kinema.client.errors import NO_CODE, KlingApiError, UnexpectedReplyError, error_for
 from kinema.client.tasks import GenericTask, Task, TextToAudioTask, TtsTask, VideoTask, VideoToAudioTask
+from kinema.contract.account import COSTS_PATH, parse_costs_query, unversioned
 from kinema.contract.errors import KlingError, invalid
 from kinema.contract.kinds import (
     AVATAR,
@@ -38,8 +40,10 @@ from kinema.contract.kinds import (
     queued_kinds,
 )
 from kinema.contract.limits import PROFILES, Limits
-from kinema.contract.parsing import error_from_validation, parse_page, parse_request
-from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.parsing import error_from_validation, parse_page, parse_request, parse_voice_page
+from kinema.contract.responses import AccountCosts, CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
+from kinema.contract.voices import PRESETS_PATH
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -64,6 +68,13 @@ class Call(Generic[T]):
     read: Callable[[Any, str], T]
     content: bytes | None = None
     params: dict[str, Any] | None = None
+    #: False: below the client's prefix without its version (``/kling/v1`` → ``/kling``), as the account
+    #: routes are (``GET /account/costs``).
+    versioned: bool = True
+
+    def url_path(self, prefix: str) -> str:
+        """The path to request, below a client's ``prefix``."""
+        return (prefix if self.versioned else unversioned(prefix)) + self.path
 
     def headers(self, auth: Auth) -> dict[str, str]:
         """The credentials, and the body's type when there is one."""
@@ -181,6 +192,41 @@ class Calls(Generic[P, TaskT]):
 def account_queue() -> Call[QueueView]:
     """The account's queued and running tasks (kinema extension); ``position`` is 0."""
     return Call("GET", ACCOUNT_QUEUE, _model(QueueView))
+
+
+def preset_voices_call(limits: Limits | None, page_num: int, page_size: int) -> Call[list[VoiceEntry]]:
+    """A page of the preset voices (``pageSize`` up to 1000), as the voices themselves: the list reply wraps
+    each in a task-shaped entry, which says nothing more about a preset."""
+    if limits is not None:
+        try:
+            parse_voice_page(str(page_num), str(page_size), limits)
+        except KlingError as err:
+            raise refused(err) from None
+    params = {"pageNum": page_num, "pageSize": page_size}
+    return Call("GET", PRESETS_PATH, _voices_of_entries, params=params)
+
+
+def _voices_of_entries(data: Any, _request_id: str) -> list[VoiceEntry]:
+    if not isinstance(data, list):
+        raise ValueError(f"data is not a list: {str(data)[:200]}")
+    return [
+        VoiceEntry.model_validate(voice)
+        for entry in data
+        for voice in ((entry or {}).get("task_result") or {}).get("voices") or []
+    ]
+def account_costs(
+    start_time: int, end_time: int, resource_pack_name: str | None = None
+) -> Call[AccountCosts]:
+    """``GET /account/costs``: the account's resource packs valid within ``[start_time, end_time]`` (Unix
+    ms); checked by the server's own rules first (1201 naming the bad time, not sent)."""
+    try:
+        query = parse_costs_query(str(start_time), str(end_time), resource_pack_name)
+    except KlingError as err:
+        raise refused(err) from None
+    params: dict[str, Any] = {"start_time": query.start_time, "end_time": query.end_time}
+    if query.resource_pack_name:
+        params["resource_pack_name"] = query.resource_pack_name
+    return Call("GET", COSTS_PATH, _model(AccountCosts), params=params, versioned=False)
 
 
 AVATAR_CALLS = Calls(AVATAR, VideoTask, bodies.avatar)

@@ -23,16 +23,19 @@ from kinema.client.core import (
     Calls,
     P,
     TaskT,
+    account_costs,
     account_queue,
     decode,
     like_builder,
+    preset_voices_call,
     timed_out,
     untyped_calls,
 )
 from kinema.client.tasks import Downloadable, download_url
 from kinema.contract.kinds import PREFIXES, KindSpec
 from kinema.contract.limits import Limits
-from kinema.contract.responses import CallbackAttempt, QueueView
+from kinema.contract.responses import AccountCosts, CallbackAttempt, QueueView
+from kinema.contract.voice_replies import VoiceEntry
 
 T = TypeVar("T")
 
@@ -145,13 +148,28 @@ class Client:
         """Send one call built by :mod:`kinema.client.core`; its result, or the family's exception."""
         headers = call.headers(self._auth)
         r = self._http.request(
-            call.method, self._prefix + call.path, params=call.params, content=call.content, headers=headers
+            call.method,
+            call.url_path(self._prefix),
+            params=call.params,
+            content=call.content,
+            headers=headers,
         )
         return call.result(r.status_code, decode(r))
 
     def queue(self) -> QueueView:
         """This account's queued and running tasks (kinema extension)."""
         return self.send(account_queue())
+
+    def preset_voices(self, page_num: int = 1, page_size: int = 30) -> builtins.list[VoiceEntry]:
+        """One page of the preset voices (``page_size`` up to 1000): ``voice_id`` (for ``tts``),
+        ``voice_name``, ``voice_language`` and a ``trial_url`` that plays a sample of the voice."""
+        return self.send(preset_voices_call(self.limits, page_num, page_size))
+    def account_costs(
+        self, start_time: int, end_time: int, resource_pack_name: str | None = None
+    ) -> AccountCosts:
+        """``GET /account/costs``: the account's resource packs (on kinema, its unit budget) valid within
+        ``[start_time, end_time]`` (Unix ms); an empty list when the account has no budget."""
+        return self.send(account_costs(start_time, end_time, resource_pack_name))
 
     def download(self, item: Downloadable, dest: str | Path) -> Path:
         """Stream a result (its URL, or an entry of ``task.videos``/``task.audios``) to ``dest``."""

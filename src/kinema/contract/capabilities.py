@@ -172,6 +172,13 @@ def unsupported(model: str, feature: str, mode: str, duration: str) -> str | Non
     return None
 
 
+def honours_cfg_scale(model: str) -> bool:
+    """Whether ``cfg_scale`` has an effect on ``model``: the official reference says the kling-v2.x models
+    (and so the later ones) do not support it, so only the kling-v1 family takes it. The image-to-video
+    engine reads this, and ``task_info.unsupported_fields`` reports the field when it is ignored."""
+    return model.startswith("kling-v1")
+
+
 def duration_unsupported(model: str, mode: str, duration: str) -> str | None:
     """Why ``model`` cannot make a ``duration``-second clip, or None when the table allows it."""
     durations = IMAGE2VIDEO_CAPS[model].durations

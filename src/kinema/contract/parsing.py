@@ -18,6 +18,7 @@ from kinema.contract.context import validation_context
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.limits import Limits
 from kinema.contract.model_names import UNKNOWN_MODEL
+from kinema.contract.voices import VOICE_PAGE_SIZE_MAX
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -109,3 +110,8 @@ def parse_page(page_num: str | None, page_size: str | None, limits: Limits) -> t
         one("pageNum", page_num, 1, limits.page_num_max),
         one("pageSize", page_size, limits.page_size_default, limits.page_size_max),
     )
+
+
+def parse_voice_page(page_num: str | None, page_size: str | None, limits: Limits) -> tuple[int, int]:
+    """``pageNum``/``pageSize`` of a voice list: as a task list's, but ``pageSize`` goes up to 1000."""
+    return parse_page(page_num, page_size, limits.model_copy(update={"page_size_max": VOICE_PAGE_SIZE_MAX}))

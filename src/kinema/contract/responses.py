@@ -59,6 +59,11 @@ class VideoEntry(_Reply):
         description="Video id: reusable as video-to-audio's `video_id` for the retention period."
     )
     url: SignedUrl
+    watermark_url: SignedUrl | SkipJsonSchema[None] = Field(
+        None,
+        description="The same video with a visible watermark (signed, expiring URL; stored and expiring like "
+        "`url`). Present only when the request had `watermark_info.enabled: true` (avatar, image to video).",
+    )
     duration: Seconds
 
 
@@ -126,11 +131,18 @@ class ParentVideo(_Reply):
 
 
 class TaskInfo(_Reply):
-    """``task_info``: the caller's own id, and the input video of a video-to-audio task."""
+    """``task_info``: the caller's own id, the input video of a video-to-audio task, and (kinema extension)
+    the request fields that had no effect."""
 
     external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
         None, description="Video-to-audio tasks only: the input video."
+    )
+    unsupported_fields: list[str] | SkipJsonSchema[None] = Field(
+        None,
+        description="kinema extension: request fields this server accepted but cannot honour (they have no "
+        'effect on the result), e.g. ["voice_list"]; absent when every field given has an effect. In '
+        "callbacks only with KINEMA_CALLBACK_EXTENSIONS=true.",
     )
 
 
@@ -160,8 +172,9 @@ class TaskFields(_Reply, Generic[ResultT]):
     updated_at: EpochMs
     final_unit_deduction: str = Field(
         pattern=r"^\d+(\.\d{1,2})?$",
-        description='Units charged, as a decimal string: the output seconds (TTS: "0.1") once succeeded, '
-        '"0" before and on failure.',
+        description="Units charged, as a decimal string: the task's price (kind, mode, duration; see "
+        'docs/accounts.md, e.g. "1" for a std 5 s video, TTS "0.1") once succeeded, "0" before and on '
+        "failure.",
     )
 
 
@@ -252,6 +265,37 @@ class CallbackAttempt(_Reply):
     )
 
 
+class ResourcePack(_Reply):
+    """One resource pack of the account: on kinema, its unit budget (``kinema keys budget``)."""
+
+    resource_pack_name: str = Field(description='"kinema unit budget".')
+    resource_pack_id: str = Field(description="Made anew when a budget is first set (or set after a clear).")
+    resource_pack_type: Literal["decreasing_total", "constant_period"] = Field(
+        description="decreasing_total: a total that tasks use up (the only type kinema makes)."
+    )
+    total_quantity: float = Field(ge=0, description="Units the budget holds.")
+    remaining_quantity: float = Field(
+        ge=0,
+        description="Units left: the total less succeeded tasks' deductions and unfinished tasks' prices.",
+    )
+    purchase_time: EpochMs = Field(description="When the budget was set.")
+    effective_time: EpochMs = Field(description="When it started counting (the same as purchase_time).")
+    invalid_time: EpochMs = Field(description="When it ends; 253402300799000 (year 9999) when it has no end.")
+    status: Literal["toBeOnline", "online", "expired", "runOut"] = Field(
+        description="online; runOut when nothing is left; expired after invalid_time (kinema never reports "
+        "toBeOnline: a budget starts when it is set)."
+    )
+
+
+class AccountCosts(_Reply):
+    """``data`` of ``GET /account/costs``: the account's resource packs valid within the asked time range;
+    an empty list when the account has no unit budget (it is not metered)."""
+
+    code: int = Field(description="0.")
+    msg: str = Field(description='"success".')
+    resource_pack_subscribe_infos: list[ResourcePack]
+
+
 class Health(_Reply):
     """``/healthz``: the API answers and its database is reachable."""
 
@@ -279,9 +323,10 @@ class ErrorReply(_Reply):
 
     code: int = Field(
         ge=1000,
-        description="1000-1004 authentication, 1100-1103 account, 1200 malformed request, 1201 invalid "
-        "parameter, 1202 method not allowed, 1203 not found, 1300-1301 policy, 1302 rate limit, "
-        "1303 concurrency limit, 5000-5002 server.",
+        description="1000-1004 authentication, 1100-1103 account (1101 arrears, 1102 unit budget spent "
+        "or expired), 1200 malformed request, 1201 invalid parameter, 1202 method not allowed, 1203 not "
+        "found, 1300-1301 policy, 1302 rate limit, 1303 concurrency limit, 1304 IP not on the account's "
+        "allow-list, 5000-5002 server.",
     )
     message: str = Field(description="What was wrong: names the field and the rule for input errors.")
     request_id: str = Field(description="Made per request; also sent as the X-Request-Id header.")
@@ -321,6 +366,10 @@ class QueueReply(Reply[QueueView]):
 
 class CallbackAttemptsReply(Reply[list[CallbackAttempt]]):
     """Every delivery attempt of the task's callbacks, oldest first."""
+
+
+class AccountCostsReply(Reply[AccountCosts]):
+    """The account's resource packs (its unit budget) and what is left of them."""
 
 
 class HealthReply(Reply[Health]):

@@ -1,7 +1,8 @@
 """The task object of the wire contract (spec §1, §6), built from a stored task row.
 
-Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``) next to the public fields; they are replaced
-by signed URLs here, so one function serves query replies, list replies and callbacks alike.
+Stored results keep blob keys (``key``, ``key_mp3``, ``key_wav``, ``watermark_key``) next to the public
+fields; they are replaced by signed URLs here (``url``, ``url_mp3``, ``url_wav``, ``watermark_url``), so one
+function serves query replies, list replies and callbacks alike.
 
 The row is read through the :class:`TaskRow` protocol, not the ORM class: the contract is the bottom layer
 that every other one imports, so it must not import the database layer above it.
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kinema.contract.kinds import KINDS
+from kinema.contract.prices import units_text
 from kinema.contract.vocabulary import TaskStatus
 
 WATERMARK_KINDS = frozenset(str(spec.kind) for spec in KINDS.values() if spec.watermark)
@@ -46,6 +48,16 @@ class TaskRow(Protocol):
     def created_at(self) -> int: ...
     @property
     def updated_at(self) -> int: ...
+    @property
+    def units_hundredths(self) -> int | None: ...
+
+
+def _deduction(task: TaskRow) -> str:
+    """A succeeded task's ``final_unit_deduction``: its price (:mod:`kinema.contract.prices`), or, for a row
+    made before prices existed, the figure it was stored with."""
+    if task.units_hundredths is not None:
+        return units_text(task.units_hundredths)
+    return str(task.result.get("units", "0"))
 
 
 def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[str, Any]:
@@ -55,6 +67,8 @@ def _public_entry(entry: dict[str, Any], url_for: Callable[[str], str]) -> dict[
             out["url"] = url_for(value)
         elif name.startswith("key_"):
             out["url_" + name.removeprefix("key_")] = url_for(value)
+        elif name.endswith("_key"):  # watermark_key -> watermark_url
+            out[name.removesuffix("_key") + "_url"] = url_for(value)
         else:
             out[name] = value
     return out
@@ -81,7 +95,7 @@ def task_object(task: TaskRow, url_for: Callable[[str], str], *, extensions: boo
         "task_result": result,
         "created_at": task.created_at,
         "updated_at": task.updated_at,
-        "final_unit_deduction": str(task.result.get("units", "0")) if succeeded else "0",
+        "final_unit_deduction": _deduction(task) if succeeded else "0",
     }
     if task.kind in WATERMARK_KINDS:
         data["watermark_info"] = {
@@ -96,9 +110,10 @@ def callback_object(
     task: TaskRow, url_for: Callable[[str], str], *, extensions: bool = False
 ) -> dict[str, Any]:
     """The body of a callback: the official callback's task object (spec §6). It has no ``watermark_info``
-    (query replies do) and no ``task_progress``; ``extensions`` (``KINEMA_CALLBACK_EXTENSIONS``) puts both
-    back for receivers that want them."""
+    (query replies do), no ``task_progress`` and no ``task_info.unsupported_fields``; ``extensions``
+    (``KINEMA_CALLBACK_EXTENSIONS``) puts them back for receivers that want them."""
     data = task_object(task, url_for, extensions=extensions)
     if not extensions:
         data.pop("watermark_info", None)
+        data["task_info"].pop("unsupported_fields", None)
     return data

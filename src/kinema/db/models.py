@@ -18,6 +18,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -29,12 +31,27 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
-    """Owner of keys, tasks and files. Nothing crosses accounts."""
+    """Owner of keys, tasks and files. Nothing crosses accounts.
+
+    The rest is the operator's policy for the account (``kinema keys budget``, docs/accounts.md): an
+    optional unit budget (its "resource pack": total, start, optional end, what is spent), spent by the
+    prices of its tasks created since the start (1102 when a create would overdraw it); ``arrears`` refuses
+    creates (1101); ``allowed_ips`` (CIDRs) refuses calls from elsewhere (1304) when not empty.
+    """
 
     __tablename__ = "accounts"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    budget_hundredths: Mapped[int | None] = mapped_column(BigInteger)  # None: no budget, nothing counted
+    # prices of the pack's tasks that are unfinished or succeeded: kept by the create and failure
+    # transactions, so a create never sums the account's history
+    budget_spent_hundredths: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    budget_pack_id: Mapped[str | None] = mapped_column(String(32))
+    budget_started_at: Mapped[int | None] = mapped_column(BigInteger)
+    budget_expires_at: Mapped[int | None] = mapped_column(BigInteger)  # None: never
+    arrears: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    allowed_ips: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
 
 
 class ApiKey(Base):
@@ -89,6 +106,9 @@ class Task(Base):
     started_at: Mapped[int | None] = mapped_column(BigInteger)
     finished_at: Mapped[int | None] = mapped_column(BigInteger)
     expired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the price (contract/prices.py) in hundredths of a unit, fixed at create; None on rows made before
+    # prices existed (their deduction is in result["units"])
+    units_hundredths: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Asset(Base):

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from kinema.contract.vocabulary import TERMINAL_STATUSES
 from kinema.db.engine import now_ms
 from kinema.db.models import Asset, Task, WebhookAttempt, WebhookOutbox
+from kinema.jobs.watermark import WATERMARK_EXTRA
 from kinema.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,14 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+#: Asset extras that hold the key of a blob stored with the asset (besides any ``*key`` extra).
+_BLOB_EXTRAS = frozenset({"phones", WATERMARK_EXTRA})
+
+
 def _blob_keys(asset: Asset) -> list[str]:
     keys = [asset.blob_key]
     for name, value in (asset.extra or {}).items():
-        if isinstance(value, str) and (name == "phones" or name.endswith("key")):
+        if isinstance(value, str) and (name in _BLOB_EXTRAS or name.endswith("key")):
             keys.append(value)
     return keys
 

@@ -31,6 +31,7 @@ from kinema.engines.base import Cancelled, EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile
 from kinema.jobs.registry import ExecutorUnavailable, get_executor
 from kinema.jobs.service import CANCEL_MSG, add_asset, release_for_retry, ring, set_status
+from kinema.jobs.watermark import WATERMARK_EXTRA, add_watermarked_copies
 from kinema.runtime import Runtime
 from kinema.storage.base import content_type_for
 from kinema.storage.space import NO_SPACE_MESSAGE, is_out_of_space
@@ -193,8 +194,9 @@ def build_result(stored: list[_Stored]) -> dict[str, Any]:
     videos: list[dict[str, Any]] = []
     audios: dict[int, dict[str, Any]] = {}
     for s in stored:
-        if s.out.role == "video":
-            videos.append({"id": s.asset_id, "key": s.key, "duration": fmt_seconds(s.out.duration_s)})
+        if s.out.role == "video":  # official order: id, url, watermark_url (only when made), duration
+            mark = {"watermark_key": s.extra[WATERMARK_EXTRA]} if WATERMARK_EXTRA in s.extra else {}
+            videos.append({"id": s.asset_id, "key": s.key, **mark, "duration": fmt_seconds(s.out.duration_s)})
             continue
         fmt = s.out.role.removeprefix("audio_")
         entry = audios.setdefault(s.out.group, {})
@@ -207,12 +209,7 @@ def build_result(stored: list[_Stored]) -> dict[str, Any]:
         result["videos"] = videos
     if audios:
         result["audios"] = [audios[g] for g in sorted(audios)]
-    if videos:
-        units = max(s.out.duration_s for s in stored if s.out.role == "video")
-    else:
-        units = max((s.out.duration_s for s in stored), default=0.0)
-    result["units"] = fmt_seconds(units)
-    return result
+    return result  # the deduction is the task's price, fixed at create (contract/prices.py)
 
 
 def _finish_failed(rt: Runtime, task_id: str, attempt: int, message: str) -> bool:
@@ -292,7 +289,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
             seed=_seed(params),
             limits=limits_from_settings(settings),
         )
-        outputs = executor(ctx)
+        outputs = add_watermarked_copies(ctx, executor(ctx), settings)
         if att.lost.is_set() and not att.cancel.is_set():
             return "lost"
         stored = _upload(rt, account_id, task_id, outputs, keys)

@@ -16,11 +16,13 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, insert,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kinema.accounts.policy import check_can_spend, give_back_units, reserve_units
 from kinema.contract.errors import Code, KlingError
+from kinema.contract.prices import price_hundredths
 from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
-from kinema.db.models import Account, Asset, Task
+from kinema.db.models import Asset, Task
 from kinema.runtime import Runtime
 from kinema.webhooks.outbox import record_status_change
 
@@ -74,6 +76,8 @@ def set_status(
         return None
     task = _load(session, task_id)
     assert task is not None
+    if status == TaskStatus.FAILED:  # a failed task deducts nothing: its price goes back to the budget
+        give_back_units(session, task.account_id, task.units_hundredths, task.created_at)
     if notify if isinstance(notify, bool) else notify(task):
         record_status_change(session, task, rt)
     return task
@@ -150,7 +154,6 @@ def _duplicate(external_task_id: str, task_id: str) -> KlingError:
 
 
 # Built once: compiling these per create was a visible share of its cost.
-_LOCK_ACCOUNT = select(Account.id).where(Account.id == bindparam("account_id")).with_for_update()
 # Counts at most ``cap`` rows: the check only needs to know whether the limit is reached, and an account
 # with a deep queue must not make every create walk all of it.
 _COUNT_ACTIVE = select(func.count()).select_from(
@@ -171,10 +174,12 @@ def _insert_task(
     finished: bool,
     **fields: Any,
 ) -> Task:
-    """Insert one task row in one write transaction: ``external_task_id`` unique per account (1201), the
+    """Insert one task row in one write transaction: the account's rules (1101 arrears, 1102 when the task's
+    price exceeds what its budget has left), ``external_task_id`` unique per account (1201), the
     per-account limit of unfinished tasks when ``check_limit`` (1303), and the row's first callback. The
     account row is locked first so two concurrent creates of one account cannot both pass the checks on
-    PostgreSQL (SQLite's BEGIN IMMEDIATE serialises them anyway).
+    PostgreSQL (SQLite's BEGIN IMMEDIATE serialises them anyway). The price is fixed here, from the
+    stored request (:mod:`kinema.contract.prices`).
 
     Core statements on a bare connection, not the ORM: this runs on every create, and the unit of work cost
     more than the SQL. The returned ``Task`` is a detached object with the row's values."""
@@ -193,11 +198,12 @@ def _insert_task(
         "expired": False,
         **fields,
     }
+    values["units_hundredths"] = price_hundredths(values["kind"], values["params"])
     task = Task(**values)
     try:
         with rt.db.write_connection() as conn:
-            if not rt.db.is_sqlite:
-                conn.execute(_LOCK_ACCOUNT, {"account_id": account_id})
+            need = values["units_hundredths"]
+            check_can_spend(conn, account_id, need, now=now, lock=not rt.db.is_sqlite)
             if external_task_id:
                 dup = _task_by_external(conn, account_id, external_task_id)
                 if dup:
@@ -208,6 +214,7 @@ def _insert_task(
                 if (active or 0) >= cap:
                     raise KlingError(Code.CONCURRENCY_LIMIT, "parallel task over resource pack limit")
             conn.execute(_INSERT_TASK, [_row(values)])
+            reserve_units(conn, account_id, need)
             record_status_change(conn, task, rt)
     except IntegrityError as exc:
         if external_task_id:

@@ -55,7 +55,7 @@ def record_tts_task(
             with contextlib.suppress(Exception):
                 rt.storage.delete(done)
         raise
-    result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}], "units": "0.1"}
+    result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}]}
     return record_finished_task(
         rt, account_id=account_id, kind=TaskKind.TTS, params=params, result=result, task_id=task_id
     )

@@ -48,3 +48,10 @@ class UrlSigner:
         exp = int(time.time()) + self._ttl
         base = (base_url or self._base).rstrip("/")
         return f"{base}/files/{quote(key)}?exp={exp}&sig={self.signature(key, exp)}"
+
+    def signed_query(self, name: str) -> str:
+        """``exp=…&sig=…`` letting a client fetch ``name`` from a route of this API until the URL TTL ends:
+        for files a route makes on first use (the preset voices' trial samples), which have no blob to
+        presign yet when the URL is handed out. :meth:`verify` checks it."""
+        exp = int(time.time()) + self._ttl
+        return f"exp={exp}&sig={self.signature(name, exp)}"

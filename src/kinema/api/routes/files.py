@@ -62,25 +62,32 @@ def router() -> APIRouter:
         st = state(request)
         if not st.rt.urls.verify(key, exp, sig):
             return envelope.error(request, Code.AUTH_FAILED, "file URL signature is invalid or expired")
-        info = st.rt.storage.info(key)
-        if info is None:
-            return envelope.error(request, Code.NOT_FOUND, "file not found (it may have expired)")
-        headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600"}
-        rng = parse_range(request.headers.get("range"), info.size)
-        if rng == "unsatisfiable":
-            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{info.size}"})
-        start, end = rng if isinstance(rng, tuple) else (0, info.size - 1)
-        status = 206 if isinstance(rng, tuple) else 200
-        if isinstance(rng, tuple):
-            headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
-        headers["Content-Length"] = str(max(end - start + 1, 0))
-        if request.method == "HEAD" or info.size == 0:
-            return Response(status_code=status, headers=headers, media_type=info.content_type)
-        return StreamingResponse(
-            st.rt.storage.open_range(key, start, end),
-            status_code=status,
-            headers=headers,
-            media_type=info.content_type,
-        )
+        return serve_blob(request, key)
 
     return r
+
+
+def serve_blob(request: Request, key: str) -> Response:
+    """The stored blob ``key`` (whole, or the Range asked for; HEAD gives the headers only), once the caller
+    has checked that the request may have it."""
+    st = state(request)
+    info = st.rt.storage.info(key)
+    if info is None:
+        return envelope.error(request, Code.NOT_FOUND, "file not found (it may have expired)")
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600"}
+    rng = parse_range(request.headers.get("range"), info.size)
+    if rng == "unsatisfiable":
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{info.size}"})
+    start, end = rng if isinstance(rng, tuple) else (0, info.size - 1)
+    status = 206 if isinstance(rng, tuple) else 200
+    if isinstance(rng, tuple):
+        headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
+    headers["Content-Length"] = str(max(end - start + 1, 0))
+    if request.method == "HEAD" or info.size == 0:
+        return Response(status_code=status, headers=headers, media_type=info.content_type)
+    return StreamingResponse(
+        st.rt.storage.open_range(key, start, end),
+        status_code=status,
+        headers=headers,
+        media_type=info.content_type,
+    )

@@ -15,7 +15,7 @@ from kinema.api import envelope
 from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.callback_url import check_callback_url
-from kinema.api.deps import account, account_for_create, bearer_scheme, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
 from kinema.api.inputs import discard_stored_inputs, prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
@@ -55,6 +55,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
+        await db_call(st.rt, check_budget, request, account_id, kind, req)
         await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
         inputs, params, info = await prepare_inputs(st, account_id, spec, req)
         try:
@@ -70,7 +71,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
                 external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
             )
-        except BaseException:  # refused (1201, 1303) or failed (full disk, database): keep nothing
+        except BaseException:  # refused (1201, 1101-1102, 1303) or failed (full disk, database): keep nothing
             discard_stored_inputs(st.rt, inputs)
             raise
         data = wire(request, task)

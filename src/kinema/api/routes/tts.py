@@ -15,8 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from kinema.api import envelope
+from kinema.api.blocking import db_call
 from kinema.api.body import read_body
-from kinema.api.deps import account, account_for_create, bearer_scheme, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
@@ -72,6 +73,7 @@ def router() -> APIRouter:
         account_id = account_for_create(request)
         st = state(request)
         req = parse_request(TtsCreate, await read_body(request, st.max_body_bytes), st.limits)
+        await db_call(st.rt, check_budget, request, account_id, KIND, req)  # before synthesising
         task = await run_in_threadpool(synthesize_and_store, st.rt, account_id, req)
         return envelope.ok(request, wire(request, task))
 

@@ -24,6 +24,7 @@ from kinema.contract.requests.image2video import (
 from kinema.contract.requests.text_to_audio import TextToAudioCreate
 from kinema.contract.requests.tts import TtsCreate
 from kinema.contract.requests.video_to_audio import VideoToAudioCreate
+from kinema.contract.requests.voices import CustomVoiceCreate, DeleteVoice
 
 __all__ = [
     "CAMERA_AXES",
@@ -33,6 +34,8 @@ __all__ = [
     "AvatarCreate",
     "CameraConfig",
     "CameraControl",
+    "CustomVoiceCreate",
+    "DeleteVoice",
     "DynamicMask",
     "Element",
     "Image2VideoCreate",

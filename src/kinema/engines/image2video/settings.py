@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinema.contract.capabilities import output_format
+from kinema.contract.capabilities import honours_cfg_scale, output_format
 from kinema.contract.vocabulary import Mode
 
 
@@ -64,5 +64,5 @@ def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
         fine_flow=pro,
         inpaint_side=640 if pro else 384,
         motion_scale=MOTION_SCALE[name],
-        honours_cfg=name.startswith("kling-v1"),
+        honours_cfg=honours_cfg_scale(name),
     )

@@ -7,6 +7,7 @@ rate pre-compensated so the requested speed is kept and the phone timings stay e
 
 from __future__ import annotations
 
+import hashlib
 from fractions import Fraction
 from typing import Literal
 
@@ -19,6 +20,11 @@ from kinema.engines.tts.types import PhoneSpan, Speech, TtsInputError
 from kinema.engines.tts.voices import VoiceProfile, normalize_speed, resolve_voice
 
 MAX_CHARS = 1000
+#: The base voice behind each language: part of every voice's revision, and of ``Speech.voice``.
+BACKENDS: dict[str, str] = {"en": "piper:en_US-joe-medium", "zh": f"espeak-ng:{ESPEAK_VOICE}"}
+#: Bumped when synthesis changes in a way neither the backend's name nor a profile shows (a new mixing step),
+#: so that audio cached by voice revision (the preset voices' trial samples) is made again.
+ENGINE_REVISION = "1"
 
 
 def _shift_pitch(samples: np.ndarray, factor: float) -> tuple[np.ndarray, float]:
@@ -80,12 +86,12 @@ def synthesize(
         samples, ratio = _shift_pitch(samples, profile.pitch)
         if ratio != 1.0:
             phones = [PhoneSpan(p.p, p.start * ratio, p.end * ratio) for p in phones]
-        name = f"piper:en_US-joe-medium/{profile.name}"
+        name = f"{BACKENDS['en']}/{profile.name}"
     else:
         samples, sr, phones = synthesize_zh(
             text.strip(), profile.espeak_variant, profile.espeak_pitch, rate_factor
         )
-        name = f"espeak-ng:{ESPEAK_VOICE}+{profile.espeak_variant}/{profile.name}"
+        name = f"{BACKENDS['zh']}+{profile.espeak_variant}/{profile.name}"
     if samples.size == 0:
         raise TtsInputError("text", "contains nothing that can be spoken")
     samples = _fade_edges(np.clip(samples, -1.0, 1.0).astype(np.float32), sr)
@@ -97,3 +103,13 @@ def synthesize(
 def profile_for(voice_id: str | None, language: str) -> VoiceProfile:
     """The profile a voice id maps to (for docs and the CLI)."""
     return resolve_voice(voice_id, language)[1]
+
+
+def voice_revision(voice_id: str, language: str) -> str:
+    """A short fingerprint of how ``voice_id`` sounds in ``language`` on this engine: it changes when the
+    backend, the voice's profile or :data:`ENGINE_REVISION` changes, so anything cached per voice (the trial
+    samples) is keyed by it and made again after the voices change. :class:`TtsInputError` for an id that is
+    not a preset of ``language``."""
+    vid, profile = resolve_voice(voice_id, language)
+    text = f"{ENGINE_REVISION}|{BACKENDS[language]}|{vid}|{profile!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

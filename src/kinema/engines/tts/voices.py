@@ -66,6 +66,7 @@ VOICE_CLASS: dict[str, str] = {
     "AOT": "male",
     "genshin_vindi2": "male",
     "tiexin_nanyou": "male",
+    "ai_kaiya": "male",  # "Shine" / 阳光男生, a sunny young man
     "yizhipiannan-v1": "male",
     "chongqingxiaohuo_speech02": "male",
     "dongbeilaotie_speech02": "male",
@@ -84,7 +85,6 @@ VOICE_CLASS: dict[str, str] = {
     # adult women
     "ai_shatang": "female",
     "genshin_kirara": "female",
-    "ai_kaiya": "female",
     "girlfriend_1_speech02": "female",
     "girlfriend_2_speech02": "female",
     "girlfriend_4_speech02": "female",
@@ -103,10 +103,10 @@ VOICE_CLASS: dict[str, str] = {
     "uk_boy1": "boy",
     "zhinen_xuesheng": "boy",
     "tiyuxi_xuedi": "boy",
+    "mengwa-v1": "boy",  # 乖巧正太, a little boy
     "genshin_klee2": "girl",
     "cartoon-girl-01": "girl",
     "PeppaPig_platform": "girl",
-    "mengwa-v1": "girl",
 }
 
 DEFAULT_VOICE: dict[str, str] = {"en": "reader_en_m-v1", "zh": "ai_chenjiahao_712"}

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from kinema.engines.base import ProgressFn, no_progress
-from kinema.engines.video_to_audio.analysis import analyze_video
+from kinema.engines.video_to_audio.analysis import VideoAnalysis, analyze_video
 from kinema.engines.video_to_audio.mux import remux_with_audio
-from kinema.engines.video_to_audio.soundtrack import render_soundtrack
+from kinema.engines.video_to_audio.soundtrack import Soundtrack, render_soundtrack
 from kinema.media.audio_io import write_mp3, write_wav
 
 MAX_SECONDS = 120.0
@@ -69,7 +69,13 @@ def video_to_audio(
         copied = remux_with_audio(video, track.audio, track.rate, mp4)
         mp3_job.result()
     progress(1.0)
-    summary = {
+    summary = describe(analysis, track)
+    return V2AResult(wav, mp3, mp4, analysis.duration, track.lufs, track.true_peak_db, copied, summary)
+
+
+def describe(analysis: VideoAnalysis, track: Soundtrack) -> dict[str, Any]:
+    """What was heard in the picture and what played: the task's output record and the CLI show it."""
+    return {
         "events": [round(e.time, 3) for e in analysis.events],
         "cuts": [round(c, 3) for c in analysis.cuts],
         "impact": track.sound.impact,
@@ -78,4 +84,3 @@ def video_to_audio(
         "music": track.music.mood if track.music.enabled else "none",
         "matched_words": list(track.sound.matched),
     }
-    return V2AResult(wav, mp3, mp4, analysis.duration, track.lufs, track.true_peak_db, copied, summary)

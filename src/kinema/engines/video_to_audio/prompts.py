@@ -382,3 +382,59 @@ def words_in(prompt: str) -> PromptWords:
         whoosh=any(_has(text, w) for w in _WHOOSH_WORDS),
         music=music,
     )
+
+
+#: Words that ask for music in a *video* prompt. A video prompt describes a picture, so mood words alone
+#: ("dark", "soft light", "bright") are not a request for music; these are: the word music itself, genres
+#: that name nothing else, and instruments that are not also an effect word ("bell" is a metal impact).
+MUSIC_CUES = (
+    "music",
+    "musical",
+    "song",
+    "melody",
+    "tune",
+    "soundtrack",
+    "bgm",
+    "piano",
+    "violin",
+    "cello",
+    "guitar",
+    "trumpet",
+    "synthesizer",
+    "music box",
+    "orchestra",
+    "orchestral",
+    "jazz",
+    "edm",
+    "techno",
+    "lofi",
+    "lo-fi",
+    "hiphop",
+    "hip-hop",
+    "音乐",
+    "配乐",
+    "歌",
+    "旋律",
+    "钢琴",
+    "小提琴",
+    "吉他",
+    "爵士",
+)
+
+
+def split_video_prompt(prompt: str) -> tuple[str, str]:
+    """A video prompt → (``sound_effect_prompt``, ``bgm_prompt``) for scoring that video (native audio).
+
+    The effect prompt is the prompt's impact, ambience and whoosh words, in the prompt's order. The music
+    prompt is its mood and instrument words when it asks for music (:data:`MUSIC_CUES`; "music" alone when
+    no mood is named), "no music" when it names sounds but no music or says "no music", and empty when it
+    names nothing the tables know, so the picture decides both, as video-to-audio does with empty prompts.
+    """
+    text = _words(prompt or "")
+    effects = _find(text, _IMPACT_WORDS) + _find(text, _BED_WORDS) + _find(text, {"whoosh": _WHOOSH_WORDS})
+    sound = " ".join(dict.fromkeys(w for _, _, w in sorted(effects)))
+    if any(_has(text, w) for w in _NO_MUSIC if w != "silence"):  # "silence" there is a quiet room
+        return sound, "no music"
+    if any(_has(text, w) for w in MUSIC_CUES):
+        return sound, " ".join(dict.fromkeys(words_in(prompt).music)) or "music"
+    return sound, ("no music" if sound else "")

@@ -33,6 +33,11 @@ _FX_LUFS = -16.0
 _BED_LUFS = -31.0
 _BED_LUFS_ASMR = -40.0
 _BED_LUFS_QUIET_FX = -24.0  # when nothing moves, the bed is what you hear
+#: Mean movement level (0..1.5, see below) at which a clip's movement texture plays at the effects' level;
+#: a clip that moves less has a proportionally quieter one.
+_FULL_MOVEMENT = 0.25
+#: Below this share of full movement (and with no hits or whooshes) the bed carries the clip.
+_QUIET_MOVEMENT = 0.2
 
 
 @dataclass(frozen=True)
@@ -120,14 +125,20 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
     level = uniform_filter1d(level, size=int(0.04 * RATE))
     pan = _per_sample(video.times, np.clip(video.pan, -1, 1), n)
     move = _pan_stereo(movement(level, rng, detail), 0.85 * pan) * 0.07 * splan.movement
+    moving = min(1.0, float(level.mean()) / _FULL_MOVEMENT) if n else 0.0
+    whooshing = False
     if splan.whoosh and video.camera_speed.size:
         cam = np.clip((video.camera_speed - 0.25) / 1.5, 0, 1)
         cam_level = uniform_filter1d(_per_sample(video.times, cam, n), size=int(0.08 * RATE))
         direction = _per_sample(video.times, -np.sign(video.camera_dx) * 0.6, n)
         move += _pan_stereo(whoosh(cam_level, rng), direction) * 0.5
+        whooshing = bool(np.any(cam_level > 0))
     fx_total = fx + move
-    has_fx = bool(np.any(fx)) or float(level.max(initial=0.0)) > 0.05
-    fx_total = _to_level(fx_total, _FX_LUFS)
+    loud_fx = bool(np.any(fx)) or whooshing
+    has_fx = loud_fx or moving > _QUIET_MOVEMENT
+    # Movement alone is as loud as the share of the clip that moves: a flicker of the flow on a still
+    # picture (one frame in three seconds) would otherwise be raised to the effects' level as a burst.
+    fx_total = _to_level(fx_total, _FX_LUFS if loud_fx else _FX_LUFS + 20 * np.log10(max(moving, 1e-3)))
     progress(0.45)
 
     # --- beds -----------------------------------------------------------------------------------------

@@ -6,11 +6,17 @@ frame rate from the contract's capability table) into :class:`I2VOptions` and na
 The request's rules were checked at create time under the limits in force, so nothing is re-checked here.
 Anything the engine cannot render (mask aspect mismatch, unreadable image) surfaces as
 :class:`EngineInputError`, which fails the task with that message, as upstream does.
+
+``sound: "on"`` (allowed where contract/capabilities.py says so) makes the clip carry its own soundtrack, as
+native-audio models do: the silent render is scored by the video-to-audio engine from its picture and the
+prompt's sound words (:func:`~kinema.engines.video_to_audio.native.add_native_audio`) and the scored MP4
+is the one video; ``duration`` is the render's, which the soundtrack matches exactly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kinema.contract.capabilities import output_format
 from kinema.contract.requests import CAMERA_AXES, Image2VideoCreate
@@ -26,7 +32,12 @@ from kinema.engines.image2video import (
     intelligent_shots,
     render_image_to_video,
 )
-from kinema.jobs.executors.base import JobContext, OutputFile
+from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
+from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
+
+#: With ``sound: "on"`` the render reports 0..85 % and the soundtrack the rest (bench/i2v_sound_bench.py: the
+#: sound adds ≈ 0.2× a pro 1080p render's time, ≈ 0.5× a std 720p one's; docs/image2video.md, "Sound").
+RENDER_SHARE = 0.85
 
 
 def camera_options(camera: WireCamera | None) -> CameraControl | None:
@@ -94,21 +105,47 @@ def options_from_context(ctx: JobContext[Image2VideoCreate]) -> I2VOptions:
 
 
 def execute(ctx: JobContext[Image2VideoCreate]) -> list[OutputFile]:
-    """Render one image-to-video task; returns a single ``video`` output."""
+    """Render one image-to-video task; returns a single ``video`` output (with sound when ``sound`` is on)."""
     options = options_from_context(ctx)
-    out = ctx.workdir / "image2video.mp4"
-    result = render_image_to_video(options, out, ctx.progress)
-    return [
-        OutputFile(
-            role="video",
-            path=result.path,
-            duration_s=result.duration_s,
-            extra={
-                "width": result.width,
-                "height": result.height,
-                "fps": result.fps,
-                "motions": result.motions,
-                "cuts": list(result.cuts),
-            },
+    sound = ctx.request.sound == "on"
+    render_share = RENDER_SHARE if sound else 1.0
+    silent = ctx.workdir / ("image2video_silent.mp4" if sound else "image2video.mp4")
+    result = render_image_to_video(options, silent, lambda f: ctx.progress(render_share * f))
+    extra: dict[str, Any] = {
+        "width": result.width,
+        "height": result.height,
+        "fps": result.fps,
+        "motions": result.motions,
+        "cuts": list(result.cuts),
+    }
+    path = result.path
+    if sound:
+        scored = add_native_audio(
+            result.path,
+            sound_words(options),
+            ctx.workdir / "image2video.mp4",
+            seed=ctx.seed,
+            progress=lambda f: ctx.progress(render_share + (1.0 - render_share) * f),
+            max_seconds=duration_cap(result.duration_s, ctx.limits),
         )
-    ]
+        path = scored.video
+        extra["sound"] = sound_record(scored)
+    return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
+
+
+def sound_words(options: I2VOptions) -> str:
+    """The text whose sound words score the clip: the shots' prompts when there are shots (a customize
+    clip's ``prompt`` is ignored, as upstream), else the prompt."""
+    return " ".join(s.prompt for s in options.shots) if options.shots else options.prompt
+
+
+def sound_record(scored: NativeAudio) -> dict[str, Any]:
+    """How the soundtrack was made and measured, kept with the video asset (the runner stores ``extra``)."""
+    return {
+        "sound_effect_prompt": scored.sound_effect_prompt,
+        "bgm_prompt": scored.bgm_prompt,
+        "lufs": round(scored.lufs, 2),
+        "true_peak_db": round(scored.true_peak_db, 2),
+        **{k: v for k, v in scored.summary.items() if k != "events"},
+        "events": len(scored.summary.get("events", [])),
+    }
