@@ -27,9 +27,10 @@ from tests.api.server import Server, free_port, wait_for
 from tests.support.openapi_check import OpenApiDocument
 
 PREFIXES = ("/kling/v1", "/v1")
-AVATAR, I2V, V2A, T2A, TTS = (
+AVATAR, I2V, EXT, V2A, T2A, TTS = (
     "/videos/avatar/image2video",
     "/videos/image2video",
+    "/videos/video-extend",
     "/audio/video-to-audio",
     "/audio/text-to-audio",
     "/audio/tts",
@@ -128,6 +129,7 @@ def _files_and_errors(
     x.call("GET", v + V2A, params={"pageSize": 501})
     x.call("POST", k + I2V, json={"image": png_b64(480, 320), "cfg_scale": 3})
     x.call("POST", v + T2A, json={"prompt": "rain", "duration": 12})
+    x.call("POST", k + EXT, json={"video_id": "123456789"})
     x.call("POST", v + TTS, content=b"{not json", headers={"content-type": "application/json"})
     x.call("GET", k + "/queue", headers={"Authorization": "Bearer sk-not-a-key"})
 
@@ -147,6 +149,7 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     ext = {
         "avatar": f"oa-avatar-{tag}",
         "image2video": f"oa-i2v-{tag}",
+        "video_extend": f"oa-ext-{tag}",
         "video_to_audio": f"oa-v2a-{tag}",
         "text_to_audio": f"oa-t2a-{tag}",
     }
@@ -183,6 +186,9 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     assert avatar["task_status"] == i2v["task_status"] == "succeed", (avatar, i2v)
     video = i2v["task_result"]["videos"][0]
 
+    extend = x.create(k + EXT, {"video_id": video["id"], "external_task_id": ext["video_extend"]})
+    queued = x.create(v + EXT, {"video_id": video["id"], "prompt": "zoom in"})
+    x.call("POST", k + EXT + "/{task_id}/cancel", task_id=queued["task_id"])
     v2a = x.create(v + V2A, {"video_id": video["id"], "external_task_id": ext["video_to_audio"]})
     queued = x.create(k + V2A, {"video_id": video["id"]})
     x.call("POST", v + V2A + "/{task_id}/cancel", task_id=queued["task_id"])
@@ -193,14 +199,15 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     x.call("POST", k + T2A + "/{task_id}/cancel", task_id=queued["task_id"])
     v2a = wait_for(c, f"{v}{V2A}/{v2a['task_id']}", timeout=180)
     t2a = wait_for(c, f"{k}{T2A}/{t2a['task_id']}", timeout=180)
-    assert v2a["task_status"] == t2a["task_status"] == "succeed", (v2a, t2a)
+    extend = wait_for(c, f"{v}{EXT}/{extend['task_id']}", timeout=240)
+    assert v2a["task_status"] == t2a["task_status"] == extend["task_status"] == "succeed", (v2a, t2a, extend)
 
     _wait_for_attempts(c, f"{k}{AVATAR}/{avatar['task_id']}/callbacks", lambda a: len(a) >= 4)
     dead = f"{v}{AVATAR}/{cancelled['task_id']}/callbacks"
     _wait_for_attempts(c, dead, lambda a: any(e["status_code"] is None for e in a))
 
     for prefix in PREFIXES:
-        for family, task in ((AVATAR, avatar), (I2V, i2v), (V2A, v2a), (T2A, t2a)):
+        for family, task in ((AVATAR, avatar), (I2V, i2v), (EXT, extend), (V2A, v2a), (T2A, t2a)):
             base = prefix + family
             x.call("GET", base + "/{task_id}", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}", task_id=task["task_info"]["external_task_id"])

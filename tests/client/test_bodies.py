@@ -20,6 +20,7 @@ from kinema.client.core import (
     IMAGE2VIDEO_CALLS,
     TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,
+    VIDEO_EXTEND_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     Calls,
 )
@@ -35,6 +36,7 @@ from kinema.contract.requests import (
 TYPED: list[Calls[Any, Any]] = [
     AVATAR_CALLS,
     IMAGE2VIDEO_CALLS,
+    VIDEO_EXTEND_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,

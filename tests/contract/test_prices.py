@@ -34,6 +34,7 @@ def test_every_kind_has_a_price_for_each_of_its_modes() -> None:
         ("image2video", {"mode": "std", "duration": "3"}, "0.6"),  # kling-v3's 3..15
         ("avatar", {"mode": "std"}, "1"),
         ("avatar", {"mode": "pro"}, "3.5"),
+        ("video_extend", {"video_id": "1", "prompt": "pan left"}, "1"),
         ("video_to_audio", {"video_id": "1"}, "0.5"),
         ("text_to_audio", {"duration": 3.0}, "0.15"),
         ("text_to_audio", {"duration": 3.3}, "0.17"),  # 0.165, rounded half up to the hundredth

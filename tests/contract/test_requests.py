@@ -19,6 +19,7 @@ from kinema.contract.requests import (
     Image2VideoCreate,
     TextToAudioCreate,
     TtsCreate,
+    VideoExtendCreate,
     VideoToAudioCreate,
     parse_page,
     parse_request,
@@ -39,6 +40,7 @@ V26_PRO = {**I2V, "model_name": "kling-v2-6", "mode": "pro"}
 V2A = {"video_id": "v1"}
 T2A = {"prompt": "rain on a tin roof", "duration": 5}
 TTS = {"text": "hello", "voice_id": "oversea_male1", "voice_language": "en"}
+EXT = {"video_id": "914919190112902203"}
 
 
 def traj(n: int) -> list[dict[str, int]]:
@@ -539,6 +541,62 @@ CASES: list[tuple[str, type, Any, Limits, str | None, str]] = [
         "must be a number",
     ),
     ("t2a-duration-text", TextToAudioCreate, {**T2A, "duration": "long"}, KLING, "duration", "number"),
+    # ---- video extend
+    ("ext-ok", VideoExtendCreate, EXT, KLING, None, ""),
+    ("ext-ok-int-id", VideoExtendCreate, {"video_id": 914919190112902203}, KLING, None, ""),
+    (
+        "ext-ok-all",
+        VideoExtendCreate,
+        {
+            **EXT,
+            "prompt": "p" * 2500,
+            "negative_prompt": "n" * 2500,
+            "cfg_scale": 1,
+            "watermark_info": {"enabled": True},
+            "callback_url": "https://cb.example/x",
+            "external_task_id": "e1",
+        },
+        KLING,
+        None,
+        "",
+    ),
+    ("ext-video_id-missing", VideoExtendCreate, {"prompt": "more"}, KLING, "video_id", "is required"),
+    ("ext-video_id-blank", VideoExtendCreate, {"video_id": ""}, KLING, "video_id", "is required"),
+    ("ext-prompt-2501", VideoExtendCreate, {**EXT, "prompt": "p" * 2501}, KLING, "prompt", "at most 2500"),
+    (
+        "ext-prompt-cometapi-501",
+        VideoExtendCreate,
+        {**EXT, "prompt": "p" * 501},
+        COMET,
+        "prompt",
+        "at most 500",
+    ),
+    (
+        "ext-negative-cometapi-201",
+        VideoExtendCreate,
+        {**EXT, "negative_prompt": "n" * 201},
+        COMET,
+        "negative_prompt",
+        "at most 200",
+    ),
+    ("ext-cfg-high", VideoExtendCreate, {**EXT, "cfg_scale": 1.5}, KLING, "cfg_scale", "between 0 and 1"),
+    ("ext-cfg-bool", VideoExtendCreate, {**EXT, "cfg_scale": True}, KLING, "cfg_scale", "must be a number"),
+    (
+        "ext-watermark-bad",
+        VideoExtendCreate,
+        {**EXT, "watermark_info": {"enabled": "maybe"}},
+        KLING,
+        "watermark_info.enabled",
+        "boolean",
+    ),
+    (
+        "ext-callback-bad",
+        VideoExtendCreate,
+        {**EXT, "callback_url": "ftp://x"},
+        KLING,
+        "callback_url",
+        "http",
+    ),
     # ---- tts
     ("tts-ok", TtsCreate, TTS, KLING, None, ""),
     ("tts-default-zh", TtsCreate, {"text": "你好", "voice_id": "ai_kaiya"}, KLING, None, ""),

@@ -19,6 +19,7 @@ from kinema.contract.responses import (
     TaskObject,
     TextToAudioTask,
     TtsTask,
+    VideoExtendTask,
     VideoTask,
     VideoToAudioTask,
 )
@@ -32,6 +33,7 @@ VIDEO = {"id": "914919190112902203", "key": f"{ACCOUNT}/1/914919190112902203.mp4
 STORED_RESULTS: dict[str, dict[str, Any]] = {
     "avatar": {"videos": [VIDEO], "units": "5.04"},
     "image2video": {"videos": [VIDEO], "units": "5.04"},
+    "video_extend": {"videos": [VIDEO], "units": "5.04"},
     "video_to_audio": {
         "videos": [VIDEO],
         "audios": [
@@ -65,6 +67,7 @@ STORED_RESULTS: dict[str, dict[str, Any]] = {
 MODELS: dict[str, type[TaskObject[Any]]] = {
     "avatar": VideoTask,
     "image2video": VideoTask,
+    "video_extend": VideoExtendTask,
     "video_to_audio": VideoToAudioTask,
     "text_to_audio": TextToAudioTask,
     "tts": TtsTask,
@@ -88,7 +91,7 @@ def make_task(kind: str, state: str, **extra: Any) -> Task:
         "progress": 0,
         "external_task_id": None,
         "params": {"watermark_info": {"enabled": True}} if kind in WATERMARK_KINDS else {},
-        "task_info": PARENT if kind == "video_to_audio" else {},
+        "task_info": PARENT if kind in ("video_to_audio", "video_extend") else {},
         "result": STORED_RESULTS[kind] if STATES[state]["status"] == "succeed" else {},
         "created_at": 1795970531920,
         "updated_at": 1795970533300,
@@ -119,8 +122,16 @@ def test_the_kinds_model_describes_every_task_object(kind: str, state: str) -> N
 #: (kind, other): every task object of ``kind`` is also a valid object of ``other``. A text-to-audio task
 #: is a video-to-audio task without the video: the same ``audios`` entries, and ``videos`` and
 #: ``task_info.parent_video`` are optional there (absent until the task succeeds, and in upstream's create
-#: reply). The other way round the models still differ (``videos`` is not a text-to-audio key).
-SUBSETS = {("text_to_audio", "video_to_audio")}
+#: reply). The other way round the models still differ (``videos`` is not a text-to-audio key). A video
+#: extension's task object has image to video's shape (its ``task_info.parent_video`` is optional, as
+#: upstream's create reply may leave it out), so the two pass as each other.
+SUBSETS = {
+    ("text_to_audio", "video_to_audio"),
+    ("video_extend", "avatar"),
+    ("video_extend", "image2video"),
+    ("avatar", "video_extend"),
+    ("image2video", "video_extend"),
+}
 
 
 @pytest.mark.parametrize("kind", sorted(MODELS))

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from kinema.contract.capabilities import honours_cfg_scale
+from kinema.contract.errors import KlingError
 from kinema.contract.limits import PROFILES
 from kinema.contract.model_names import IMAGE2VIDEO_MODELS
 from kinema.contract.parsing import parse_request
-from kinema.contract.requests import AvatarCreate, Image2VideoCreate, VideoToAudioCreate
+from kinema.contract.requests import AvatarCreate, Image2VideoCreate, VideoExtendCreate, VideoToAudioCreate
 from kinema.contract.unsupported import unsupported_fields
 from kinema.engines.image2video.settings import settings_for
 
@@ -81,3 +82,25 @@ def test_kinds_that_honour_every_field_report_nothing() -> None:
 def test_the_engine_and_the_report_agree_on_cfg_scale(model: str) -> None:
     assert settings_for(model, "std").honours_cfg == honours_cfg_scale(model)
     assert ("cfg_scale" in _i2v(model_name=model, cfg_scale=0.5)) != honours_cfg_scale(model)
+
+
+def _extend(**body: Any) -> list[str]:
+    req = parse_request(VideoExtendCreate, json.dumps({"video_id": "123", **body}), KLING)
+    return unsupported_fields("video_extend", req)
+
+
+def test_video_extend_takes_the_official_examples_model_and_mode_but_reports_them() -> None:
+    """Upstream's extend examples send ``model_name`` and ``mode``; the continuation keeps the parent's
+    size, so both are accepted and reported, never silently dropped."""
+    assert _extend(prompt="keep going") == []
+    assert _extend(model_name="kling-v1", mode="pro", prompt="keep going") == ["model_name", "mode"]
+    assert _extend(model="kling-v1-6") == ["model_name"]  # the older field name
+
+
+def test_video_extend_refuses_a_model_that_does_not_exist() -> None:
+    with pytest.raises(KlingError) as err:
+        parse_request(VideoExtendCreate, json.dumps({"video_id": "1", "model_name": "kling-v9"}), KLING)
+    assert err.value.code == 1203 and "kling-v9" in err.value.message
+    with pytest.raises(KlingError) as err:
+        parse_request(VideoExtendCreate, json.dumps({"video_id": "1", "mode": "max"}), KLING)
+    assert err.value.code == 1201 and "mode" in err.value.message

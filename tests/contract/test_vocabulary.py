@@ -31,4 +31,11 @@ def test_a_member_stands_for_its_string() -> None:
 
 def test_modes_and_kinds() -> None:
     assert [m.value for m in Mode] == ["std", "pro"]
-    assert [k.value for k in TaskKind] == ["avatar", "image2video", "video_to_audio", "text_to_audio", "tts"]
+    assert [k.value for k in TaskKind] == [
+        "avatar",
+        "image2video",
+        "video_extend",
+        "video_to_audio",
+        "text_to_audio",
+        "tts",
+    ]

@@ -45,6 +45,7 @@ STARTED: dict[str, float | None] = {
     "image2video": 0.0,
     "video_to_audio": 0.5,
     "text_to_audio": None,
+    "video_extend": 0.25,  # the parent copied, the continuation about to be rendered
 }
 
 #: Switches whose relaxed reading is the default: turning them on only rejects more.
@@ -129,6 +130,9 @@ class Case:
     phones: bool = False
     """Give the avatar phone timings (as a TTS ``audio_id`` would), so minutes of speech need no phone
     recognition before the first frame."""
+    reused: Callable[[Path], dict[str, Path]] | None = None
+    """The inputs an id of an earlier result (``video_id``) resolves to; the API looks them up in the
+    account, this test hands the files to the worker directly."""
 
 
 AV = {"image": portrait_b64(512)}
@@ -152,6 +156,17 @@ def _v2a(seconds: float = 4.0, **fields: Any) -> Body:
 
 def _t2a(prompt: str = "rain on a tin roof", duration: float = 3.0) -> Body:
     return lambda tmp, url: {"prompt": prompt, "duration": duration}
+
+
+def _parent_video(seconds: float) -> Callable[[Path], dict[str, Path]]:
+    """A ``video_id`` of a tiny video of ``seconds``."""
+
+    def inputs(work: Path) -> dict[str, Path]:
+        path = work / "parent.mp4"
+        path.write_bytes(mp4_bytes(work, seconds, size=(96, 64), fps=8))
+        return {"video": path}
+
+    return inputs
 
 
 def _multi_prompt(entries: int, chars: int = 20) -> Body:
@@ -203,6 +218,12 @@ CASES: dict[str, Case] = {
     "v2a_video_min_s": Case(1.0, "video_to_audio", _v2a(1.5)),
     "v2a_video_max_s": Case(25.0, "video_to_audio", _v2a(24.0)),
     "v2a_prompt_max_chars": Case(300, "video_to_audio", _v2a(sound_effect_prompt="rain " * 50)),
+    "extend_total_max_s": Case(
+        190.0,
+        "video_extend",
+        lambda tmp, url: {"video_id": "914919190112902203"},
+        reused=_parent_video(178.0),
+    ),
     "t2a_prompt_max_chars": Case(300, "text_to_audio", _t2a(prompt="rain " * 50)),
     "t2a_duration_min_s": Case(2.0, "text_to_audio", _t2a(duration=2.5)),
     "t2a_duration_max_s": Case(12.0, "text_to_audio", _t2a(duration=11.0)),
@@ -225,7 +246,14 @@ def _phones(path: Path) -> Path:
     return path
 
 
-def create_then_run(limits: Limits, kind: str, body: dict[str, Any], tmp: Path, phones: bool) -> str:
+def create_then_run(
+    limits: Limits,
+    kind: str,
+    body: dict[str, Any],
+    tmp: Path,
+    phones: bool,
+    reused: Callable[[Path], dict[str, Path]] | None = None,
+) -> str:
     """Create (contract + media checks), store, rebuild in the worker, execute. Returns how it ended."""
     spec = spec_for(kind)
     settings = Settings(allow_private_urls=True, data_dir=tmp / "data")
@@ -245,6 +273,8 @@ def create_then_run(limits: Limits, kind: str, body: dict[str, Any], tmp: Path, 
             media.path.replace(inputs[name])
     if phones:
         inputs["phones"] = _phones(work / "phones.json")
+    if reused is not None:
+        inputs.update(reused(work))
     request = request_from_row(
         kind, stored_request(spec, req), {k: str(v) for k, v in inputs.items()}, limits
     )
@@ -284,9 +314,9 @@ def test_a_request_at_a_relaxed_limit_runs(name: str, tmp_path: Path, files_url:
     body = case.body(tmp_path, files_url)
     if not isinstance(default, bool):  # the request really needs the override …
         with pytest.raises(Exception, match=r"must|exceeds|larger|unsupported|at most|too"):
-            create_then_run(Limits(), case.kind, body, tmp_path / "default", case.phones)
+            create_then_run(Limits(), case.kind, body, tmp_path / "default", case.phones, case.reused)
     # … and with it, it runs: no rule fails it on the way to the engine, which renders.
-    outcome = create_then_run(limits, case.kind, body, tmp_path / "relaxed", case.phones)
+    outcome = create_then_run(limits, case.kind, body, tmp_path / "relaxed", case.phones, case.reused)
     assert outcome in ("rendering", "done")
 
 

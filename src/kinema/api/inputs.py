@@ -65,7 +65,8 @@ def _earlier_result(st: AppState, account_id: str, reuse: ReuseField, asset_id: 
     low, high = reuse.duration(st.limits)
     slack = st.limits.duration_tolerance_s
     if asset.duration_s is not None and not (low - slack <= asset.duration_s <= high + slack):
-        raise invalid(field, f"{role} must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s")
+        note = f" ({reuse.rule_note(st.limits)})" if reuse.rule_note else ""
+        raise invalid(field, f"{role} must last {low:g} to {high:g} s, got {asset.duration_s:.2f} s{note}")
     return asset
 
 

@@ -28,7 +28,15 @@ from kinema.client.errors import (
     UnexpectedReplyError,
 )
 from kinema.client.sync import Client, Family
-from kinema.client.tasks import GenericTask, Task, TextToAudioTask, TtsTask, VideoTask, VideoToAudioTask
+from kinema.client.tasks import (
+    GenericTask,
+    Task,
+    TextToAudioTask,
+    TtsTask,
+    VideoExtendTask,
+    VideoTask,
+    VideoToAudioTask,
+)
 
 __all__ = [
     "AccountError",
@@ -50,6 +58,7 @@ __all__ = [
     "TextToAudioTask",
     "TtsTask",
     "UnexpectedReplyError",
+    "VideoExtendTask",
     "VideoTask",
     "VideoToAudioTask",
 ]

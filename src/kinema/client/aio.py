@@ -19,6 +19,7 @@ from kinema.client.core import (
     IMAGE2VIDEO_CALLS,
     TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,
+    VIDEO_EXTEND_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     Auth,
     Call,
@@ -113,6 +114,7 @@ class AsyncClient:
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self.avatar = AsyncFamily(self, AVATAR_CALLS)
         self.image2video = AsyncFamily(self, IMAGE2VIDEO_CALLS)
+        self.video_extend = AsyncFamily(self, VIDEO_EXTEND_CALLS)
         self.video_to_audio = AsyncFamily(self, VIDEO_TO_AUDIO_CALLS)
         self.text_to_audio = AsyncFamily(self, TEXT_TO_AUDIO_CALLS)
         for sdk_name, calls in untyped_calls().items():

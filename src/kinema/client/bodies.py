@@ -33,6 +33,7 @@ from kinema.contract.requests import (
     MultiPrompt,
     TextToAudioCreate,
     TtsCreate,
+    VideoExtendCreate,
     VideoToAudioCreate,
     VoiceRef,
     WatermarkInfo,
@@ -169,6 +170,22 @@ def image2video(
     if dynamic_masks is not None:
         fields["dynamic_masks"] = [_brush(group) for group in dynamic_masks]
     return body_of(Image2VideoCreate, fields.pop("image"), "image", fields)
+
+
+def video_extend(
+    video_id: VideoExtendCreate | str | None = None,
+    *,
+    prompt: str | None = None,
+    negative_prompt: str | None = None,
+    cfg_scale: float | None = None,
+    watermark_info: WatermarkInfo | JsonObject | None = None,
+    callback_url: str | None = None,
+    external_task_id: str | None = None,
+) -> dict[str, Any]:
+    """Video extension: the video ``video_id`` (made by this server, any kind) continued by 4–5 s from its
+    last frame; the result is the whole extended video (at most 3 minutes)."""
+    fields = locals()
+    return body_of(VideoExtendCreate, fields.pop("video_id"), "video_id", fields)
 
 
 def video_to_audio(

@@ -27,7 +27,15 @@ from pydantic import BaseModel, ValidationError
 
 from kinema.client import bodies
 from kinema.client.errors import NO_CODE, KlingApiError, UnexpectedReplyError, error_for
-from kinema.client.tasks import GenericTask, Task, TextToAudioTask, TtsTask, VideoTask, VideoToAudioTask
+from kinema.client.tasks import (
+    GenericTask,
+    Task,
+    TextToAudioTask,
+    TtsTask,
+    VideoExtendTask,
+    VideoTask,
+    VideoToAudioTask,
+)
 from kinema.contract.account import COSTS_PATH, parse_costs_query, unversioned
 from kinema.contract.errors import KlingError, invalid
 from kinema.contract.kinds import (
@@ -35,6 +43,7 @@ from kinema.contract.kinds import (
     IMAGE2VIDEO,
     TEXT_TO_AUDIO,
     TTS,
+    VIDEO_EXTEND,
     VIDEO_TO_AUDIO,
     KindSpec,
     queued_kinds,
@@ -231,6 +240,7 @@ def account_costs(
 
 AVATAR_CALLS = Calls(AVATAR, VideoTask, bodies.avatar)
 IMAGE2VIDEO_CALLS = Calls(IMAGE2VIDEO, VideoTask, bodies.image2video)
+VIDEO_EXTEND_CALLS = Calls(VIDEO_EXTEND, VideoExtendTask, bodies.video_extend)
 VIDEO_TO_AUDIO_CALLS = Calls(VIDEO_TO_AUDIO, VideoToAudioTask, bodies.video_to_audio)
 TEXT_TO_AUDIO_CALLS = Calls(TEXT_TO_AUDIO, TextToAudioTask, bodies.text_to_audio)
 TTS_CALLS = Calls(TTS, TtsTask, bodies.tts)
@@ -238,7 +248,13 @@ TTS_CALLS = Calls(TTS, TtsTask, bodies.tts)
 #: The families with a typed builder, by ``sdk_name``; any other queued kind gets :func:`untyped_calls`.
 TYPED_FAMILIES: dict[str, Calls[Any, Any]] = {
     calls.spec.sdk_name: calls
-    for calls in (AVATAR_CALLS, IMAGE2VIDEO_CALLS, VIDEO_TO_AUDIO_CALLS, TEXT_TO_AUDIO_CALLS)
+    for calls in (
+        AVATAR_CALLS,
+        IMAGE2VIDEO_CALLS,
+        VIDEO_EXTEND_CALLS,
+        VIDEO_TO_AUDIO_CALLS,
+        TEXT_TO_AUDIO_CALLS,
+    )
 }
 
 

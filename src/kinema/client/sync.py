@@ -17,6 +17,7 @@ from kinema.client.core import (
     IMAGE2VIDEO_CALLS,
     TEXT_TO_AUDIO_CALLS,
     TTS_CALLS,
+    VIDEO_EXTEND_CALLS,
     VIDEO_TO_AUDIO_CALLS,
     Auth,
     Call,
@@ -129,6 +130,7 @@ class Client:
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self.avatar = Family(self, AVATAR_CALLS)
         self.image2video = Family(self, IMAGE2VIDEO_CALLS)
+        self.video_extend = Family(self, VIDEO_EXTEND_CALLS)
         self.video_to_audio = Family(self, VIDEO_TO_AUDIO_CALLS)
         self.text_to_audio = Family(self, TEXT_TO_AUDIO_CALLS)
         for sdk_name, calls in untyped_calls().items():

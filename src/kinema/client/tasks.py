@@ -131,6 +131,11 @@ class VideoTask(responses.VideoTask, Task):
     """An avatar or image-to-video task (``watermark_info`` included)."""
 
 
+class VideoExtendTask(responses.VideoExtendTask, Task):
+    """A video-extension task: ``videos[0]`` is the whole extended video, ``task_info.parent_video`` the
+    video extended."""
+
+
 class VideoToAudioTask(responses.VideoToAudioTask, Task):
     """A video-to-audio task; ``task_info.parent_video`` names the input video."""
 

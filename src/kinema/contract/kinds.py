@@ -23,8 +23,10 @@ from kinema.contract.requests import (
     Image2VideoCreate,
     TextToAudioCreate,
     TtsCreate,
+    VideoExtendCreate,
     VideoToAudioCreate,
 )
+from kinema.contract.requests.video_extend import EXTEND_MIN_S
 from kinema.contract.vocabulary import TaskKind
 
 #: Every create path exists under both prefixes: gateway style first (the SDK's default), then official.
@@ -74,6 +76,8 @@ class ReuseField:
     duration: DurationRule
     extra_inputs: tuple[str, ...] = ()
     task_info_key: str | None = None
+    #: Why the duration rule is what it is, added to the 1201 message when a result breaks it.
+    rule_note: Callable[[Limits], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,18 @@ def _v2a_video(limits: Limits) -> tuple[float, float]:
     return limits.v2a_video_min_s, limits.v2a_video_max_s
 
 
+def _extendable(limits: Limits) -> tuple[float, float]:
+    """Any length, as long as the shortest extension keeps the whole within ``extend_total_max_s``."""
+    return 0.0, limits.extend_total_max_s - EXTEND_MIN_S
+
+
+def _extend_note(limits: Limits) -> str:
+    return (
+        f"an extended video lasts at most {limits.extend_total_max_s:g} s and an extension adds "
+        f"at least {EXTEND_MIN_S:g} s"
+    )
+
+
 AVATAR = KindSpec(
     kind=TaskKind.AVATAR,
     path="/videos/avatar/image2video",
@@ -150,6 +166,25 @@ IMAGE2VIDEO = KindSpec(
     cli_name="i2v",
     cli_module="kinema.cli.i2v",
     cli_help="Image to video, locally: still → clip",
+)
+
+VIDEO_EXTEND = KindSpec(
+    kind=TaskKind.VIDEO_EXTEND,
+    path="/videos/video-extend",
+    request=VideoExtendCreate,
+    summary="Video extension: a video of this server → the same video 4–5 s longer",
+    results=("videos",),
+    reuse=(
+        ReuseField(
+            "video_id", "video", "video", _extendable, task_info_key="parent_video", rule_note=_extend_note
+        ),
+    ),
+    executor="kinema.jobs.executors.video_extend:execute",
+    watermark=True,
+    sdk_name="video_extend",
+    cli_name="extend",
+    cli_module="kinema.cli.extend",
+    cli_help="Video extension, locally: clip → the same clip 4–5 s longer",
 )
 
 VIDEO_TO_AUDIO = KindSpec(
@@ -199,6 +234,7 @@ KINDS: dict[TaskKind, KindSpec] = {
     for spec in (
         AVATAR,
         IMAGE2VIDEO,
+        VIDEO_EXTEND,
         VIDEO_TO_AUDIO,
         TEXT_TO_AUDIO,
         TTS,

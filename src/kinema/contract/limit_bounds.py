@@ -45,6 +45,9 @@ BOUNDS: dict[str, Bound] = {
         high=5000, why="a worker decodes every frame of the video: this bounds a task's cost (issue 13)"
     ),
     "v2a_video_frames_min": Bound(low=2, why="the video-to-audio engine measures motion between frames"),
+    "extend_total_max_s": Bound(
+        low=5.0, why="an extension adds 4 to 5 s: a smaller total would leave no video extendable"
+    ),
     "t2a_duration_min_s": Bound(low=1.0, why="the text-to-audio engine renders at least 1 s"),
     "t2a_duration_max_s": Bound(high=120.0, why="the text-to-audio engine renders at most 120 s"),
     "tts_text_max_chars": Bound(high=1000, why="the TTS engine speaks at most 1000 characters"),

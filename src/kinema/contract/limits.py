@@ -62,6 +62,11 @@ class Limits(BaseModel):
     element_list_max: int = 3
     voice_list_max: int = 2
 
+    # --- video extension
+    #: The extended video (parent + continuation) lasts at most this long (upstream: 3 minutes); a parent is
+    #: extendable while it is at least ``EXTEND_MIN_S`` (4 s) shorter.
+    extend_total_max_s: float = 180.0
+
     # --- video to audio
     v2a_video_max_bytes: int = 100 * MB
     v2a_video_min_s: float = 3.0

@@ -50,6 +50,9 @@ PRICES: dict[TaskKind, dict[str, Price]] = {
     },
     # Per task: the clip is as long as the speech, which is only known once the audio has been read.
     TaskKind.AVATAR: {Mode.STD: Price(base=Decimal(1)), Mode.PRO: Price(base=Decimal("3.5"))},
+    # Per task: every extension adds 4-5 s at the parent's size, the price of a standard 5-second clip.
+    # ``mode`` is accepted (upstream's examples send it) but changes nothing, so it costs nothing either.
+    TaskKind.VIDEO_EXTEND: {Mode.STD: Price(base=Decimal(1)), Mode.PRO: Price(base=Decimal(1))},
     TaskKind.VIDEO_TO_AUDIO: {"": Price(base=Decimal("0.5"))},
     TaskKind.TEXT_TO_AUDIO: {"": Price(per_second=Decimal("0.05"))},
     TaskKind.TTS: {"": Price(base=Decimal("0.1"))},

@@ -123,7 +123,7 @@ class SpeechResult(_Reply):
 
 
 class ParentVideo(_Reply):
-    """The input video of a video-to-audio task."""
+    """The input video of a video-to-audio task, or the video a video extension continued."""
 
     id: str = Field(description='The `video_id` given, or "" when the video came as `video_url`.')
     url: str = Field(description="The `video_url` given, or a signed URL of the video behind `video_id`.")
@@ -136,7 +136,9 @@ class TaskInfo(_Reply):
 
     external_task_id: str = Field(description='The caller\'s `external_task_id`, or "" when none was given.')
     parent_video: ParentVideo | SkipJsonSchema[None] = Field(
-        None, description="Video-to-audio tasks only: the input video."
+        None,
+        description="Video-to-audio tasks: the input video; video extensions: the video extended "
+        "(kinema sets it from the create on; upstream's create reply may leave it out).",
     )
     unsupported_fields: list[str] | SkipJsonSchema[None] = Field(
         None,
@@ -213,6 +215,15 @@ class VideoCallback(TaskCallback[VideoResult]):
         description="Sent only with KINEMA_CALLBACK_EXTENSIONS=true (the official callback has no "
         "watermark_info; query replies always carry it).",
     )
+
+
+class VideoExtendTask(VideoTask):
+    """The task object of video extension (`/videos/video-extend`): ``videos`` holds the whole extended
+    video (the parent and its continuation), ``task_info.parent_video`` the video extended."""
+
+
+class VideoExtendCallback(VideoCallback):
+    """The callback body of video-extension tasks."""
 
 
 class VideoToAudioTask(TaskObject[VideoToAudioResult]):
@@ -340,6 +351,14 @@ class VideoTaskListReply(Reply[list[VideoTask] | VideoTask]):
     """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
 
 
+class VideoExtendTaskReply(Reply[VideoExtendTask]):
+    """One video-extension task."""
+
+
+class VideoExtendTaskListReply(Reply[list[VideoExtendTask] | VideoExtendTask]):
+    """A page of tasks, newest first; with ``?external_task_id=`` the one task instead of a list."""
+
+
 class VideoToAudioTaskReply(Reply[VideoToAudioTask]):
     """One video-to-audio task."""
 
@@ -392,6 +411,9 @@ class TaskReplies(NamedTuple):
 TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "video_extend": TaskReplies(
+        VideoExtendTask, VideoExtendCallback, VideoExtendTaskReply, VideoExtendTaskListReply
+    ),
     "video_to_audio": TaskReplies(
         VideoToAudioTask, VideoToAudioCallback, VideoToAudioTaskReply, VideoToAudioTaskListReply
     ),

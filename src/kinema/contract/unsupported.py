@@ -52,9 +52,16 @@ _IMAGE2VIDEO: tuple[Rule, ...] = (
     ("voice_list", lambda r: bool(r.voice_list)),
 )
 
+_VIDEO_EXTEND: tuple[Rule, ...] = (
+    # the continuation keeps the parent's size and is rendered with one engine setting
+    ("model_name", lambda r: r.model_name is not None),
+    ("mode", lambda r: r.mode is not None),
+)
+
 #: Per kind, the fields that can be without effect. Kinds not listed honour every field they accept.
 UNHONOURED: Mapping[TaskKind, tuple[Rule, ...]] = {
     TaskKind.IMAGE2VIDEO: _IMAGE2VIDEO,
+    TaskKind.VIDEO_EXTEND: _VIDEO_EXTEND,
 }
 
 

@@ -23,6 +23,7 @@ from kinema.contract.requests.image2video import (
 )
 from kinema.contract.requests.text_to_audio import TextToAudioCreate
 from kinema.contract.requests.tts import TtsCreate
+from kinema.contract.requests.video_extend import VideoExtendCreate
 from kinema.contract.requests.video_to_audio import VideoToAudioCreate
 from kinema.contract.requests.voices import CustomVoiceCreate, DeleteVoice
 
@@ -43,6 +44,7 @@ __all__ = [
     "TextToAudioCreate",
     "Trajectory",
     "TtsCreate",
+    "VideoExtendCreate",
     "VideoToAudioCreate",
     "VoiceRef",
     "WatermarkInfo",

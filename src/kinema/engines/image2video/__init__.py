@@ -27,7 +27,7 @@ from kinema.engines.image2video.brush import (
     region,
     trajectory_to_output,
 )
-from kinema.engines.image2video.camera import CameraMove, move_from_control
+from kinema.engines.image2video.camera import CameraMove, CameraPath, ease, move_from_control
 from kinema.engines.image2video.depth import DepthLayers, estimate_layers
 from kinema.engines.image2video.inpaint import FillCache
 from kinema.engines.image2video.options import (
@@ -45,9 +45,15 @@ from kinema.engines.image2video.tail import TailInterpolator
 from kinema.media.image_load import reduced_read_flag
 from kinema.media.video_writer import VideoSettings, VideoWriter, even
 
+#: Receives each rendered RGB frame, in order (see ``render_image_to_video``'s ``sink``).
+FrameSink = Callable[[np.ndarray], None]
+
 __all__ = [
     "CameraControl",
+    "CameraMove",
+    "CameraPath",
     "DynamicMask",
+    "FrameSink",
     "I2VOptions",
     "I2VResult",
     "Shot",
@@ -124,10 +130,17 @@ class _Clip:
 
 
 def render_image_to_video(
-    options: I2VOptions, out_path: str | Path, progress: ProgressFn = no_progress
+    options: I2VOptions,
+    out_path: str | Path,
+    progress: ProgressFn = no_progress,
+    *,
+    sink: FrameSink | None = None,
 ) -> I2VResult:
     """Render the clip described by ``options`` into ``out_path`` (MP4, H.264, faststart) at the model's and
     mode's size and frame rate (or ``options.short_side``/``fps``).
+
+    With ``sink``, the RGB frames go to it in order instead and no file is written: video extension
+    appends them to its own writer, since a second encode and decode would shift the colours at the seam.
 
     Raises :class:`EngineInputError` for inputs upstream would fail the task for (unreadable images,
     mask/image aspect mismatch, bad camera_control, shots that do not add up). ``progress`` is called once per
@@ -155,7 +168,7 @@ def render_image_to_video(
         a, b = _fit(first, w, h), _fit(tail, w, h)
         progress(0.0)
         interp = TailInterpolator(a, b, work_short_side=cfg.flow_side, fine=cfg.fine_flow)
-        _stream(out_path, clip, interp.frame, progress)
+        _stream(out_path, clip, interp.frame, progress, sink)
         return I2VResult(out_path, w, h, fps, n, n / fps, {"tail_flow_px": round(interp.mean_flow, 2)})
 
     rgb = _fit(base, w, h)
@@ -165,15 +178,22 @@ def render_image_to_video(
     spans = shot_spans([s.duration_s for s in shots], fps)
     n = spans[-1][0] + spans[-1][1]  # the same count as above when the shots add up (checked)
     motions: dict[str, float] = {}
-    with VideoWriter(out_path, w, h, video) as writer:
+
+    def render(write: FrameSink) -> None:
         for k, (shot, (start, count)) in enumerate(zip(shots, spans, strict=True)):
             renderer, moves = _shot_renderer(options, cfg, scene, shot, k, count, fps)
             prefix = f"shot{k + 1}_" if len(shots) > 1 else ""
             motions.update({prefix + key: value for key, value in moves.items()})
             for i in range(count):
                 progress((start + i) / n)
-                writer.write(renderer.frame(i))
+                write(renderer.frame(i))
             del renderer  # one shot's fields in memory at a time
+
+    if sink is not None:
+        render(sink)
+    else:
+        with VideoWriter(out_path, w, h, video) as writer:
+            render(writer.write)
     progress(1.0)
     cuts = tuple(start for start, _ in spans[1:])
     return I2VResult(out_path, w, h, fps, n, n / fps, motions, cuts)
@@ -196,8 +216,11 @@ class _Scene:
 def _shot_camera(
     options: I2VOptions, cfg: EngineSettings, plan: MotionPlan, index: int, duration_s: float
 ) -> CameraMove | None:
-    """Explicit camera_control wins; masks lock the camera; otherwise the shot's prompt decides."""
+    """An exact ``camera_path`` wins as given; then camera_control; masks lock the camera; otherwise the
+    shot's prompt decides. All but the exact path scale with the shot's length."""
     camera: CameraMove | None
+    if options.camera_path is not None:
+        return options.camera_path.move
     if options.camera is not None:
         try:
             camera = move_from_control(options.camera)
@@ -224,7 +247,9 @@ def _shot_renderer(
     plan = plan_motion(shot.prompt, options.negative_prompt, cfg_scale)
     camera = _shot_camera(options, cfg, plan, index, shot.duration_s)
     motions: dict[str, float] = {}
-    if options.camera is not None:
+    if options.camera_path is not None:
+        motions["camera_path"] = 1.0
+    elif options.camera is not None:
         motions["camera_control"] = 1.0
     if camera is not None:
         moved = {k: round(v, 4) for k, v in camera.__dict__.items() if v not in (0.0, 1.0)}
@@ -258,6 +283,7 @@ def _shot_renderer(
         seed=options.seed,  # the fills' grain: the same in every shot, so shots share them
         inpaint_side=cfg.inpaint_side,
         fill=scene.fills,
+        easing=options.camera_path.profile() if options.camera_path is not None else ease,
     )
     return renderer, motions
 
@@ -316,11 +342,24 @@ def _masks(
     return brushes, static_alpha
 
 
-def _stream(path: Path, clip: _Clip, make: Callable[[float], np.ndarray], progress: ProgressFn) -> None:
-    """Render ``clip.n`` frames of ``make(fraction)`` into the writer, reporting progress once per frame (may
-    raise Cancelled)."""
-    with VideoWriter(path, clip.w, clip.h, clip.video) as writer:
+def _stream(
+    path: Path,
+    clip: _Clip,
+    make: Callable[[float], np.ndarray],
+    progress: ProgressFn,
+    sink: FrameSink | None = None,
+) -> None:
+    """Render ``clip.n`` frames of ``make(fraction)`` into the writer (or ``sink``), reporting progress once
+    per frame (may raise Cancelled)."""
+
+    def frames(write: FrameSink) -> None:
         for i in range(clip.n):
             progress(i / clip.n)
-            writer.write(make(i / (clip.n - 1)))
+            write(make(i / (clip.n - 1)))
+
+    if sink is not None:
+        frames(sink)
+    else:
+        with VideoWriter(path, clip.w, clip.h, clip.video) as writer:
+            frames(writer.write)
     progress(1.0)

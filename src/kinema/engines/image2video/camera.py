@@ -21,6 +21,7 @@ bounded by that margin (see ``coverage_zoom``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -217,3 +218,31 @@ def ease(t: float) -> float:
     """Smoothstep: zero speed at both ends, so moves start and stop without a jolt."""
     t = min(max(t, 0.0), 1.0)
     return t * t * (3.0 - 2.0 * t)
+
+
+@dataclass(frozen=True)
+class CameraPath:
+    """An exact camera move with its speed at both ends, for a clip that must join another one smoothly.
+
+    ``move`` is the end pose, rendered as given (no prompt reading, no model or duration scaling, only the
+    coverage zoom every move gets). ``start_speed`` and ``end_speed`` are the path's speeds at its ends
+    relative to its mean speed (1 = the mean): a video extension starts at the speed its parent ended with,
+    so the seam has no jolt. The profile is a cubic Hermite curve; it stays monotone (never backs up) for
+    speeds in [0, 3], to which they are clipped.
+    """
+
+    move: CameraMove
+    start_speed: float = 0.0
+    end_speed: float = 0.0
+
+    def profile(self) -> Callable[[float], float]:
+        """``e(t)`` for t in [0, 1]: e(0) = 0, e(1) = 1, e'(0) = start_speed, e'(1) = end_speed."""
+        a = min(max(self.start_speed, 0.0), 3.0)
+        b = min(max(self.end_speed, 0.0), 3.0)
+
+        def e(t: float) -> float:
+            t = min(max(t, 0.0), 1.0)
+            t2, t3 = t * t, t * t * t
+            return (t3 - 2 * t2 + t) * a + (3 * t2 - 2 * t3) + (t3 - t2) * b
+
+        return e

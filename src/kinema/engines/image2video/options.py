@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kinema.contract.vocabulary import Mode
+
+if TYPE_CHECKING:  # camera.py imports this module's axis names
+    from kinema.engines.image2video.camera import CameraPath
 
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
@@ -57,7 +61,8 @@ class I2VOptions:
     negative_prompt: str = ""
     cfg_scale: float | None = None
     mode: Mode = Mode.STD
-    duration_s: int = 5
+    duration_s: float = 5
+    """Seconds; whole seconds from the API, a fraction when a clip must end on an exact frame (extension)."""
     model_name: str = "kling-v1"
     camera: CameraControl | None = None
     static_mask: Path | np.ndarray | None = None
@@ -71,6 +76,10 @@ class I2VOptions:
     shots: tuple[Shot, ...] = ()
     """Multi-shot: hard cuts between shots, each with its own prompt-driven motion; the durations must add up
     to ``duration_s``. Empty: one shot from ``prompt``. Not with ``image_tail``."""
+    camera_path: CameraPath | None = None
+    """An exact camera move and speed profile (video extension continues its parent's motion with it); it
+    replaces ``camera`` and the prompt's camera words and is not rescaled. Ambient motions still follow
+    the prompt."""
 
 
 @dataclass(frozen=True)

@@ -209,11 +209,14 @@ class SceneRenderer:
         seed: int = 0,
         inpaint_side: int = 384,
         fill: FillFn = fill_holes,
+        easing: Callable[[float], float] = ease,
     ) -> None:
         h, w = rgb.shape[:2]
         self.h, self.w, self.n, self.fps = h, w, n_frames, fps
         self.rgb = rgb
         self.reverse = reverse
+        #: How far along its move the camera is at a clip fraction (smoothstep unless a path says otherwise).
+        self.easing = easing
         self.interp = cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR
         self.ambient = ambient
         # particle coverage is drawn here, one frame at a time (frames are rendered in order, one thread)
@@ -336,7 +339,7 @@ class SceneRenderer:
 
     def frame(self, i: int) -> np.ndarray:  # noqa: C901 -- plate, sprites, brushes and particles composited in order
         frac, secs = self._time(i)
-        e = ease(1.0 - frac) if self.reverse else ease(frac)
+        e = self.easing(1.0 - frac) if self.reverse else self.easing(frac)
         # plate
         if self.plate_cam is None and not self.plate_terms and self.sky is None:
             out = cv2.cvtColor(
