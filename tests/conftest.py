@@ -26,9 +26,17 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One shared server with real workers; SSRF guard relaxed so tests can serve inputs from 127.0.0.1."""
+    """One shared server with real workers; SSRF guard relaxed so tests can serve inputs from 127.0.0.1.
+    Text to video needs a generative pipeline: a tiny random one serves kling-v2-6 (tests/engines/generative);
+    every other request runs on the CPU engines as without KINEMA_MODELS."""
+    import json
+
+    from tests.engines.generative.tiny import TINY, save_t2v
+
+    t2v = save_t2v(Path(tmp_path_factory.mktemp("models")) / "wan-t2v")
     srv = start_server(
         Path(tmp_path_factory.mktemp("kinema-server")),
+        KINEMA_MODELS=json.dumps({"kling-v2-6": {"path": str(t2v), **TINY}}),
         KINEMA_ALLOW_PRIVATE_URLS="true",
         KINEMA_WEBHOOK_SECRET="whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=",
     )

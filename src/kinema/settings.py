@@ -11,7 +11,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +90,17 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Plug-ins: task kind → "module:function" executor, e.g. a GPU engine for "avatar".',
     )
+    models: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Generative engines (kinema[gpu], docs/gpu.md): JSON object, Kling model_name → a local "
+        'Diffusers folder, {"path", "device", "dtype", "offload", "vae_tiling", "steps", "width", "height", '
+        '"num_frames", "fps"} or a list of these. Checked at start-up; weights are never downloaded.',
+    )
+    generative_unsupported: Literal["reject", "cpu"] = Field(
+        "reject",
+        description="A request for a generative model with a control its pipeline cannot honour (motion "
+        "brush, camera_control, sound…): reject = 1201 naming the field; cpu = run it on the CPU engine.",
+    )
 
     # --- watermarked copies (watermark_info.enabled; docs/watermark.md)
     watermark_text: str = Field(
@@ -133,6 +144,46 @@ class Settings(BaseSettings):
         8, ge=1, description="Of those, for one account: one account's receivers cannot take every slot."
     )
 
+    # --- gateway: run some tasks on real Kling (or CometAPI) and archive their results (docs/gateway.md)
+    upstream_url: str | None = Field(
+        None,
+        description="Base URL of the upstream Kling API, e.g. https://api-singapore.klingai.com; unset: off.",
+    )
+    upstream_prefix: str = Field(
+        "/v1", description="Path prefix upstream: /v1 for Kling, /kling/v1 for CometAPI."
+    )
+    upstream_access_key: str | None = Field(
+        None, description="Upstream access key (HS256 JWT with the secret key)."
+    )
+    upstream_secret_key: str | None = Field(None, description="Upstream secret key of the access key.")
+    upstream_api_key: str | None = Field(None, description="Upstream Bearer key (instead of an AK/SK pair).")
+    upstream_routes: str = Field(
+        "", description='What runs upstream: "all", or a comma list of task kinds and/or model_names.'
+    )
+    upstream_concurrency: int = Field(
+        5, ge=1, description="Upstream tasks running at once (the account's cap); the rest wait submitted."
+    )
+    upstream_media: Literal["base64", "url"] = Field(
+        "base64", description="How stored inputs are sent upstream: base64, or kinema signed URLs."
+    )
+    upstream_callback_base: str | None = Field(
+        None,
+        description="Base URL at which the upstream reaches this server for callbacks; unset: polling only.",
+    )
+    upstream_poll_s: float = Field(2.0, gt=0, description="First poll of an upstream task; doubles to 30 s.")
+    upstream_retry_max_s: float = Field(
+        30.0, gt=0, description="Longest wait between retries of a failed upstream call (backoff cap)."
+    )
+    upstream_timeout_s: float = Field(30.0, gt=0, description="Deadline of one upstream HTTP call.")
+    upstream_dedupe_window_s: float = Field(
+        0.0,
+        ge=0,
+        description="Reuse the result of an identical upstream request (same account, fields and file "
+        "contents) that succeeded within this many seconds; 0 = off.",
+    )
+    upstream_result_max_mb: float = Field(
+        500.0, gt=0, description="Largest upstream result file archived (a bigger one fails the task)."
+    )
     @field_validator("watermark_text")
     @classmethod
     def _watermark_text(cls, value: str) -> str:

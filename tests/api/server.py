@@ -64,11 +64,17 @@ class Server:
 
 
 def start_server(
-    data_dir: Path, *, api_only: bool = False, log_path: Path | None = None, **env: str
+    data_dir: Path,
+    *,
+    api_only: bool = False,
+    log_path: Path | None = None,
+    port: int | None = None,
+    **env: str,
 ) -> Server:
     """``log_path`` defaults to ``server.log`` in the data folder; a test that fills that folder's disk
-    keeps the log elsewhere, so the log's growth does not change how much room is left."""
-    port = free_port()
+    keeps the log elsewhere, so the log's growth does not change how much room is left. ``port``: a restart
+    at the same address (default: a free one)."""
+    port = port or free_port()
     full_env = {
         **os.environ,
         "KINEMA_DATA_DIR": str(data_dir),

@@ -27,9 +27,10 @@ from tests.api.server import Server, free_port, wait_for
 from tests.support.openapi_check import OpenApiDocument
 
 PREFIXES = ("/kling/v1", "/v1")
-AVATAR, I2V, EXT, V2A, T2A, TTS = (
+AVATAR, I2V, T2V, EXT, V2A, T2A, TTS = (
     "/videos/avatar/image2video",
     "/videos/image2video",
+    "/videos/text2video",
     "/videos/video-extend",
     "/audio/video-to-audio",
     "/audio/text-to-audio",
@@ -149,6 +150,7 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     ext = {
         "avatar": f"oa-avatar-{tag}",
         "image2video": f"oa-i2v-{tag}",
+        "text2video": f"oa-t2v-{tag}",
         "video_extend": f"oa-ext-{tag}",
         "video_to_audio": f"oa-v2a-{tag}",
         "text_to_audio": f"oa-t2a-{tag}",
@@ -171,7 +173,11 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
             "watermark_info": {"enabled": True},  # videos[].watermark_url
         },
     )
-    # queued behind the two above, so the queue view has a position and cancel fails it at once
+    t2v = x.create(  # the shared server's tiny generative pipeline (tests/conftest.py)
+        k + T2V, {"model_name": "kling-v2-6", "prompt": "a cat dances", "external_task_id": ext["text2video"]}
+    )
+    x.call("POST", v + T2V, json={"prompt": "a cat dances"})  # kling-v1: no pipeline, 1203
+    # queued behind the ones above, so the queue view has a position and cancel fails it at once
     cancelled = x.create(
         v + AVATAR, {"image": portrait_b64(512), "audio_id": audio_id, "callback_url": dead_hook}
     )
@@ -180,10 +186,13 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     # cfg_scale has no effect on kling-v2 models: task_info.unsupported_fields
     queued = x.create(k + I2V, {"image": png_b64(480, 320), "model_name": "kling-v2-1", "cfg_scale": 0.7})
     x.call("POST", v + I2V + "/{task_id}/cancel", task_id=queued["task_id"])
+    queued = x.create(v + T2V, {"model_name": "kling-v2-6", "prompt": "a monkey runs"})
+    x.call("POST", k + T2V + "/{task_id}/cancel", task_id=queued["task_id"])
 
     avatar = wait_for(c, f"{k}{AVATAR}/{avatar['task_id']}", timeout=240)
     i2v = wait_for(c, f"{v}{I2V}/{i2v['task_id']}", timeout=180)
-    assert avatar["task_status"] == i2v["task_status"] == "succeed", (avatar, i2v)
+    t2v = wait_for(c, f"{k}{T2V}/{t2v['task_id']}", timeout=240)
+    assert avatar["task_status"] == i2v["task_status"] == t2v["task_status"] == "succeed", (avatar, i2v, t2v)
     video = i2v["task_result"]["videos"][0]
 
     extend = x.create(k + EXT, {"video_id": video["id"], "external_task_id": ext["video_extend"]})
@@ -206,8 +215,17 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
     dead = f"{v}{AVATAR}/{cancelled['task_id']}/callbacks"
     _wait_for_attempts(c, dead, lambda a: any(e["status_code"] is None for e in a))
 
+    finished = ((AVATAR, avatar), (I2V, i2v), (T2V, t2v), (EXT, extend), (V2A, v2a), (T2A, t2a))
+    _query_every_task(x, finished, cancelled["task_id"])
+
+    _files_and_errors(x, video, v2a, t2a, speech)
+    _voice_routes(x)
+
+
+def _query_every_task(x: Recorder, finished: tuple[tuple[str, dict], ...], cancelled_id: str) -> None:
+    """Every per-task route of every family, on both prefixes, by id and by external id."""
     for prefix in PREFIXES:
-        for family, task in ((AVATAR, avatar), (I2V, i2v), (EXT, extend), (V2A, v2a), (T2A, t2a)):
+        for family, task in finished:
             base = prefix + family
             x.call("GET", base + "/{task_id}", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}", task_id=task["task_info"]["external_task_id"])
@@ -216,12 +234,9 @@ def _run_every_endpoint(x: Recorder, c: httpx.Client, receiver: Receiver) -> Non
             x.call("GET", base + "/{task_id}/queue", task_id=task["task_id"])
             x.call("GET", base + "/{task_id}/callbacks", task_id=task["task_id"])
             x.call("POST", base + "/{task_id}/cancel", task_id=task["task_id"])  # terminal: unchanged
-        x.call("GET", prefix + AVATAR + "/{task_id}/callbacks", task_id=cancelled["task_id"])
+        x.call("GET", prefix + AVATAR + "/{task_id}/callbacks", task_id=cancelled_id)
         x.call("GET", prefix + "/queue")
     x.call("GET", "/healthz")
-
-    _files_and_errors(x, video, v2a, t2a, speech)
-    _voice_routes(x)
 
 
 def _voice_routes(x: Recorder) -> None:

@@ -32,6 +32,7 @@ def test_every_kind_has_a_price_for_each_of_its_modes() -> None:
         ("image2video", {"mode": "pro", "duration": "5"}, "3.5"),
         ("image2video", {"mode": "pro", "duration": "10"}, "7"),
         ("image2video", {"mode": "std", "duration": "3"}, "0.6"),  # kling-v3's 3..15
+        ("text2video", {"prompt": "a cat", "mode": "pro", "duration": "10"}, "7"),
         ("avatar", {"mode": "std"}, "1"),
         ("avatar", {"mode": "pro"}, "3.5"),
         ("video_extend", {"video_id": "1", "prompt": "pan left"}, "1"),

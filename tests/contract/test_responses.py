@@ -33,6 +33,7 @@ VIDEO = {"id": "914919190112902203", "key": f"{ACCOUNT}/1/914919190112902203.mp4
 STORED_RESULTS: dict[str, dict[str, Any]] = {
     "avatar": {"videos": [VIDEO], "units": "5.04"},
     "image2video": {"videos": [VIDEO], "units": "5.04"},
+    "text2video": {"videos": [VIDEO], "units": "5.04"},
     "video_extend": {"videos": [VIDEO], "units": "5.04"},
     "video_to_audio": {
         "videos": [VIDEO],
@@ -67,6 +68,7 @@ STORED_RESULTS: dict[str, dict[str, Any]] = {
 MODELS: dict[str, type[TaskObject[Any]]] = {
     "avatar": VideoTask,
     "image2video": VideoTask,
+    "text2video": VideoTask,
     "video_extend": VideoExtendTask,
     "video_to_audio": VideoToAudioTask,
     "text_to_audio": TextToAudioTask,

@@ -34,6 +34,7 @@ def test_modes_and_kinds() -> None:
     assert [k.value for k in TaskKind] == [
         "avatar",
         "image2video",
+        "text2video",
         "video_extend",
         "video_to_audio",
         "text_to_audio",

@@ -34,6 +34,7 @@ from kinema.media.inputs import INLINE_BYTES, MediaFile, resolve_create_inputs
 from kinema.net.userinfo import without_userinfo
 from kinema.runtime import Runtime
 from kinema.storage.base import content_type_for
+from kinema.upstream.routes import goes_upstream
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,12 @@ def _reuse_earlier_results(
         if not asset_id:
             continue
         asset = _earlier_result(st, account_id, reuse, asset_id)
+        if not asset.extra.get("upstream_id") and goes_upstream(st.rt.settings, spec.kind, req.model_dump()):
+            # runs upstream, which knows only its own ids (docs/gateway.md)
+            raise invalid(
+                reuse.field,
+                f"{reuse.role} {asset_id!r} was made by kinema, not upstream: the upstream has no id for it",
+            )
         inputs[reuse.input] = asset.blob_key
         for name in reuse.extra_inputs:
             if asset.extra.get(name):

@@ -15,6 +15,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from kinema.cli.account import add_commands as _add_account_commands
+from kinema.cli.models import models_app, require_models
+from kinema.cli.upstream import upstream_app
 from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
@@ -27,6 +29,8 @@ tasks_app = typer.Typer(help="Inspect and cancel tasks (reads the database direc
 app.add_typer(keys_app, name="keys")
 app.add_typer(tasks_app, name="tasks")
 _add_account_commands(app, keys_app)
+app.add_typer(models_app, name="models")
+app.add_typer(upstream_app, name="upstream")
 console = Console()
 
 
@@ -61,6 +65,7 @@ def serve(
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
+    require_models(settings)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
     rt = build_runtime(settings)
@@ -108,6 +113,7 @@ def worker(
     from kinema.worker import run_worker
 
     settings = _settings()
+    require_models(settings)
     run_worker(settings, workers or settings.workers)
 
 
@@ -233,7 +239,7 @@ def config() -> None:
     table = Table("setting (KINEMA_…)", "value", "meaning")
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        shown = "***" if "secret" in name and value else str(value)
+        shown = "***" if ("secret" in name or name.endswith("api_key")) and value else str(value)
         table.add_row(name.upper(), shown, field.description or "")
     console.print(table)
 

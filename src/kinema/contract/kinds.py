@@ -21,6 +21,7 @@ from kinema.contract.limits import Limits
 from kinema.contract.requests import (
     AvatarCreate,
     Image2VideoCreate,
+    Text2VideoCreate,
     TextToAudioCreate,
     TtsCreate,
     VideoExtendCreate,
@@ -168,6 +169,21 @@ IMAGE2VIDEO = KindSpec(
     cli_help="Image to video, locally: still → clip",
 )
 
+TEXT2VIDEO = KindSpec(
+    kind=TaskKind.TEXT2VIDEO,
+    path="/videos/text2video",
+    request=Text2VideoCreate,
+    summary="Text to video: a prompt → a clip (needs a generative model, docs/gpu.md)",
+    results=("videos",),
+    # Only reached when no pipeline serves the model (routing in jobs/executors/generative.py).
+    executor="kinema.jobs.executors.generative:unserved",
+    watermark=True,
+    sdk_name="text2video",
+    cli_name="t2v",
+    cli_module="kinema.cli.t2v",
+    cli_help="Text to video, locally, on a KINEMA_MODELS model: kinema t2v 'a cat dances' -o clip.mp4",
+)
+
 VIDEO_EXTEND = KindSpec(
     kind=TaskKind.VIDEO_EXTEND,
     path="/videos/video-extend",
@@ -234,6 +250,7 @@ KINDS: dict[TaskKind, KindSpec] = {
     for spec in (
         AVATAR,
         IMAGE2VIDEO,
+        TEXT2VIDEO,
         VIDEO_EXTEND,
         VIDEO_TO_AUDIO,
         TEXT_TO_AUDIO,

@@ -48,6 +48,11 @@ PRICES: dict[TaskKind, dict[str, Price]] = {
         Mode.STD: Price(per_second=Decimal("0.2"), default_seconds=Decimal(5)),
         Mode.PRO: Price(per_second=Decimal("0.7"), default_seconds=Decimal(5)),
     },
+    # A generated clip costs what an animated one does: kinema prices the output, not the engine.
+    TaskKind.TEXT2VIDEO: {
+        Mode.STD: Price(per_second=Decimal("0.2"), default_seconds=Decimal(5)),
+        Mode.PRO: Price(per_second=Decimal("0.7"), default_seconds=Decimal(5)),
+    },
     # Per task: the clip is as long as the speech, which is only known once the audio has been read.
     TaskKind.AVATAR: {Mode.STD: Price(base=Decimal(1)), Mode.PRO: Price(base=Decimal("3.5"))},
     # Per task: every extension adds 4-5 s at the parent's size, the price of a standard 5-second clip.

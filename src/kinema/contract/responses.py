@@ -130,6 +130,28 @@ class ParentVideo(_Reply):
     duration: Seconds
 
 
+class UpstreamInfo(_Reply):
+    """kinema extension, gateway only (docs/gateway.md): the upstream task a task ran as."""
+
+    task_id: str = Field(description="The upstream's id of the task.")
+    base_url: str = Field(description="The upstream API it ran on (base URL and prefix).")
+    final_unit_deduction: str | SkipJsonSchema[None] = Field(
+        None, description="What the upstream charged, as it reported it (once it succeeded)."
+    )
+    urls: list[str] | SkipJsonSchema[None] = Field(
+        None, description="The upstream's own result URLs, archived into kinema (they expire upstream)."
+    )
+    fingerprint: str | SkipJsonSchema[None] = Field(
+        None, description="With dedupe on: SHA-256 of the kind, the fields and the input files' contents."
+    )
+    reused_from: str | SkipJsonSchema[None] = Field(
+        None, description="With dedupe on: the task whose result was copied (nothing was sent upstream)."
+    )
+    callbacks: int | SkipJsonSchema[None] = Field(
+        None, description="Upstream callbacks received for this task (each one makes kinema poll at once)."
+    )
+
+
 class TaskInfo(_Reply):
     """``task_info``: the caller's own id, the input video of a video-to-audio task, and (kinema extension)
     the request fields that had no effect."""
@@ -145,6 +167,9 @@ class TaskInfo(_Reply):
         description="kinema extension: request fields this server accepted but cannot honour (they have no "
         'effect on the result), e.g. ["voice_list"]; absent when every field given has an effect. In '
         "callbacks only with KINEMA_CALLBACK_EXTENSIONS=true.",
+    )
+    upstream: UpstreamInfo | SkipJsonSchema[None] = Field(
+        None, description="kinema extension: the upstream task, when this one ran on an upstream (gateway)."
     )
 
 
@@ -411,6 +436,7 @@ class TaskReplies(NamedTuple):
 TASK_REPLIES: dict[str, TaskReplies] = {
     "avatar": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "image2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
+    "text2video": TaskReplies(VideoTask, VideoCallback, VideoTaskReply, VideoTaskListReply),
     "video_extend": TaskReplies(
         VideoExtendTask, VideoExtendCallback, VideoExtendTaskReply, VideoExtendTaskListReply
     ),

@@ -42,6 +42,7 @@ class TaskKind(StrEnum):
 
     AVATAR = "avatar"
     IMAGE2VIDEO = "image2video"
+    TEXT2VIDEO = "text2video"
     VIDEO_EXTEND = "video_extend"
     VIDEO_TO_AUDIO = "video_to_audio"
     TEXT_TO_AUDIO = "text_to_audio"

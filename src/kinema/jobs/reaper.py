@@ -20,6 +20,7 @@ from kinema.db.engine import now_ms
 from kinema.db.models import Task
 from kinema.jobs.service import release_for_retry, ring
 from kinema.runtime import Runtime
+from kinema.upstream.routes import WORKER_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def reap_once(rt: Runtime) -> int:
         if lease is not None and lease < now:
             handled += _release(rt, task_id, attempt, LOST_REASON, [Task.lease_expires_at < now])
             continue
-        name, _, pid = (worker or "").rpartition(":")
+        name, _, pid = (worker or "").removeprefix(WORKER_PREFIX).rpartition(":")
         if name == host and host not in LOCAL_NAMES and pid.isdigit() and _pid_gone(int(pid)):
             handled += _release(rt, task_id, attempt, DIED_REASON, [Task.worker == worker])
     handled += _ring_lost_doorbells(rt)

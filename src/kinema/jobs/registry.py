@@ -5,6 +5,9 @@ Plug-ins (``settings.executors``, e.g. ``{"avatar": "mypkg.gpu:execute"}``) win 
 CPU one without touching kinema. An executor that cannot be imported is reported as
 :class:`ExecutorUnavailable`; the runner fails the task at once with that reason instead of retrying or
 hanging.
+
+Whatever executor a kind has, requests whose ``model_name`` has a generative model configured
+(``KINEMA_MODELS``) run on that model instead: :func:`kinema.jobs.executors.generative.routed` wraps it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import importlib
 
 from kinema.contract.kinds import KINDS
+from kinema.jobs.executors import generative
 from kinema.jobs.executors.base import Executor
 from kinema.settings import Settings
 
@@ -50,4 +54,4 @@ def get_executor(kind: str, settings: Settings) -> Executor:
     func = getattr(module, attr, None)
     if not callable(func):
         raise ExecutorUnavailable(kind, f"{module_name} has no callable {attr!r}")
-    return func
+    return generative.routed(kind, settings, func)

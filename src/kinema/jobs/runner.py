@@ -29,8 +29,9 @@ from kinema.db.ids import new_id
 from kinema.db.models import Task
 from kinema.engines.base import Cancelled, EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile
-from kinema.jobs.registry import ExecutorUnavailable, get_executor
+from kinema.jobs.registry import ExecutorUnavailable
 from kinema.jobs.service import CANCEL_MSG, add_asset, release_for_retry, ring, set_status
+from kinema.jobs.upstream import claim_terms, pick_executor
 from kinema.jobs.watermark import WATERMARK_EXTRA, add_watermarked_copies
 from kinema.runtime import Runtime
 from kinema.storage.base import content_type_for
@@ -238,6 +239,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     settings = rt.settings
     lease_ms = int(settings.lease_s * 1000)
     with rt.db.write() as session:
+        gate, worker_name = claim_terms(rt, session, task_id, worker_name)  # the upstream cap
         now = now_ms()
         task = set_status(
             session,
@@ -245,7 +247,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
             task_id,
             TaskStatus.PROCESSING,
             expect_status=(TaskStatus.SUBMITTED,),
-            extra_where=[Task.cancel_requested.is_(False)],
+            extra_where=[Task.cancel_requested.is_(False), *gate],
             notify=lambda t: t.started_at == now,  # first start only: a retry is not a new public state
             attempt=Task.attempt + 1,
             lease_expires_at=now + lease_ms,
@@ -260,7 +262,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
     log.info("task %s attempt %d claimed by %s", task_id, attempt, worker_name)
 
     try:
-        executor = get_executor(kind, settings)
+        executor = pick_executor(rt, kind, params)  # upstream or local: routed here, once
         request = request_from_row(kind, params, inputs, limits_from_settings(settings))
     except ExecutorUnavailable as exc:
         # The reason (an import error, a plug-in path) is for the operator's log, not for the client.

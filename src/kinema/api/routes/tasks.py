@@ -25,6 +25,7 @@ from kinema.contract.responses import TASK_REPLIES, CallbackAttemptsReply, Queue
 from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
+from kinema.jobs.executors.generative import admit
 from kinema.webhooks.sender import list_attempts
 
 
@@ -55,6 +56,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
+        admit(kind, req, st.rt.settings)  # a generative model's controls, or no engine for text2video
         await db_call(st.rt, check_budget, request, account_id, kind, req)
         await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
         inputs, params, info = await prepare_inputs(st, account_id, spec, req)

@@ -21,6 +21,7 @@ from kinema.contract.requests.image2video import (
     Trajectory,
     VoiceRef,
 )
+from kinema.contract.requests.text2video import Text2VideoCreate
 from kinema.contract.requests.text_to_audio import TextToAudioCreate
 from kinema.contract.requests.tts import TtsCreate
 from kinema.contract.requests.video_extend import VideoExtendCreate
@@ -41,6 +42,7 @@ __all__ = [
     "Element",
     "Image2VideoCreate",
     "MultiPrompt",
+    "Text2VideoCreate",
     "TextToAudioCreate",
     "Trajectory",
     "TtsCreate",

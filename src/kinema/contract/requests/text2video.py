@@ -1,0 +1,149 @@
+"""The text-to-video create body (``POST …/videos/text2video``), with the official fields (2026 notes §1.4).
+
+Text to video has no CPU engine: a create is served only when a text-to-video pipeline is configured for its
+``model_name`` (``KINEMA_MODELS``, docs/gpu.md); the job layer answers 1203 otherwise. Limits are the
+image-to-video ones (same prompt lengths, durations and camera rules), read from the limits in force.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
+
+from kinema.contract.model_names import TEXT2VIDEO_MODELS, check_model
+from kinema.contract.requests.fields import (
+    MODES,
+    AsyncBody,
+    Number,
+    OptStr,
+    WatermarkInfo,
+    check_len,
+    check_mode,
+    limits_of,
+    one_of,
+    optional,
+    required_in_schema,
+    rule,
+)
+from kinema.contract.requests.image2video import (
+    SHOT_TYPES,
+    CameraControl,
+    MultiPrompt,
+    _normalise_duration,
+)
+
+ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
+
+
+class Text2VideoCreate(AsyncBody):
+    """POST /v1/videos/text2video."""
+
+    model_config = required_in_schema("prompt")
+
+    model_name: OptStr = Field(
+        None,
+        validation_alias=AliasChoices("model_name", "model"),
+        validate_default=True,
+        description="Model; default kling-v1. The older name `model` is accepted. Served only when this "
+        "server has a text-to-video pipeline for it (KINEMA_MODELS), else code 1203.",
+        json_schema_extra={"enum": list(TEXT2VIDEO_MODELS)},
+    )
+    prompt: str | None = optional("What happens in the clip, <=2500 chars.", maxLength=2500)
+    negative_prompt: str | None = optional("<=2500 chars.", maxLength=2500)
+    cfg_scale: Number | None = optional("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
+    mode: OptStr = optional("std (default) or pro.", validate_default=True, enum=list(MODES))
+    aspect_ratio: OptStr = optional(
+        "16:9 (default), 9:16 or 1:1.", validate_default=True, enum=list(ASPECT_RATIOS)
+    )
+    duration: str | None = optional('Whole seconds as a string, default "5".', validate_default=True)
+    camera_control: CameraControl | None = optional("Camera move (not honoured by the generative engines).")
+    multi_shot: bool | None = optional("Multi-shot generation (not honoured by the generative engines).")
+    shot_type: OptStr = optional("Required with multi_shot.", enum=list(SHOT_TYPES))
+    multi_prompt: list[MultiPrompt] | None = optional("1..6 shots when shot_type is customize.", maxItems=6)
+    sound: OptStr = optional("on or off (default).", enum=["on", "off"])
+    watermark_info: WatermarkInfo | None = optional('{"enabled": bool}')
+
+    @field_validator("model_name")
+    @classmethod
+    def _model(cls, value: str | None) -> str:
+        return "kling-v1" if value is None else check_model(value, "text2video")
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_len(value, limits_of(info).i2v_prompt_max_chars)
+
+    @field_validator("negative_prompt")
+    @classmethod
+    def _negative(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_len(value, limits_of(info).i2v_negative_prompt_max_chars)
+
+    @field_validator("cfg_scale")
+    @classmethod
+    def _cfg(cls, value: float | None, info: ValidationInfo) -> float | None:
+        limits = limits_of(info)
+        if value is not None and (
+            not math.isfinite(value) or not limits.cfg_scale_min <= value <= limits.cfg_scale_max
+        ):
+            raise rule(f"must be between {limits.cfg_scale_min:g} and {limits.cfg_scale_max:g}")
+        return value
+
+    @field_validator("mode")
+    @classmethod
+    def _mode(cls, value: str | None) -> str:
+        return check_mode(value)
+
+    @field_validator("aspect_ratio")
+    @classmethod
+    def _aspect(cls, value: str | None) -> str:
+        return "16:9" if value is None else one_of(value, ASPECT_RATIOS)
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration_shape(cls, value: Any) -> Any:
+        return _normalise_duration(value)
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str | None, info: ValidationInfo) -> str:
+        limits = limits_of(info)
+        if value is None:
+            return "5"
+        if limits.i2v_duration_only_5_10:
+            if value not in ("5", "10"):
+                raise rule(f'must be "5" or "10", got "{value}"')
+        elif not limits.i2v_duration_min_s <= int(value) <= limits.i2v_duration_max_s:
+            low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
+            raise rule(f'must be from "{low}" to "{high}", got "{value}"')
+        return value
+
+    @field_validator("shot_type")
+    @classmethod
+    def _shot_type(cls, value: str | None) -> str | None:
+        return None if value is None else one_of(value, SHOT_TYPES)
+
+    @field_validator("sound")
+    @classmethod
+    def _sound(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("on", "off"):
+            raise rule(f"must be on or off, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> Text2VideoCreate:
+        if not (self.prompt or "").strip() and not self.multi_shot:
+            raise rule("is required", "prompt")
+        if self.multi_shot:
+            if self.shot_type is None:
+                raise rule("is required when multi_shot is true", "shot_type")
+            if self.shot_type == "customize":
+                if not self.multi_prompt:
+                    raise rule("is required when shot_type is customize", "multi_prompt")
+                total = sum(int(p.duration or 0) for p in self.multi_prompt)
+                if str(total) != self.duration:
+                    raise rule(
+                        f"durations must add up to duration {self.duration}, got {total}", "multi_prompt"
+                    )
+        return self

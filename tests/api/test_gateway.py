@@ -1,0 +1,358 @@
+"""kinema as a gateway: a second kinema server on 127.0.0.1 plays the upstream Kling API (it speaks the wire
+contract), over real HTTP, with real workers on both sides.
+
+The upstream is stopped and restarted, and the gateway killed with SIGKILL and restarted, on the same ports
+and data folders; the upstream's own task list (queried with the gateway's upstream account) is the witness
+of what the gateway sent: one upstream task per gateway task, under the credentials configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from kinema.jobs.service import CANCEL_MSG
+from tests.api.media import png_b64
+from tests.api.server import Server, free_port, start_server, wait_for
+from tests.support.openapi_check import OpenApiDocument
+
+pytestmark = pytest.mark.timeout(600)
+
+I2V = "/v1/videos/image2video"
+T2A = "/v1/audio/text-to-audio"
+V2A = "/v1/audio/video-to-audio"
+UP_ACCOUNT = "gateway-account"
+UPSTREAM_ENV = {
+    "KINEMA_WORKERS": "2",
+    "KINEMA_LIMIT_OVERRIDES": '{"i2v_negative_prompt_max_chars": 20}',
+    "KINEMA_ALLOW_PRIVATE_URLS": "true",  # its callbacks go to the gateway on 127.0.0.1
+}
+
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # A stricter upstream than the gateway (negative_prompt <= 20 chars), so that a request the gateway
+    # accepts is refused upstream: the refusal must come back with the upstream's code and message.
+    srv = start_server(
+        tmp_path_factory.mktemp("upstream"),
+        **UPSTREAM_ENV,
+    )
+    yield srv
+    srv.stop()
+
+
+def _gateway_env(up: Server, **extra: str) -> dict[str, str]:
+    return {
+        "KINEMA_UPSTREAM_URL": up.base,
+        "KINEMA_UPSTREAM_ROUTES": "image2video,text_to_audio",
+        "KINEMA_UPSTREAM_CONCURRENCY": "1",
+        "KINEMA_UPSTREAM_POLL_S": "0.2",
+        "KINEMA_UPSTREAM_RETRY_MAX_S": "1",
+        "KINEMA_ALLOW_PRIVATE_URLS": "true",  # the upstream's result URLs are on 127.0.0.1 here
+        "KINEMA_WORKERS": "2",
+        "KINEMA_UPSTREAM_DEDUPE_WINDOW_S": "3600",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def up_key(upstream: Server) -> str:
+    return upstream.new_key(UP_ACCOUNT)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory, upstream: Server, up_key: str) -> Iterator[Server]:
+    srv = start_server(
+        tmp_path_factory.mktemp("gateway"), **_gateway_env(upstream, KINEMA_UPSTREAM_API_KEY=up_key)
+    )
+    yield srv
+    srv.stop()
+
+
+def _create(srv: Server, path: str, body: dict[str, Any]) -> str:
+    with srv.client() as c:
+        reply = c.post(path, json=body).json()
+    assert reply["code"] == 0, reply
+    return str(reply["data"]["task_id"])
+
+
+def _upstream_task(upstream: Server, up_key: str, path: str, external_id: str) -> dict[str, Any]:
+    with upstream.client(up_key) as c:
+        reply = c.get(path, params={"external_task_id": external_id}).json()
+    assert reply["code"] == 0, reply
+    return dict(reply["data"])
+
+
+def _upstream_count(upstream: Server, up_key: str, path: str) -> int:
+    with upstream.client(up_key) as c:
+        return len(c.get(path, params={"pageSize": 500}).json()["data"])
+
+
+def _sha(client: httpx.Client, url: str) -> str:
+    resp = client.get(url)
+    assert resp.status_code == 200, url
+    return hashlib.sha256(resp.content).hexdigest()
+
+
+def _i2v(**extra: Any) -> dict[str, Any]:
+    return {"image": png_b64(512, 512, seed=3), "prompt": "slow push in", "duration": "5", **extra}
+
+
+def test_forwarded_archived_queued_over_the_cap(gateway: Server, upstream: Server, up_key: str) -> None:
+    """image2video and text-to-audio run upstream one at a time (cap 1), and come back archived."""
+    video_id = _create(gateway, I2V, _i2v())
+    audio_id = _create(gateway, T2A, {"prompt": "rain on a tin roof", "duration": 3})
+    seen: set[tuple[str, str]] = set()
+    with gateway.client() as c:
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline:
+            states = (
+                c.get(f"{I2V}/{video_id}").json()["data"]["task_status"],
+                c.get(f"{T2A}/{audio_id}").json()["data"]["task_status"],
+            )
+            seen.add(states)
+            assert states != ("processing", "processing"), "the cap of 1 upstream task was exceeded"
+            if all(s in ("succeed", "failed") for s in states):
+                break
+            time.sleep(0.2)
+        video = wait_for(c, f"{I2V}/{video_id}")
+        audio = wait_for(c, f"{T2A}/{audio_id}")
+    assert video["task_status"] == "succeed", video
+    assert audio["task_status"] == "succeed", audio
+    assert any("submitted" in s and "processing" in s for s in seen), seen  # one waited for the other
+
+    up_video = _upstream_task(upstream, up_key, I2V, video_id)
+    up_audio = _upstream_task(upstream, up_key, T2A, audio_id)
+    assert up_video["task_info"]["external_task_id"] == video_id
+    # the cap held upstream too: the second upstream task was created after the first one ended
+    first, second = sorted([up_video, up_audio], key=lambda t: t["created_at"])
+    assert second["created_at"] >= first["updated_at"]
+
+    for mine, theirs in ((video, up_video), (audio, up_audio)):
+        info = mine["task_info"]["upstream"]
+        assert info["task_id"] == theirs["task_id"]
+        assert info["base_url"] == upstream.base + "/v1"
+        assert info["final_unit_deduction"] == theirs["final_unit_deduction"]
+    with httpx.Client(timeout=60) as plain:
+        ours = video["task_result"]["videos"][0]
+        theirs_v = up_video["task_result"]["videos"][0]
+        assert urlparse(ours["url"]).port == urlparse(gateway.base).port  # kinema's own signed URL
+        assert ours["duration"] == theirs_v["duration"]
+        assert _sha(plain, ours["url"]) == _sha(plain, theirs_v["url"])
+        # the upstream's own URL as it was when archived (kinema signs a fresh one per reply: same file)
+        (kept,) = video["task_info"]["upstream"]["urls"]
+        assert urlparse(kept).path == urlparse(theirs_v["url"]).path
+        a_ours, a_theirs = audio["task_result"]["audios"][0], up_audio["task_result"]["audios"][0]
+        assert _sha(plain, a_ours["url_mp3"]) == _sha(plain, a_theirs["url_mp3"])
+        assert _sha(plain, a_ours["url_wav"]) == _sha(plain, a_theirs["url_wav"])
+    assert _upstream_count(upstream, up_key, I2V) == 1
+
+
+def test_identical_request_reuses_the_result(gateway: Server, upstream: Server, up_key: str) -> None:
+    """Dedupe on: the same text-to-audio request again is answered from the first one's result, copied
+    (new ids, same bytes), without a new upstream task; a different one is not."""
+    before = _upstream_count(upstream, up_key, T2A)
+    with gateway.client() as c:
+        first = c.get(T2A, params={"pageSize": 50}).json()["data"]
+        (earlier,) = [t for t in first if t["task_status"] == "succeed"]
+        again = wait_for(c, f"{T2A}/{_create(gateway, T2A, {'prompt': 'rain on a tin roof', 'duration': 3})}")
+    assert again["task_status"] == "succeed", again
+    info = again["task_info"]["upstream"]
+    assert info["reused_from"] == earlier["task_id"]
+    assert info["task_id"] == earlier["task_info"]["upstream"]["task_id"]
+    assert info["fingerprint"] == earlier["task_info"]["upstream"]["fingerprint"]
+    assert _upstream_count(upstream, up_key, T2A) == before  # nothing paid twice
+    new, old = again["task_result"]["audios"][0], earlier["task_result"]["audios"][0]
+    assert new["id"] != old["id"]
+    with httpx.Client(timeout=60) as plain:
+        assert _sha(plain, new["url_mp3"]) == _sha(plain, old["url_mp3"])
+        assert _sha(plain, new["url_wav"]) == _sha(plain, old["url_wav"])
+
+
+def test_upstream_refusal_is_relayed(gateway: Server) -> None:
+    task_id = _create(gateway, I2V, _i2v(negative_prompt="blurry, shaky, dark, noisy, grainy"))
+    with gateway.client() as c:
+        task = wait_for(c, f"{I2V}/{task_id}")
+    assert task["task_status"] == "failed"
+    assert task["task_status_msg"].startswith("upstream error 1201: negative_prompt"), task
+
+
+def test_upstream_down_for_a_while_then_back(gateway: Server, upstream: Server, up_key: str) -> None:
+    """The upstream stops; archived results still download from kinema; a task created meanwhile waits,
+    retrying, and finishes once the upstream is back."""
+    with gateway.client() as c:
+        earlier = c.get(I2V, params={"pageSize": 10}).json()["data"]
+    done = [t for t in earlier if t["task_status"] == "succeed"]
+    assert done
+    port = urlparse(upstream.base).port
+    upstream.stop()
+    with httpx.Client(timeout=60) as plain:
+        assert plain.get(done[0]["task_result"]["videos"][0]["url"]).status_code == 200
+    task_id = _create(gateway, T2A, {"prompt": "a distant bell", "duration": 3})
+    time.sleep(3)
+    with gateway.client() as c:
+        assert c.get(f"{T2A}/{task_id}").json()["data"]["task_status"] == "processing"
+    restarted = start_server(
+        upstream.data_dir,
+        port=port,
+        **UPSTREAM_ENV,
+    )
+    upstream.proc = restarted.proc  # the fixture stops the live process
+    with gateway.client() as c:
+        task = wait_for(c, f"{T2A}/{task_id}", timeout=300)
+    assert task["task_status"] == "succeed", task
+    assert _upstream_task(upstream, up_key, T2A, task_id)["task_status"] == "succeed"
+
+
+def test_kill_9_mid_task_then_restart_makes_one_upstream_task(
+    gateway: Server, upstream: Server, up_key: str
+) -> None:
+    before = _upstream_count(upstream, up_key, I2V)
+    task_id = _create(gateway, I2V, _i2v(prompt="kill me once"))
+    with gateway.client() as c:
+        deadline = time.monotonic() + 120
+        while "upstream" not in c.get(f"{I2V}/{task_id}").json()["data"]["task_info"]:
+            assert time.monotonic() < deadline, "never sent upstream"
+            time.sleep(0.1)
+    gateway.kill()
+    port = urlparse(gateway.base).port
+    env = _gateway_env(upstream, KINEMA_UPSTREAM_API_KEY=up_key)
+    restarted = start_server(gateway.data_dir, port=port, **env)
+    gateway.proc = restarted.proc
+    with gateway.client() as c:
+        task = wait_for(c, f"{I2V}/{task_id}", timeout=300)
+    assert task["task_status"] == "succeed", task
+    assert _upstream_count(upstream, up_key, I2V) == before + 1
+
+
+def test_jwt_credentials_and_routing_by_model_name(
+    tmp_path_factory: pytest.TempPathFactory, upstream: Server
+) -> None:
+    """AK/SK credentials sign JWTs the upstream accepts (its key table names the account), and only the
+    listed model_name goes upstream."""
+    ak, sk = upstream.new_aksk("jwt-account")
+    witness = upstream.new_key("jwt-account")  # the same account, to read its tasks upstream
+    env = _gateway_env(
+        upstream,
+        KINEMA_UPSTREAM_ROUTES="kling-v2-6,video_to_audio",
+        KINEMA_UPSTREAM_ACCESS_KEY=ak,
+        KINEMA_UPSTREAM_SECRET_KEY=sk,
+        KINEMA_UPSTREAM_PREFIX="/kling/v1",  # CometAPI's prefix; kinema serves it too
+    )
+    gw = start_server(tmp_path_factory.mktemp("gateway-jwt"), **env)
+    try:
+        remote = _create(gw, I2V, _i2v(model_name="kling-v2-6"))
+        local = _create(gw, I2V, _i2v(model_name="kling-v1"))
+        with gw.client() as c:
+            remote_task = wait_for(c, f"{I2V}/{remote}", timeout=300)
+            local_task = wait_for(c, f"{I2V}/{local}", timeout=300)
+            # video_id: a video made upstream is known there by its upstream id; one made here is not
+            refused = c.post(V2A, json={"video_id": local_task["task_result"]["videos"][0]["id"]}).json()
+            sound = _create(gw, V2A, {"video_id": remote_task["task_result"]["videos"][0]["id"]})
+            sound_task = wait_for(c, f"{V2A}/{sound}", timeout=300)
+    finally:
+        gw.stop()
+    assert remote_task["task_status"] == "succeed", remote_task
+    assert local_task["task_status"] == "succeed", local_task
+    assert remote_task["task_info"]["upstream"]["base_url"] == upstream.base + "/kling/v1"
+    assert "upstream" not in local_task["task_info"]
+    assert _upstream_task(upstream, witness, I2V, remote)["task_status"] == "succeed"
+    with upstream.client(witness) as c:
+        missing = c.get(I2V, params={"external_task_id": local}).json()
+    assert missing["code"] == 1203
+    assert refused["code"] == 1201 and refused["message"].startswith("video_id: video"), refused
+    assert "not upstream" in refused["message"]
+    assert sound_task["task_status"] == "succeed", sound_task
+    up_sound = _upstream_task(upstream, witness, V2A, sound)
+    up_remote = _upstream_task(upstream, witness, I2V, remote)
+    assert up_sound["task_info"]["parent_video"]["id"] == up_remote["task_result"]["videos"][0]["id"]
+
+
+def test_upstream_callbacks_wake_the_follower(
+    tmp_path_factory: pytest.TempPathFactory, upstream: Server, up_key: str
+) -> None:
+    """With a 30 s first poll, only the upstream's callbacks (to the per-task URL) can finish a 3 s task in
+    well under 30 s; a callback with a wrong token is refused."""
+    port = free_port()
+    env = _gateway_env(
+        upstream,
+        KINEMA_UPSTREAM_API_KEY=up_key,
+        KINEMA_UPSTREAM_POLL_S="30",
+        KINEMA_UPSTREAM_CALLBACK_BASE=f"http://127.0.0.1:{port}",
+    )
+    gw = start_server(tmp_path_factory.mktemp("gateway-callbacks"), port=port, **env)
+    try:
+        started = time.monotonic()
+        task_id = _create(gw, T2A, {"prompt": "a door creaks open", "duration": 3})
+        with gw.client() as c:
+            task = wait_for(c, f"{T2A}/{task_id}", timeout=120)
+        took = time.monotonic() - started
+        with httpx.Client(base_url=gw.base) as plain:
+            forged = plain.post(f"/upstream/callbacks/{task_id}/{'0' * 32}", json={"task_status": "succeed"})
+    finally:
+        gw.stop()
+    assert task["task_status"] == "succeed", task
+    assert task["task_info"]["upstream"]["callbacks"] >= 1
+    assert took < 25, f"took {took:.1f} s: the callback did not wake the follower"
+    assert forged.status_code == 401 and forged.json()["code"] != 0
+
+
+def test_cli_upstream_check(upstream: Server, up_key: str, tmp_path: Path) -> None:
+    """``kinema upstream check`` says ok with good credentials and fails (exit 1) with a wrong key."""
+
+    def check(key: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "KINEMA_DATA_DIR": str(tmp_path),
+            **_gateway_env(upstream, KINEMA_UPSTREAM_API_KEY=key),
+        }
+        cmd = [sys.executable, "-m", "kinema", "upstream", "check"]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+    good = check(up_key)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"ok image2video: {upstream.base}/v1/videos/image2video" in good.stdout
+    assert "ok text_to_audio" in good.stdout
+    bad = check("kn-not-a-key")
+    assert bad.returncode == 1
+    assert "failed image2video: upstream error" in bad.stdout
+
+
+def test_cancel_stops_following(gateway: Server) -> None:
+    """A cancel of a task running upstream fails it within seconds (the upstream task itself runs on: the
+    official API has no cancel)."""
+    task_id = _create(gateway, I2V, _i2v(prompt="cancel me", duration="10"))
+    with gateway.client() as c:
+        deadline = time.monotonic() + 120
+        while "upstream" not in c.get(f"{I2V}/{task_id}").json()["data"]["task_info"]:
+            assert time.monotonic() < deadline, "never sent upstream"
+            time.sleep(0.1)
+        asked = time.monotonic()
+        assert c.post(f"{I2V}/{task_id}/cancel").json()["code"] == 0
+        task = wait_for(c, f"{I2V}/{task_id}", timeout=30)
+    assert task["task_status"] == "failed" and task["task_status_msg"] == CANCEL_MSG
+    assert time.monotonic() - asked < 5
+
+
+def test_replies_with_task_info_upstream_match_the_openapi_document(gateway: Server) -> None:
+    """Every gateway task reply (forwarded, reused, failed, cancelled) validates against the served
+    document, objects closed: ``task_info.upstream`` is documented field by field."""
+    with gateway.client() as c:
+        doc = OpenApiDocument(c.get("/openapi.json").json())
+        checked = 0
+        for path in (I2V, T2A):
+            for task in c.get(path, params={"pageSize": 100}).json()["data"]:
+                reply = c.get(f"{path}/{task['task_id']}")
+                assert doc.problems("GET", path + "/{task_id}", reply) == []
+                checked += "upstream" in reply.json()["data"]["task_info"]
+    assert checked >= 5
