@@ -253,7 +253,7 @@ def i2v_cases(inp: Inputs) -> Iterable[tuple[str, Callable[[], Digest]]]:
                                    dynamic_masks=(DynamicMask(brush, ((70.0, 60.0), (130.0, 90.0))),))
     yield "i2v/image-tail", case("i2v-tail", image=inp.photo("chelsea"), image_tail=tail)
     # No multi-shot case: its rendered frames are reproducible (6/6 identical through a sink), but the encoded
-    # file is not. Encoding the same frames with a hard cut through VideoWriter gave 4 different files in 8
+    # file is not. Encoding the same frames with a hard cut through VideoWriter gave 4 distinct files among 8
     # runs when frames arrived fast and 8/8 identical with 10 ms between frames, so x264's output depends
     # on timing at a scene cut (threads=2).
 
