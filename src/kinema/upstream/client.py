@@ -31,7 +31,12 @@ class UpstreamError(Exception):
 
 
 class UpstreamBusy(UpstreamError):
-    """A transient failure: retry with backoff."""
+    """A transient failure: retry with backoff. ``timed_out`` tells a deadline missed (the call timed out,
+    HTTP 504, code 5002) from the rest, for a synchronous create that must say which (5002 or 5001)."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class UpstreamRejected(UpstreamError):
@@ -78,11 +83,19 @@ class UpstreamClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
-        """One call: the envelope's ``data`` on code 0, else raises :class:`UpstreamError`."""
+    def call(
+        self, method: str, path: str, *, json: Any = None, params: Any = None, timeout: float | None = None
+    ) -> Any:
+        """One call: the envelope's ``data`` on code 0, else raises :class:`UpstreamError`. ``timeout``
+        shortens the client's deadline for this call."""
         headers = {"Authorization": auth_header(self.settings)}
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         try:
-            resp = self.http.request(method, self.base + path, json=json, params=params, headers=headers)
+            resp = self.http.request(
+                method, self.base + path, json=json, params=params, headers=headers, **extra
+            )
+        except httpx.TimeoutException as exc:
+            raise UpstreamBusy(f"upstream timed out: {type(exc).__name__}", timed_out=True) from exc
         except httpx.HTTPError as exc:
             raise UpstreamBusy(f"upstream unreachable: {type(exc).__name__}") from exc
         try:
@@ -91,15 +104,16 @@ class UpstreamClient:
             body = None
         code = body.get("code") if isinstance(body, dict) else None
         if resp.status_code == 429 or resp.status_code >= 500 or code in RETRY_CODES:
-            raise UpstreamBusy(f"upstream busy: HTTP {resp.status_code}, code {code}")
+            late = resp.status_code == 504 or code == 5002
+            raise UpstreamBusy(f"upstream busy: HTTP {resp.status_code}, code {code}", timed_out=late)
         if not isinstance(body, dict) or not isinstance(code, int):
             raise UpstreamBusy(f"upstream reply is not a Kling envelope (HTTP {resp.status_code})")
         if code != 0:
             raise UpstreamRejected(code, str(body.get("message", "")), resp.status_code)
         return body.get("data")
 
-    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.call("POST", path, json=body))
+    def create(self, path: str, body: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        return dict(self.call("POST", path, json=body, timeout=timeout))
 
     def get(self, path: str, task_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"{path}/{task_id}"))
