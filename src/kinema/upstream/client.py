@@ -103,7 +103,10 @@ class UpstreamClient:
         except ValueError:
             body = None
         code = body.get("code") if isinstance(body, dict) else None
-        if resp.status_code == 429 or resp.status_code >= 500 or code in RETRY_CODES:
+        # HTTP 429 is busy unless the envelope says otherwise: 1100-1102 (account, arrears, no balance) come
+        # with 429 too and no wait mends them
+        final_429 = isinstance(code, int) and code != 0 and code not in RETRY_CODES
+        if (resp.status_code == 429 and not final_429) or resp.status_code >= 500 or code in RETRY_CODES:
             late = resp.status_code == 504 or code == 5002
             raise UpstreamBusy(f"upstream busy: HTTP {resp.status_code}, code {code}", timed_out=late)
         if not isinstance(body, dict) or not isinstance(code, int):
