@@ -7,12 +7,13 @@ task whose audio asset keeps the upstream's audio id (``extra.upstream_id``). So
 works for an avatar that runs locally (kinema's copy of the audio, without phone timings: the lip-sync
 then reads the audio itself) and is translated back to the upstream id for an avatar routed upstream.
 
-Faults, within ``KINEMA_UPSTREAM_SYNC_DEADLINE_S``: a busy upstream (network error, HTTP 429/5xx, codes 1302,
-1303, 5xxx) is retried with backoff; when the deadline comes first the client gets 5002 if the last try timed
-out, else 5001. A refusal (any other code) is relayed with the upstream's code and message, except the
-upstream's verdict on kinema's own credentials (1000–1004), which is the operator's problem: 5001.
-A 5xx whose request did reach the upstream may have been synthesised (and charged) before the retry: the
-official API has no TTS query by ``external_task_id`` to find it again (docs/gateway.md).
+Faults: a busy upstream (network error, HTTP 429/5xx, codes 1302, 1303, 5xxx) is retried with backoff, no
+new try starting after ``KINEMA_UPSTREAM_SYNC_DEADLINE_S`` (so the client waits at most that plus one
+call's ``KINEMA_UPSTREAM_TIMEOUT_S``); then it gets 5002 if the last try timed out, else 5001. A refusal
+(any other code) is relayed with the upstream's code and message, except the upstream's verdict on
+kinema's own credentials (1000–1004), which is the operator's problem: 5001. A 5xx whose request did
+reach the upstream may have been synthesised (and charged) before the retry: the official API has no TTS
+query by ``external_task_id`` to find it again (docs/gateway.md).
 """
 
 from __future__ import annotations
@@ -49,14 +50,14 @@ def _relay(exc: UpstreamRejected) -> KlingError:
 
 
 def create_within_deadline(client: UpstreamClient, body: dict[str, Any]) -> dict[str, Any]:
-    """The upstream's reply to the TTS create, retried while it is busy, for at most the sync deadline."""
+    """The upstream's reply to the TTS create, retried while it is busy: no new try starts after the sync
+    deadline (one try may run ``upstream_timeout_s``: a long text takes the upstream a while to speak)."""
     settings = client.settings
     deadline = time.monotonic() + settings.upstream_sync_deadline_s
     delay = settings.upstream_poll_s
     while True:
-        left = deadline - time.monotonic()
         try:
-            return client.create(TTS.path, body, timeout=max(0.1, min(settings.upstream_timeout_s, left)))
+            return client.create(TTS.path, body)
         except UpstreamRejected as exc:
             raise _relay(exc) from exc
         except UpstreamBusy as exc:

@@ -83,17 +83,11 @@ class UpstreamClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(
-        self, method: str, path: str, *, json: Any = None, params: Any = None, timeout: float | None = None
-    ) -> Any:
-        """One call: the envelope's ``data`` on code 0, else raises :class:`UpstreamError`. ``timeout``
-        shortens the client's deadline for this call."""
+    def call(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
+        """One call: the envelope's ``data`` on code 0, else raises :class:`UpstreamError`."""
         headers = {"Authorization": auth_header(self.settings)}
-        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         try:
-            resp = self.http.request(
-                method, self.base + path, json=json, params=params, headers=headers, **extra
-            )
+            resp = self.http.request(method, self.base + path, json=json, params=params, headers=headers)
         except httpx.TimeoutException as exc:
             raise UpstreamBusy(f"upstream timed out: {type(exc).__name__}", timed_out=True) from exc
         except httpx.HTTPError as exc:
@@ -115,8 +109,8 @@ class UpstreamClient:
             raise UpstreamRejected(code, str(body.get("message", "")), resp.status_code)
         return body.get("data")
 
-    def create(self, path: str, body: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
-        return dict(self.call("POST", path, json=body, timeout=timeout))
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.call("POST", path, json=body))
 
     def get(self, path: str, task_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"{path}/{task_id}"))

@@ -19,7 +19,7 @@ from kinema.api import envelope
 from kinema.api.blocking import db_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
-from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
+from kinema.api.openapi import ERROR_RESPONSES, UPSTREAM_SYNC_ERRORS, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.kinds import TTS
@@ -70,7 +70,10 @@ def router() -> APIRouter:
         PATH,
         summary=TTS.summary,
         openapi_extra=body_schema(TTS.request),
-        responses=reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
+        responses={
+            **reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
+            **UPSTREAM_SYNC_ERRORS,
+        },
     )
     async def create(request: Request) -> JSONResponse:
         account_id = account_for_create(request)
