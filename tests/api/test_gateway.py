@@ -336,12 +336,14 @@ def test_jwt_credentials_and_routing_by_model_name(
     tmp_path_factory: pytest.TempPathFactory, upstream: Server
 ) -> None:
     """AK/SK credentials sign JWTs the upstream accepts (its key table names the account), and only the
-    listed model_name goes upstream."""
+    listed model_name goes upstream. Ids translate: a video made upstream feeds video-to-audio upstream,
+    one made here is refused (video-to-audio, extension); the audio_id of a TTS made upstream drives an
+    avatar routed upstream (the upstream knows only its own audio id: it would refuse kinema's)."""
     ak, sk = upstream.new_aksk("jwt-account")
     witness = upstream.new_key("jwt-account")  # the same account, to read its tasks upstream
     env = _gateway_env(
         upstream,
-        KINEMA_UPSTREAM_ROUTES="kling-v2-6,video_to_audio,video_extend",
+        KINEMA_UPSTREAM_ROUTES="kling-v2-6,video_to_audio,video_extend,tts,avatar",
         KINEMA_UPSTREAM_ACCESS_KEY=ak,
         KINEMA_UPSTREAM_SECRET_KEY=sk,
         KINEMA_UPSTREAM_PREFIX="/kling/v1",  # CometAPI's prefix; kinema serves it too
@@ -360,8 +362,17 @@ def test_jwt_credentials_and_routing_by_model_name(
             ).json()
             sound = _create(gw, V2A, {"video_id": remote_task["task_result"]["videos"][0]["id"]})
             sound_task = wait_for(c, f"{V2A}/{sound}", timeout=300)
+            speech = c.post(TTS, json=SPEECH).json()
+            assert speech["code"] == 0, speech
+            audio_id = speech["data"]["task_result"]["audios"][0]["id"]
+            talk = _create(gw, AVATAR, {"image": portrait_b64(512), "audio_id": audio_id})
+            talk_task = wait_for(c, f"{AVATAR}/{talk}", timeout=300)
     finally:
         gw.stop()
+    assert talk_task["task_status"] == "succeed", talk_task
+    up_talk = _upstream_task(upstream, witness, AVATAR, talk)
+    assert talk_task["task_info"]["upstream"]["task_id"] == up_talk["task_id"]
+    assert speech["data"]["task_info"]["upstream"]["base_url"] == upstream.base + "/kling/v1"
     assert remote_task["task_status"] == "succeed", remote_task
     assert local_task["task_status"] == "succeed", local_task
     assert remote_task["task_info"]["upstream"]["base_url"] == upstream.base + "/kling/v1"
