@@ -11,6 +11,9 @@ A second kinema server on loopback plays the upstream Kling API. Two phases, bot
 2. **Forward and archive**: both with workers, upstream callbacks on. Per task: from the gateway's create to
    the upstream task existing (the worker's forward), and from the upstream's ``succeed`` to the gateway's
    ``succeed`` (poll or callback, download of the results through the SSRF guard, storage), per MB archived.
+3. **TTS** (``--tts N``): the synchronous create, alternated between the upstream and the gateway (which
+   forwards it inside the request, downloads the audio through the guard and records its own task), both
+   API-only; p50/p99 of each. A phase whose count is 0 is skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from bench.api_bench import photo_jpeg
 from tests.api.server import Server, free_port, start_server, wait_for
 
 I2V = "/v1/videos/image2video"
+TTS = "/v1/audio/tts"
+SPEECH = {"text": "The gateway forwards this sentence.", "voice_id": "AOT", "voice_language": "en"}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -36,9 +41,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def create_ms(client: httpx.Client, body: dict) -> float:
+def create_ms(client: httpx.Client, body: dict, path: str = I2V) -> float:
     start = time.perf_counter()
-    reply = client.post(I2V, json=body).json()
+    reply = client.post(path, json=body).json()
     assert reply["code"] == 0, reply
     return (time.perf_counter() - start) * 1000
 
@@ -114,6 +119,31 @@ def forward_and_archive(root: Path, tasks: int, body: dict) -> None:
     print(f"| result size, MB | {pct(sizes, 0.5):.2f} | {max(sizes):.2f} |")
 
 
+def tts(root: Path, creates: int) -> None:
+    common = {"KINEMA_MAX_RUNNING_TASKS": "100000", "KINEMA_RATE_LIMIT_PER_MINUTE": "100000"}
+    up = start_server(root / "up-c", api_only=True, KINEMA_ALLOW_PRIVATE_URLS="true", **common)
+    key = up.new_key("gateway")
+    gw = start_server(root / "gw-c", api_only=True, **gateway_env(up, key, KINEMA_UPSTREAM_ROUTES="tts"))
+    try:
+        times: dict[str, list[float]] = {"upstream directly": [], "through the gateway": []}
+        with up.client(key) as cu, gw.client() as cg:
+            for _ in range(3):  # warm both (the voice loads on the first synthesis)
+                create_ms(cu, SPEECH, TTS), create_ms(cg, SPEECH, TTS)
+            for _ in range(creates):
+                times["upstream directly"].append(create_ms(cu, SPEECH, TTS))
+                times["through the gateway"].append(create_ms(cg, SPEECH, TTS))
+    finally:
+        gw.stop()
+        up.stop()
+    chars = len(SPEECH["text"])
+    print(f"\n| TTS create ({creates} each, alternated, {chars} chars) | p50 ms | p99 ms | mean ms |")
+    print("|---|---|---|---|")
+    for name, values in times.items():
+        print(
+            f"| {name} | {pct(values, 0.5):.1f} | {pct(values, 0.99):.1f} | {statistics.mean(values):.1f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -121,13 +151,18 @@ def main() -> None:
     parser.add_argument("--creates", type=int, default=100)
     parser.add_argument("--tasks", type=int, default=4)
     parser.add_argument("--pro", action="store_true", help="pro 10 s clips (bigger results) in phase 2")
+    parser.add_argument("--tts", type=int, default=20, help="TTS creates per side in phase 3")
     args = parser.parse_args()
     body = {"image": photo_jpeg(), "prompt": "slow push in", "duration": "5"}
     if args.pro:  # bigger results: 1080p, 10 s
         body.update(mode="pro", duration="10")
     with tempfile.TemporaryDirectory(prefix="kinema-gw-bench-") as tmp:
-        latency(Path(tmp), args.creates, body)
-        forward_and_archive(Path(tmp), args.tasks, body)
+        if args.creates:
+            latency(Path(tmp), args.creates, body)
+        if args.tasks:
+            forward_and_archive(Path(tmp), args.tasks, body)
+        if args.tts:
+            tts(Path(tmp), args.tts)
 
 
 if __name__ == "__main__":

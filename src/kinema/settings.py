@@ -175,6 +175,12 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest wait between retries of a failed upstream call (backoff cap)."
     )
     upstream_timeout_s: float = Field(30.0, gt=0, description="Deadline of one upstream HTTP call.")
+    upstream_sync_deadline_s: float = Field(
+        60.0,
+        gt=0,
+        description="How long a create answered inside the request (TTS) retries a busy or unreachable "
+        "upstream before answering 5001 (5002 when it timed out).",
+    )
     upstream_dedupe_window_s: float = Field(
         0.0,
         ge=0,
@@ -184,6 +190,7 @@ class Settings(BaseSettings):
     upstream_result_max_mb: float = Field(
         500.0, gt=0, description="Largest upstream result file archived (a bigger one fails the task)."
     )
+
     @field_validator("watermark_text")
     @classmethod
     def _watermark_text(cls, value: str) -> str:

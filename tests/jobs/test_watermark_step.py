@@ -81,3 +81,22 @@ def test_only_kinds_flagged_in_the_kind_table_want_copies() -> None:
     assert wants_watermark("avatar", Req()) and wants_watermark("image2video", Req())
     assert not wants_watermark("video_to_audio", Req())  # no watermark flag, whatever the body says
     assert not wants_watermark("image2video", object())
+
+
+def test_a_video_that_brings_its_own_copy_is_not_marked_again(tmp_path: Path) -> None:
+    """The gateway archives the upstream's watermarked copy: the step keeps it, byte for byte."""
+    from types import SimpleNamespace
+
+    from kinema.jobs.watermark import WATERMARK_EXTRA, add_watermarked_copies
+    from kinema.settings import Settings
+
+    video, theirs = _clip(tmp_path / "v.mp4"), _clip(tmp_path / "theirs.mp4")
+    request = SimpleNamespace(watermark_info=SimpleNamespace(enabled=True))
+    ctx = SimpleNamespace(kind="image2video", request=request, workdir=tmp_path, progress=lambda f: None)
+    outs = [
+        OutputFile(role="video", path=video, duration_s=2.0, extra={WATERMARK_EXTRA: theirs}),
+        OutputFile(role="video", path=video, duration_s=2.0),
+    ]
+    kept, made = add_watermarked_copies(ctx, outs, Settings())  # type: ignore[arg-type]
+    assert kept.extra[WATERMARK_EXTRA] == theirs
+    assert made.extra[WATERMARK_EXTRA] == tmp_path / "watermark-1.mp4"  # none given: the local step's

@@ -62,3 +62,18 @@ def test_the_size_cap_holds(tmp_path: Path) -> None:
         (item, *_) = archive.planned(_result(srv.base), tmp_path)
         with pytest.raises(archive.ArchiveError, match="larger than"):
             archive.download(item, Settings(allow_private_urls=True, upstream_result_max_mb=1), "videos[0]")
+
+
+def test_watermarked_copies_are_planned_beside_their_video(tmp_path: Path) -> None:
+    result = {
+        "videos": [
+            {"id": "v1", "url": "http://up/v1.mp4", "watermark_url": "http://up/v1-wm.mp4", "duration": "5"},
+            {"id": "v2", "url": "http://up/v2.mp4", "duration": "5"},
+        ]
+    }
+    marked, plain = archive.planned(result, tmp_path)
+    copy = archive.watermark_copy(marked)
+    assert copy is not None
+    assert (copy.role, copy.url, copy.upstream_id) == ("watermark", "http://up/v1-wm.mp4", "v1")
+    assert copy.path == tmp_path / "up-video-0-watermark.mp4"
+    assert archive.watermark_copy(plain) is None

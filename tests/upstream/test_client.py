@@ -50,6 +50,7 @@ def _client(status: int, body: object) -> tuple[UpstreamClient, list[httpx.Reque
     [
         (429, {"code": 1302, "message": "rate limited"}),
         (429, {"code": 1303, "message": "too many running tasks"}),
+        (429, "no envelope"),
         (500, {"code": 5000, "message": "internal"}),
         (503, "not json"),
         (200, ["not an envelope"]),
@@ -59,6 +60,13 @@ def test_transient_answers_are_busy(status: int, body: object) -> None:
     client, _ = _client(status, body)
     with pytest.raises(UpstreamBusy):
         client.get("/videos/image2video", "1")
+
+
+def test_no_balance_is_final_though_it_comes_with_http_429() -> None:
+    client, _ = _client(429, {"code": 1102, "message": "resource pack depleted", "request_id": "r"})
+    with pytest.raises(UpstreamRejected) as info:
+        client.create("/videos/image2video", {"prompt": "x"})
+    assert (info.value.code, info.value.http_status) == (1102, 429)
 
 
 def test_a_refusal_is_relayed_with_the_upstream_code_and_message() -> None:

@@ -58,7 +58,8 @@ def test_a_video_id_is_translated_or_refused() -> None:
     [
         ("", "image2video", "kling-v1", False),
         ("all", "image2video", "kling-v1", True),
-        ("all", "tts", None, False),  # answered inside the request: never queued, never forwarded
+        ("all", "tts", None, True),  # forwarded by the API, inside the request (jobs/upstream_tts.py)
+        ("image2video", "tts", None, False),
         ("image2video", "image2video", "kling-v1", True),
         ("image2video", "text_to_audio", None, False),
         ("kling-v2-6", "image2video", "kling-v2-6", True),

@@ -29,6 +29,9 @@ _ERROR_MEANING = {
     404: "Not found",
     429: "Rate, concurrency or account limit",
     500: "Internal error",
+    403: "No permission",
+    503: "Service unavailable",
+    504: "Server timeout",
 }
 
 
@@ -50,6 +53,9 @@ NO_SUCCESS: dict[str, Any] = {NO_SUCCESS_MARK: "This server always refuses this 
 
 #: The errors any authenticated API route can answer.
 ERROR_RESPONSES = error_responses(400, 401, 404, 429, 500)
+#: What a create answered inside the request can add when it is forwarded upstream (gateway TTS): the
+#: upstream's 1103 relayed, 5001 when it stays busy or unreachable, 5002 when it timed out.
+UPSTREAM_SYNC_ERRORS = error_responses(403, 503, 504)
 
 
 def reply(model: type[BaseModel], description: str | None = None) -> dict[int | str, dict[str, Any]]:

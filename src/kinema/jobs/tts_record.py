@@ -1,6 +1,8 @@
 """Store a finished TTS synthesis as a task plus an ``audio`` asset (the avatar's ``audio_id``).
 
-The asset row is written before the task: if the process dies in between, an orphan asset expires on its
+The synthesis is local (``api/routes/tts.py``: with phone timings) or upstream's (``jobs/upstream_tts.py``:
+without them, with the upstream id the avatar's ``audio_id`` translates to). The asset row is written
+before the task: if the process dies in between, an orphan asset expires on its
 own, whereas a task pointing at a missing asset would hand out an unusable id.
 """
 
@@ -24,18 +26,24 @@ def record_tts_task(
     account_id: str,
     params: dict[str, Any],
     audio_path: Path,
-    phones_path: Path,
+    phones_path: Path | None,
     duration_s: float,
+    extra: dict[str, Any] | None = None,
+    task_info: dict[str, Any] | None = None,
 ) -> Task:
+    """``extra`` joins the asset's extras (``upstream_id``); ``task_info`` is the task's (``upstream``)."""
     task_id, asset_id = new_id(), new_id()
     key = f"{account_id}/{task_id}/{asset_id}.mp3"
     phones_key = f"{account_id}/{task_id}/{asset_id}.phones.json"
+    extras = dict(extra or {})
     stored: list[str] = []
     try:
         rt.storage.put_file(key, audio_path, "audio/mpeg")
         stored.append(key)
-        rt.storage.put_file(phones_key, phones_path, "application/json")
-        stored.append(phones_key)
+        if phones_path is not None:
+            rt.storage.put_file(phones_key, phones_path, "application/json")
+            stored.append(phones_key)
+            extras["phones"] = phones_key
         with rt.db.write() as session:
             add_asset(
                 session,
@@ -45,7 +53,7 @@ def record_tts_task(
                 blob_key=key,
                 content_type="audio/mpeg",
                 duration_s=duration_s,
-                extra={"phones": phones_key},
+                extra=extras,
                 retention=rt.settings.retention_days,
                 asset_id=asset_id,
             )
@@ -57,7 +65,13 @@ def record_tts_task(
         raise
     result = {"audios": [{"id": asset_id, "key": key, "duration": fmt_seconds(duration_s)}]}
     return record_finished_task(
-        rt, account_id=account_id, kind=TaskKind.TTS, params=params, result=result, task_id=task_id
+        rt,
+        account_id=account_id,
+        kind=TaskKind.TTS,
+        params=params,
+        result=result,
+        task_id=task_id,
+        task_info=task_info,
     )
 
 

@@ -29,6 +29,7 @@ from kinema.jobs.executors.base import Executor, JobContext, OutputFile
 from kinema.jobs.registry import get_executor
 from kinema.jobs.service import find_asset
 from kinema.jobs.upstream_dedupe import copy_result, file_digest, find_reusable, fingerprint
+from kinema.jobs.watermark import WATERMARK_EXTRA, wants_watermark
 from kinema.runtime import Runtime
 from kinema.upstream import archive
 from kinema.upstream.callbacks import callback_url
@@ -198,11 +199,16 @@ def _archive(rt: Runtime, ctx: JobContext[Any], done: dict[str, Any]) -> list[Ou
     files = archive.planned(done.get("task_result") or {}, ctx.workdir)
     if not files:
         raise EngineInputError("the upstream task succeeded without any result file")
+    marked = wants_watermark(ctx.kind, ctx.request)
     outputs = []
     for i, item in enumerate(files):
         ctx.progress(UPSTREAM_SHARE + (1 - UPSTREAM_SHARE) * i / len(files))
         archive.download(item, rt.settings, f"{item.role}[{item.group}]")
-        extra = {"upstream_id": item.upstream_id} if item.upstream_id else {}
+        extra: dict[str, Any] = {"upstream_id": item.upstream_id} if item.upstream_id else {}
+        copy = archive.watermark_copy(item) if marked else None
+        if copy is not None:  # the upstream's mark wins: the runner's watermark step leaves this one alone
+            archive.download(copy, rt.settings, f"videos[{i}].watermark_url")
+            extra[WATERMARK_EXTRA] = copy.path
         outputs.append(OutputFile(item.role, item.path, item.duration_s, item.group, extra))  # type: ignore[arg-type]
     return outputs
 
@@ -223,7 +229,9 @@ def execute(rt: Runtime, ctx: JobContext[Any]) -> list[OutputFile]:
             first = {"task_id": str(started["task_id"]), "base_url": base, "fingerprint": print_}
             _record(rt, ctx.task_id, {k: v for k, v in first.items() if v is not None})
             done = follow(client, path, started, rt.settings, ctx.progress, _nudge(rt, ctx.task_id))
-        urls = [f.url for f in archive.planned(done.get("task_result") or {}, ctx.workdir)]
+        planned = archive.planned(done.get("task_result") or {}, ctx.workdir)
+        marks = [m.url for m in map(archive.watermark_copy, planned) if m is not None]
+        urls = [f.url for f in planned] + marks
         _record(
             rt,
             ctx.task_id,

@@ -22,6 +22,7 @@ from kinema.contract.vocabulary import TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.models import Asset, Task
 from kinema.jobs.executors.base import OutputFile
+from kinema.jobs.watermark import WATERMARK_EXTRA
 from kinema.runtime import Runtime
 
 SCAN_LIMIT = 200
@@ -88,9 +89,13 @@ def copy_result(rt: Runtime, earlier: Task, workdir: Path) -> list[OutputFile]:
         asset = assets.get(key)
         dest = workdir / f"reused-{i}{PurePosixPath(key).suffix}"
         rt.storage.download_to(key, dest)
-        extra = (
+        extra: dict[str, Any] = (
             {"upstream_id": asset.extra["upstream_id"]} if asset and asset.extra.get("upstream_id") else {}
         )
+        mark = asset.extra.get(WATERMARK_EXTRA) if asset else None
+        if role == "video" and mark:  # the earlier watermarked copy too (else the runner makes a new one)
+            extra[WATERMARK_EXTRA] = workdir / f"reused-{i}.watermark{PurePosixPath(mark).suffix}"
+            rt.storage.download_to(mark, extra[WATERMARK_EXTRA])
         duration = float(asset.duration_s or 0.0) if asset else 0.0
         outputs.append(OutputFile(role, dest, duration, group, extra))  # type: ignore[arg-type]
     return outputs

@@ -4,7 +4,8 @@ It runs after the executor, for every kind whose row in the kind table has ``wat
 executor knows about watermarks and a new video kind gets them by setting that flag. Each ``video`` output
 gets its copy as the extra file ``watermark``: the runner stores it next to the video (same account/task
 folder, same retention, swept with the video's asset) and ``build_result`` puts its key into the video's
-``task_result`` entry, which the task object turns into a signed ``watermark_url``.
+``task_result`` entry, which the task object turns into a signed ``watermark_url``. A video that comes with
+its copy already (the gateway archived the upstream's ``watermark_url``) keeps it: never a second mark.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def add_watermarked_copies(
     style = watermark_style(settings)
     marked: list[OutputFile] = []
     for i, out in enumerate(outputs):
-        if out.role == "video":
+        if out.role == "video" and WATERMARK_EXTRA not in out.extra:  # an upstream's own copy is kept
             dest = ctx.workdir / f"watermark-{i}.mp4"
             watermark_video(out.path, dest, style, on_frame=lambda: ctx.progress(_COPY_PROGRESS))
             out = replace(out, extra={**out.extra, WATERMARK_EXTRA: dest})

@@ -50,10 +50,12 @@ def _duration(entry: dict[str, Any], name: str) -> float:
 
 
 def planned(result: dict[str, Any], workdir: Path) -> list[Fetched]:
-    """The files of an upstream ``task_result`` (videos, and audios as mp3 + wav pairs)."""
+    """The files of an upstream ``task_result`` (videos, and audios as mp3 + wav pairs). A video's
+    ``watermark_url`` (its watermarked copy) rides in its ``extra``: :func:`watermark_copy` plans it."""
     files: list[Fetched] = []
     for i, video in enumerate(result.get("videos") or []):
         if video.get("url"):
+            mark = {"watermark_url": str(video["watermark_url"])} if video.get("watermark_url") else {}
             files.append(
                 Fetched(
                     "video",
@@ -62,6 +64,7 @@ def planned(result: dict[str, Any], workdir: Path) -> list[Fetched]:
                     0,
                     str(video.get("id", "")),
                     str(video["url"]),
+                    mark,
                 )
             )
     for i, audio in enumerate(result.get("audios") or []):
@@ -79,6 +82,15 @@ def planned(result: dict[str, Any], workdir: Path) -> list[Fetched]:
                     )
                 )
     return files
+
+
+def watermark_copy(item: Fetched) -> Fetched | None:
+    """The upstream's watermarked copy of a planned video, as a file to download; None when it gave none."""
+    url = item.extra.get("watermark_url")
+    if item.role != "video" or not url:
+        return None
+    path = item.path.with_name(item.path.stem + "-watermark.mp4")
+    return Fetched("watermark", path, item.duration_s, item.group, item.upstream_id, str(url))
 
 
 def download(item: Fetched, settings: Settings, where: str) -> int:

@@ -31,7 +31,12 @@ class UpstreamError(Exception):
 
 
 class UpstreamBusy(UpstreamError):
-    """A transient failure: retry with backoff."""
+    """A transient failure: retry with backoff. ``timed_out`` tells a deadline missed (the call timed out,
+    HTTP 504, code 5002) from the rest, for a synchronous create that must say which (5002 or 5001)."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class UpstreamRejected(UpstreamError):
@@ -83,6 +88,8 @@ class UpstreamClient:
         headers = {"Authorization": auth_header(self.settings)}
         try:
             resp = self.http.request(method, self.base + path, json=json, params=params, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise UpstreamBusy(f"upstream timed out: {type(exc).__name__}", timed_out=True) from exc
         except httpx.HTTPError as exc:
             raise UpstreamBusy(f"upstream unreachable: {type(exc).__name__}") from exc
         try:
@@ -90,8 +97,12 @@ class UpstreamClient:
         except ValueError:
             body = None
         code = body.get("code") if isinstance(body, dict) else None
-        if resp.status_code == 429 or resp.status_code >= 500 or code in RETRY_CODES:
-            raise UpstreamBusy(f"upstream busy: HTTP {resp.status_code}, code {code}")
+        # HTTP 429 is busy unless the envelope says otherwise: 1100-1102 (account, arrears, no balance) come
+        # with 429 too and no wait mends them
+        final_429 = isinstance(code, int) and code != 0 and code not in RETRY_CODES
+        if (resp.status_code == 429 and not final_429) or resp.status_code >= 500 or code in RETRY_CODES:
+            late = resp.status_code == 504 or code == 5002
+            raise UpstreamBusy(f"upstream busy: HTTP {resp.status_code}, code {code}", timed_out=late)
         if not isinstance(body, dict) or not isinstance(code, int):
             raise UpstreamBusy(f"upstream reply is not a Kling envelope (HTTP {resp.status_code})")
         if code != 0:

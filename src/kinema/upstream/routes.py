@@ -13,8 +13,11 @@ from typing import Any
 from kinema.contract.kinds import KINDS
 from kinema.settings import Settings
 
-#: Kinds that can be forwarded: the queued ones (TTS is answered inside the create request).
-FORWARDABLE = frozenset(str(spec.kind) for spec in KINDS.values() if not spec.synchronous)
+#: Kinds that can be forwarded: every kind. The queued ones by a worker (``kinema.jobs.upstream``); TTS,
+#: answered inside the create request, by the API itself (``kinema.jobs.upstream_tts``).
+FORWARDABLE = frozenset(str(spec.kind) for spec in KINDS.values())
+#: Kinds whose upstream path has a list call (what ``kinema upstream check`` calls): the queued ones.
+LISTABLE = frozenset(str(spec.kind) for spec in KINDS.values() if not spec.synchronous)
 
 WORKER_PREFIX = "upstream/"
 """Prefix of the ``worker`` column of a task running upstream: the concurrency cap counts these rows."""

@@ -26,6 +26,7 @@ from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.executors.generative import admit
+from kinema.upstream.routes import goes_upstream
 from kinema.webhooks.sender import list_attempts
 
 
@@ -56,7 +57,8 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
-        admit(kind, req, st.rt.settings)  # a generative model's controls, or no engine for text2video
+        if not goes_upstream(st.rt.settings, kind, req.model_dump()):  # upstream: its models, its rules
+            admit(kind, req, st.rt.settings)  # a generative model's controls, or no engine for text2video
         await db_call(st.rt, check_budget, request, account_id, kind, req)
         await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
         inputs, params, info = await prepare_inputs(st, account_id, spec, req)

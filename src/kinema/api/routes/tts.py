@@ -1,7 +1,8 @@
 """``POST …/audio/tts``: synchronous text to speech; the audio id is the avatar's ``audio_id``.
 
 The upstream API answers with the finished task; so do we. Synthesis runs in a thread of the API process
-(the Piper voice is loaded once per process and synthesises at ~0.1× real time).
+(the Piper voice is loaded once per process and synthesises at ~0.1× real time). With the gateway routing
+``tts``, the same thread forwards the create upstream instead (``kinema.jobs.upstream_tts``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kinema.api import envelope
 from kinema.api.blocking import db_call
 from kinema.api.body import read_body
 from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
-from kinema.api.openapi import ERROR_RESPONSES, body_schema, reply
+from kinema.api.openapi import ERROR_RESPONSES, UPSTREAM_SYNC_ERRORS, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.kinds import TTS
@@ -29,7 +30,9 @@ from kinema.contract.stored import stored_request
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
+from kinema.jobs.upstream_tts import forward_tts
 from kinema.runtime import Runtime
+from kinema.upstream.routes import goes_upstream
 
 PATH, KIND = TTS.path, str(TTS.kind)
 
@@ -67,14 +70,20 @@ def router() -> APIRouter:
         PATH,
         summary=TTS.summary,
         openapi_extra=body_schema(TTS.request),
-        responses=reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
+        responses={
+            **reply(TtsTaskReply, "The finished task: its audio id is the avatar's audio_id"),
+            **UPSTREAM_SYNC_ERRORS,
+        },
     )
     async def create(request: Request) -> JSONResponse:
         account_id = account_for_create(request)
         st = state(request)
         req = parse_request(TtsCreate, await read_body(request, st.max_body_bytes), st.limits)
         await db_call(st.rt, check_budget, request, account_id, KIND, req)  # before synthesising
-        task = await run_in_threadpool(synthesize_and_store, st.rt, account_id, req)
+        # routed upstream (docs/gateway.md): forwarded and archived in a thread, like a local synthesis
+        upstream = goes_upstream(st.rt.settings, KIND, req.model_dump())
+        make = forward_tts if upstream else synthesize_and_store
+        task = await run_in_threadpool(make, st.rt, account_id, req)
         return envelope.ok(request, wire(request, task))
 
     @r.get(
