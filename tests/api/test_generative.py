@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.media import png_b64
-from tests.api.server import Server, start_server
+from tests.api.server import Server, start_server, wait_for
 from tests.api.test_engines_e2e import probe
 from tests.engines.generative.tiny import TINY, models_setting, save_i2v, save_t2v
 
@@ -154,3 +154,29 @@ def test_models_check_reports_parameters(tmp_path: Path, folders: tuple[Path, Pa
     assert "WanPipeline serves text2video" in check.stdout
     assert "kling-v1 → " in check.stdout  # a plain path is an entry too
     assert "parameters; weights at run dtype" in check.stdout
+
+
+def _task_row(srv: Server, task_id: str) -> tuple[str, str]:
+    """(lane, cmdline of the worker process that ran it) of a finished task."""
+    from sqlalchemy import select
+
+    from kinema.db.models import Task
+
+    with srv.db.read() as session:
+        lane, worker = session.execute(select(Task.lane, Task.worker).where(Task.id == task_id)).one()
+    pid = int(worker.rsplit(":", 1)[1])
+    return lane, Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ")
+
+
+def test_generative_tasks_run_on_the_gpu_worker_and_the_rest_on_a_cpu_worker(gpu_server: Server) -> None:
+    image = png_b64(450, 300)
+    generative = {"model_name": MODEL, "image": image, "prompt": "a cat dances", "duration": "5"}
+    cpu = {"model_name": "kling-v1-6", "image": image, "prompt": "the camera pans left", "duration": "5"}
+    with gpu_server.client() as c:
+        ids = [c.post(I2V, json=body).json()["data"]["task_id"] for body in (generative, cpu)]
+        for task_id in ids:
+            done = wait_for(c, f"{I2V}/{task_id}", timeout=240)
+            assert done["task_status"] == "succeed", done["task_status_msg"]
+    (gpu_lane, gpu_cmd), (cpu_lane, cpu_cmd) = (_task_row(gpu_server, t) for t in ids)
+    assert gpu_lane == "gpu" and "kinema worker --gpu" in gpu_cmd
+    assert cpu_lane == "cpu" and "kinema worker" in cpu_cmd and "--gpu" not in cpu_cmd

@@ -26,6 +26,7 @@ from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.executors.generative import admit
+from kinema.jobs.lanes import settle
 from kinema.webhooks.sender import list_attempts
 
 
@@ -61,6 +62,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
         await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
         inputs, params, info = await prepare_inputs(st, account_id, spec, req)
         try:
+            req, lane = settle(st.rt, kind, req, params, info)  # the workers that run it (docs/gpu.md)
             task = await db_write_call(
                 st.rt,
                 service.create_task,
@@ -72,6 +74,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
                 task_info=info,
                 external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
+                lane=lane,
             )
         except BaseException:  # refused (1201, 1101-1102, 1303) or failed (full disk, database): keep nothing
             discard_stored_inputs(st.rt, inputs)

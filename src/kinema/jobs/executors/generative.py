@@ -29,6 +29,9 @@ from kinema.jobs.executors.base import Executor, JobContext, OutputFile
 from kinema.settings import Settings
 
 TEXT2VIDEO = "text2video"
+VIDEO_EXTEND = "video_extend"
+#: Kinds run on another kind's pipeline: an extension continues from the last frame on image to video's.
+PIPELINE_KIND: dict[str, str] = {VIDEO_EXTEND: "image2video"}
 #: (request attribute, how it counts as used) → the wire field named in a rejection, per kind.
 _CONTROLS: dict[str, tuple[tuple[str, str], ...]] = {
     "image2video": (
@@ -85,15 +88,25 @@ def admit(kind: str, request: Any, settings: Settings) -> None:
         )
 
 
+def entry_for(kind: str, request: Any, settings: Settings) -> ModelEntry | None:
+    """The folder whose pipeline runs this request as asked, or ``None`` (then the CPU engine runs it, or,
+    for text to video, nothing: :func:`admit` answered 1203). The one routing test: the create's lane
+    (:mod:`kinema.jobs.lanes`) and the worker's choice (:func:`routed`) both ask it."""
+    name = str(getattr(request, "model_name", "") or "")
+    entry = catalog(settings).find(name, PIPELINE_KIND.get(kind, kind)) if name else None
+    if entry is None or unhonoured(kind, request, entry):
+        return None
+    return entry
+
+
 def routed(kind: str, settings: Settings, fallback: Executor) -> Executor:
     """``fallback`` itself when no folder serves ``kind``; else an executor choosing per request."""
-    cat = catalog(settings)
-    if kind not in served_kinds(cat.entries):
+    if PIPELINE_KIND.get(kind, kind) not in served_kinds(catalog(settings).entries):
         return fallback
 
     def run(ctx: JobContext[Any]) -> list[OutputFile]:
-        entry = cat.find(str(getattr(ctx.request, "model_name", "") or ""), kind)
-        if entry is None or unhonoured(kind, ctx.request, entry):
+        entry = entry_for(kind, ctx.request, settings)
+        if entry is None:
             return fallback(ctx)
         return execute(ctx, entry)
 
