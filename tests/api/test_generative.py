@@ -103,8 +103,16 @@ def test_unhonoured_controls_are_rejected_naming_the_field(gpu_server: Server) -
             I2V,
             json={"model_name": "kling-v1", "image": image, "camera_control": {"type": "down_back"}},
         )
-        sound = c.post(T2V, json={"model_name": MODEL, "prompt": "a cat", "sound": "on"})
-    for reply, field in ((masked, "static_mask"), (camera, "camera_control"), (sound, "sound")):
+        multi = c.post(
+            T2V,
+            json={
+                "model_name": MODEL,
+                "multi_shot": True,
+                "shot_type": "customize",
+                "multi_prompt": [{"index": 1, "prompt": "a cat", "duration": "5"}],
+            },
+        )
+    for reply, field in ((masked, "static_mask"), (camera, "camera_control"), (multi, "multi_shot")):
         body = reply.json()
         assert reply.status_code == 400 and body["code"] == 1201, body
         assert body["message"].startswith(f"{field}: is not honoured by the generative engine"), body
@@ -180,3 +188,11 @@ def test_generative_tasks_run_on_the_gpu_worker_and_the_rest_on_a_cpu_worker(gpu
     (gpu_lane, gpu_cmd), (cpu_lane, cpu_cmd) = (_task_row(gpu_server, t) for t in ids)
     assert gpu_lane == "gpu" and "kinema worker --gpu" in gpu_cmd
     assert cpu_lane == "cpu" and "kinema worker" in cpu_cmd and "--gpu" not in cpu_cmd
+
+
+def test_sound_on_chains_the_video_to_audio_engine(gpu_server: Server) -> None:
+    body = {"model_name": MODEL, "prompt": "a cat dances", "sound": "on", "duration": "5"}
+    done, info, seen = _run(gpu_server, T2V, body)
+    assert info["has_audio"] and info["frames"] == 5 * TINY["fps"]
+    assert info["audio_s"] == pytest.approx(5.0, abs=0.1)  # the soundtrack lasts as long as the picture
+    assert seen == sorted(seen) and done["task_progress"] == 100

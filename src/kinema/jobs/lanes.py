@@ -7,8 +7,8 @@ work. The decision is stored with the task, so a retry or a re-rung doorbell goe
 
 A video extension without ``model_name`` continues with its parent's model: when the parent task's
 ``model_name`` has an image-to-video pipeline, the stored request records that name (so the worker picks the
-same pipeline), and the fields that pipeline honours (``model_name``, ``mode``) leave
-``task_info.unsupported_fields``.
+same pipeline). Fields the CPU engine would ignore but a pipeline honours (:data:`PIPELINE_HONOURS`) leave
+``task_info.unsupported_fields`` of a GPU-lane task.
 """
 
 from __future__ import annotations
@@ -24,8 +24,13 @@ from kinema.jobs.executors import generative
 from kinema.runtime import Runtime
 from kinema.upstream.routes import goes_upstream
 
-#: Fields of a video extension that change nothing on the CPU engine but are honoured on a pipeline.
-EXTEND_PIPELINE_FIELDS = ("model_name", "mode")
+#: Fields that change nothing on a kind's CPU engine (``task_info.unsupported_fields``) but are honoured by a
+#: generative pipeline: Wan reads the prompts and the guidance between two frames too, and an extension on a
+#: pipeline uses the model's weights and the mode's steps.
+PIPELINE_HONOURS: dict[str, tuple[str, ...]] = {
+    "image2video": ("prompt", "negative_prompt", "cfg_scale"),
+    generative.VIDEO_EXTEND: ("model_name", "mode"),
+}
 
 
 def lane_for(rt: Runtime, kind: str, request: BaseModel) -> Lane:
@@ -59,8 +64,8 @@ def settle(
         if model and lane_for(rt, kind, inherited) == Lane.GPU:
             request, params["model_name"] = inherited, model
     lane = lane_for(rt, kind, request)
-    if kind == generative.VIDEO_EXTEND and lane == Lane.GPU and "unsupported_fields" in info:
-        kept = [f for f in info["unsupported_fields"] if f not in EXTEND_PIPELINE_FIELDS]
+    if lane == Lane.GPU and "unsupported_fields" in info:
+        kept = [f for f in info["unsupported_fields"] if f not in PIPELINE_HONOURS.get(kind, ())]
         if kept:
             info["unsupported_fields"] = kept
         else:

@@ -4,7 +4,11 @@ This module is the one place that decides. ``KINEMA_MODELS`` (``settings.models`
 local Diffusers folders (:mod:`kinema.engines.generative.catalog`); a request whose ``model_name`` has a
 folder for its kind runs on that pipeline, every other request on the kind's built-in executor, unchanged.
 
-A request may ask for something the generative pipeline cannot do (motion brush, camera control, sound,
+A video extension runs on the image-to-video folder of its model (:data:`PIPELINE_KIND`), continuing from
+the parent's last frame; ``sound: "on"`` is honoured by chaining the video-to-audio engine, as the CPU
+image-to-video engine does.
+
+A request may ask for something the generative pipeline cannot do (motion brush, camera control,
 multi-shot, elements, voices; a last frame on a model that ignores it). It is never silently dropped:
 
 * at create, :func:`admit` rejects it with 1201 naming the field (``KINEMA_GENERATIVE_UNSUPPORTED=reject``,
@@ -26,6 +30,7 @@ from kinema.engines.base import EngineInputError
 from kinema.engines.generative import loader, mapping, wan
 from kinema.engines.generative.catalog import Catalog, ModelEntry, parse_models, served_kinds
 from kinema.jobs.executors.base import Executor, JobContext, OutputFile
+from kinema.jobs.executors.image2video import RENDER_SHARE, add_sound
 from kinema.settings import Settings
 
 TEXT2VIDEO = "text2video"
@@ -57,10 +62,9 @@ def catalog(settings: Settings) -> Catalog:
 
 
 def unhonoured(kind: str, request: Any, entry: ModelEntry) -> list[str]:
-    """The request fields ``entry``'s pipeline cannot honour (empty: it can run the request as asked)."""
+    """The request fields ``entry``'s pipeline cannot honour (empty: it can run the request as asked).
+    ``sound: "on"`` is honoured: the clip is scored by the video-to-audio engine (:func:`execute`)."""
     used = [wire for attr, wire in _CONTROLS.get(kind, ()) if getattr(request, attr, None)]
-    if getattr(request, "sound", None) == "on":
-        used.append("sound")
     if kind == "image2video" and getattr(request, "image_tail", None) and not entry.last_image:
         used.append("image_tail")
     return used
@@ -151,12 +155,18 @@ def execute(ctx: JobContext[Any], entry: ModelEntry) -> list[OutputFile]:
     """Run one task on ``entry``'s pipeline (torch and diffusers are first imported by the loader)."""
     pipe = loader.load(entry)
     opts = options(ctx, entry, *wan.geometry(pipe))
-    result = wan.generate(pipe, opts, ctx.workdir / f"{ctx.kind}.mp4", ctx.progress)
-    extra = {
+    sound = getattr(ctx.request, "sound", None) == "on"
+    share = RENDER_SHARE if sound else 1.0
+    silent = ctx.workdir / (f"{ctx.kind}_silent.mp4" if sound else f"{ctx.kind}.mp4")
+    result = wan.generate(pipe, opts, silent, lambda f: ctx.progress(share * f))
+    extra: dict[str, Any] = {
         "width": result.width,
         "height": result.height,
         "fps": result.fps,
         "frames": result.frames,
         "engine": entry.pipeline,
     }
-    return [OutputFile(role="video", path=result.path, duration_s=result.duration_s, extra=extra)]
+    path = result.path
+    if sound:  # chained like the CPU engine's: the video-to-audio engine scores the generated clip
+        path, extra["sound"] = add_sound(ctx, result.path, opts.prompt, result.duration_s, share)
+    return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
