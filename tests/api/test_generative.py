@@ -21,6 +21,7 @@ from tests.engines.generative.tiny import TINY, models_setting, save_i2v, save_t
 
 I2V = "/kling/v1/videos/image2video"
 T2V = "/v1/videos/text2video"
+EXTEND = "/v1/videos/video-extend"
 MODEL = "kling-v2-6"
 
 
@@ -196,3 +197,24 @@ def test_sound_on_chains_the_video_to_audio_engine(gpu_server: Server) -> None:
     assert info["has_audio"] and info["frames"] == 5 * TINY["fps"]
     assert info["audio_s"] == pytest.approx(5.0, abs=0.1)  # the soundtrack lasts as long as the picture
     assert seen == sorted(seen) and done["task_progress"] == 100
+
+
+def test_video_extend_continues_on_the_parents_pipeline(gpu_server: Server) -> None:
+    parent_body = {"model_name": MODEL, "image": png_b64(450, 300), "prompt": "a cat dances", "duration": "5"}
+    parent, parent_info, _ = _run(gpu_server, I2V, parent_body)
+    video_id = parent["task_result"]["videos"][0]["id"]
+    # no model_name: the extension inherits the parent's (kling-v2-6), which has an image-to-video pipeline
+    body = {"video_id": video_id, "prompt": "the cat runs", "mode": "pro"}
+    done, info, seen = _run(gpu_server, EXTEND, body)
+    assert "unsupported_fields" not in done["task_info"]  # model and mode are honoured on the pipeline
+    fps = TINY["fps"]
+    assert (info["width"], info["height"], info["fps"]) == (parent_info["width"], parent_info["height"], fps)
+    assert info["frames"] == parent_info["frames"] + 5 * fps  # 5 s more, generated from the last frame
+    assert seen == sorted(seen)
+    lane, cmd = _task_row(gpu_server, done["task_id"])
+    assert lane == "gpu" and "--gpu" in cmd
+    # a model without a pipeline: the CPU extension engine, and the name is reported as without effect
+    cpu_done, cpu_info, _ = _run(gpu_server, EXTEND, {"video_id": video_id, "model_name": "kling-v1-6"})
+    assert cpu_done["task_info"]["unsupported_fields"] == ["model_name"]
+    assert _task_row(gpu_server, cpu_done["task_id"])[0] == "cpu"
+    assert cpu_info["frames"] == parent_info["frames"] + 5 * fps

@@ -22,15 +22,20 @@ the model (docs/gpu.md).
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
+from PIL import Image
+
 from kinema.contract.errors import Code, KlingError, invalid
-from kinema.engines.base import EngineInputError
+from kinema.engines.base import EngineInputError, ProgressFn
 from kinema.engines.generative import loader, mapping, wan
 from kinema.engines.generative.catalog import Catalog, ModelEntry, parse_models, served_kinds
+from kinema.engines.video_extend import extend_video
 from kinema.jobs.executors.base import Executor, JobContext, OutputFile
 from kinema.jobs.executors.image2video import RENDER_SHARE, add_sound
+from kinema.jobs.executors.video_extend import extend_options, output
 from kinema.settings import Settings
 
 TEXT2VIDEO = "text2video"
@@ -154,6 +159,8 @@ def options(ctx: JobContext[Any], entry: ModelEntry, multiple: int, temporal: in
 def execute(ctx: JobContext[Any], entry: ModelEntry) -> list[OutputFile]:
     """Run one task on ``entry``'s pipeline (torch and diffusers are first imported by the loader)."""
     pipe = loader.load(entry)
+    if ctx.kind == VIDEO_EXTEND:
+        return _extend(ctx, entry, pipe)
     opts = options(ctx, entry, *wan.geometry(pipe))
     sound = getattr(ctx.request, "sound", None) == "on"
     share = RENDER_SHARE if sound else 1.0
@@ -170,3 +177,40 @@ def execute(ctx: JobContext[Any], entry: ModelEntry) -> list[OutputFile]:
     if sound:  # chained like the CPU engine's: the video-to-audio engine scores the generated clip
         path, extra["sound"] = add_sound(ctx, result.path, opts.prompt, result.duration_s, share)
     return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
+
+
+def _extend(ctx: JobContext[Any], entry: ModelEntry, pipe: Any) -> list[OutputFile]:
+    """A video extension whose new seconds the image-to-video pipeline generates from the parent's last
+    frame (the CPU extension engine copies the parent, measures the seam and keeps the sound). The clip is
+    generated at the parent's aspect on the model's area (``mode``: size and steps) and fps, then placed at
+    the parent's size and frame rate (:func:`wan.resampled`)."""
+    multiple, temporal = wan.geometry(pipe)
+    req = ctx.request
+    mode = str(req.mode or "std")
+    video, ext = extend_options(ctx)
+
+    def generate(
+        last: Any, width: int, height: int, fps: float, frames: int, sink: Any, progress: ProgressFn
+    ) -> None:
+        still = ctx.workdir / "extend_from.png"
+        Image.fromarray(last).save(still)
+        gen_w, gen_h = mapping.frame_size(width / height, mode, entry.width, entry.height, multiple)
+        keep = math.ceil((frames - 1) / fps * entry.fps) + 1  # the last frame, then the new seconds
+        opts = wan.GenOptions(
+            prompt=ext.prompt,
+            negative_prompt=ext.negative_prompt,
+            guidance=mapping.guidance(ext.cfg_scale),
+            steps=mapping.steps(mode, entry.steps),
+            width=gen_w,
+            height=gen_h,
+            fps=entry.fps,
+            plan=mapping.segments(keep / entry.fps, entry.fps, entry.num_frames, temporal),
+            seed=ctx.seed,
+            image=still,
+        )
+        stream = wan.frames(pipe, opts, progress)
+        for frame in wan.resampled(stream, entry.fps, fps, frames, width, height):
+            sink(frame)
+
+    result = extend_video(video, ctx.workdir / "video_extend.mp4", ext, ctx.progress, continuation=generate)
+    return output(result, engine=entry.pipeline, model_name=entry.model_name)
