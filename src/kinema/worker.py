@@ -97,7 +97,7 @@ def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     consumer.start()  # fork the workers before this process has any other thread
     n = requeue_submitted(rt, (lane,))
     huey.storage.close()  # workers re-forked later must not inherit this thread's queue connection
-    log.info("kinema worker (%s lane): %d process workers, %d queued tasks re-enqueued", lane, workers, n)
+    log.info("kinema worker: %d process workers, %s lane, %d queued tasks re-enqueued", workers, lane, n)
     stop = threading.Event()
     threads = [
         _thread("kinema-reaper", run_reaper, rt, stop),
