@@ -74,7 +74,7 @@ def test_extend_create_get_list_callback_download(server: Server, parent: dict) 
             assert info["url"].startswith("http") and done["watermark_info"] == {"enabled": False}
             (video,) = done["task_result"]["videos"]
             assert float(video["duration"]) == pytest.approx(float(parent["duration"]) + 5.0, abs=0.05)
-            assert done["final_unit_deduction"] == video["duration"]
+            assert done["final_unit_deduction"] == "1"  # one extension's price (contract/prices.py)
             # same size and rate as the parent, parent frames + 5 s of new ones
             w, h, fps, n = _picture(c.get(video["url"]).content)
             pw, ph, pfps, pn = _picture(c.get(parent["url"]).content)

@@ -21,6 +21,33 @@ def test_mode_must_be_std_or_pro(tmp_path: Path) -> None:
     assert not (tmp_path / "o.mp4").exists()
 
 
+def _still(tmp_path: Path) -> Path:
+    image = tmp_path / "in.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8)).save(image)
+    return image
+
+
+def test_shot_seconds_must_add_up_to_the_duration(tmp_path: Path) -> None:
+    out = tmp_path / "o.mp4"
+    base = ["i2v", "--image", str(_still(tmp_path)), "--duration", "5", "-o", str(out)]
+    wrong = CliRunner().invoke(app, [*base, "--shot", "2:zoom in", "--shot", "2:pan left"])
+    assert wrong.exit_code == 2 and "add up to 4, not --duration 5" in wrong.output
+    bad = CliRunner().invoke(app, [*base, "--shot", "two:zoom in"])
+    assert bad.exit_code == 2 and "SECONDS:PROMPT" in bad.output
+    both = CliRunner().invoke(app, [*base, "--shot", "5:zoom in", "--auto-shots"])
+    assert both.exit_code == 2 and "not both" in both.output
+    assert not out.exists()
+
+
+def test_shots_render_with_the_models_size_and_rate(tmp_path: Path) -> None:
+    out = tmp_path / "o.mp4"
+    args = ["i2v", "--image", str(_still(tmp_path)), "--model", "kling-v3", "--duration", "3", "-o", str(out)]
+    done = CliRunner().invoke(app, [*args, "--shot", "1:zoom in", "--shot", "2:pan left"])
+    assert done.exit_code == 0, done.output
+    assert "960x720  24 fps" in done.output and "cuts at frames 24" in done.output
+
+
 def test_sound_adds_an_aac_track_and_leaves_no_silent_copy(tmp_path: Path) -> None:
     import av
 

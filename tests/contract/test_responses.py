@@ -126,13 +126,16 @@ def test_the_kinds_model_describes_every_task_object(kind: str, state: str) -> N
 #: ``task_info.parent_video`` are optional there (absent until the task succeeds, and in upstream's create
 #: reply). The other way round the models still differ (``videos`` is not a text-to-audio key). A video
 #: extension's task object has image to video's shape (its ``task_info.parent_video`` is optional, as
-#: upstream's create reply may leave it out), so the two pass as each other.
+#: upstream's create reply may leave it out), so the two pass as each other; text to video has image
+#: to video's shape.
 SUBSETS = {
     ("text_to_audio", "video_to_audio"),
     ("video_extend", "avatar"),
     ("video_extend", "image2video"),
     ("avatar", "video_extend"),
     ("image2video", "video_extend"),
+    ("text2video", "video_extend"),
+    ("video_extend", "text2video"),
 }
 
 

@@ -18,6 +18,14 @@ from kinema.engines.image2video.settings import settings_for
 
 URL = "https://example.com/a.png"
 KLING = PROFILES["kling"]
+CUSTOM: dict[str, Any] = {
+    "multi_shot": True,
+    "shot_type": "customize",
+    "multi_prompt": [
+        {"index": 1, "prompt": "zoom in", "duration": "2"},
+        {"index": 2, "prompt": "pan left", "duration": "3"},
+    ],
+}
 
 
 def _i2v(**body: Any) -> list[str]:
@@ -40,6 +48,20 @@ def _i2v(**body: Any) -> list[str]:
             ["prompt", "negative_prompt", "cfg_scale"],
         ),
         ({"image_tail": URL}, []),
+        # multi-shot: customize cuts by multi_prompt, so prompt is ignored; intelligence cuts the prompt
+        ({"model_name": "kling-v3", **CUSTOM, "prompt": "a cat"}, ["prompt"]),
+        ({"model_name": "kling-v3", **CUSTOM}, []),
+        (
+            {"model_name": "kling-v3", "multi_shot": True, "shot_type": "intelligence", "prompt": "a. b"},
+            [],
+        ),
+        # the shot fields without multi_shot: true cut nothing
+        ({"shot_type": "customize", "multi_prompt": CUSTOM["multi_prompt"]}, ["shot_type", "multi_prompt"]),
+        (
+            {"model_name": "kling-v3", "multi_shot": True, "shot_type": "intelligence", "prompt": "a"}
+            | {"multi_prompt": CUSTOM["multi_prompt"]},
+            ["multi_prompt"],
+        ),
     ],
 )
 def test_image2video_fields_without_effect(body: dict[str, Any], expected: list[str]) -> None:

@@ -15,11 +15,13 @@ from kinema.engines.image2video import (
     DynamicMask,
     I2VOptions,
     I2VResult,
+    Shot,
+    intelligent_shots,
     render_image_to_video,
 )
 from kinema.engines.image2video.options import CAMERA_AXES, CAMERA_PRESETS
 from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
-from kinema.jobs.executors.image2video import RENDER_SHARE
+from kinema.jobs.executors.image2video import RENDER_SHARE, sound_words
 from kinema.settings import get_settings
 
 
@@ -56,6 +58,33 @@ def parse_dynamic_mask(value: str) -> DynamicMask:
     return DynamicMask(mask=Path(path), trajectory=traj)
 
 
+def parse_shot(value: str) -> Shot:
+    """``SECONDS:PROMPT`` (one ``multi_prompt`` entry), e.g. ``2:slow zoom in``."""
+    seconds, sep, prompt = value.partition(":")
+    try:
+        duration = int(seconds)
+    except ValueError:
+        duration = 0
+    if not sep or duration < 1:
+        raise typer.BadParameter("use SECONDS:PROMPT with whole seconds >= 1", param_hint="--shot")
+    return Shot(prompt.strip(), float(duration))
+
+
+def shots_option(entries: list[str], auto: bool, prompt: str, duration: int) -> tuple[Shot, ...]:
+    """``--shot`` entries (their seconds must add up to ``--duration``, as upstream checks ``multi_prompt``)
+    or ``--auto-shots`` (the prompt cut by the server's ``intelligence`` rule)."""
+    if entries and auto:
+        raise typer.BadParameter("give --shot entries or --auto-shots, not both", param_hint="--shot")
+    if auto:
+        return intelligent_shots(prompt, duration)
+    shots = tuple(parse_shot(v) for v in entries)
+    total = sum(s.duration_s for s in shots)
+    if shots and total != duration:
+        text = f"the seconds add up to {total:g}, not --duration {duration}"
+        raise typer.BadParameter(text, param_hint="--shot")
+    return shots
+
+
 def command(
     image: Path | None = typer.Option(None, "--image", "-i", help="First frame (JPEG/PNG)."),
     output: Path = typer.Option(Path("i2v.mp4"), "-o", "--output", help="Output MP4."),
@@ -74,24 +103,38 @@ def command(
     ),
     tail: Path | None = typer.Option(None, "--tail", help="Last frame: the clip ends on this image."),
     duration: int = typer.Option(5, "--duration", help="Seconds (5 or 10; 3..15 under the default limits)."),
-    mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p, fast) or pro (≤1080p, slower, better)."),
+    mode: Mode = typer.Option(
+        Mode.STD, "--mode", help="std (720p, fast) or pro (1080p on most models, slower, better)."
+    ),
     model_name: str = typer.Option("kling-v1", "--model", help="Kling model name (sets motion liveliness)."),
     static_mask: Path | None = typer.Option(None, "--static-mask", help="White = keep frozen."),
     dynamic_mask: list[str] = typer.Option(
         [], "--dynamic-mask", help="MASK.png:x1,y1;x2,y2;... (repeatable, ≤6; origin bottom-left)."
+    ),
+    shot: list[str] = typer.Option(
+        [],
+        "--shot",
+        help="SECONDS:PROMPT, repeatable (multi_shot customize); the seconds add up to --duration.",
+    ),
+    auto_shots: bool = typer.Option(
+        False,
+        "--auto-shots",
+        help="Cut --prompt into shots at sentences and 'then' (shot_type intelligence).",
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (particles, grain)."),
     sound: bool = typer.Option(
         False, "--sound", help="Add a soundtrack from the clip and the prompt's sound words (AAC, -16 LUFS)."
     ),
 ) -> None:
-    """Animate a photo into a 24 fps MP4 offline on the CPU (camera, brush, last frame, prompt, sound)."""
+    """Animate a photo into an MP4 offline on the CPU (camera, brush, last frame, prompt, shots, sound), at
+    the model's and mode's size and frame rate (e.g. kling-v1: 720p 30 fps)."""
     if image is None and tail is None:
         raise typer.BadParameter("give --image and/or --tail", param_hint="--image")
     limits = limits_from_settings(get_settings())  # the server's rule, KINEMA_LIMIT_OVERRIDES included
     low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
     if not low <= duration <= high:
         raise typer.BadParameter(f"must be between {low} and {high}", param_hint="--duration")
+    shots = shots_option(shot, auto_shots, prompt, duration)
     opts = I2VOptions(
         image=image,
         image_tail=tail,
@@ -105,6 +148,7 @@ def command(
         static_mask=static_mask,
         dynamic_masks=tuple(parse_dynamic_mask(v) for v in dynamic_mask),
         seed=seed,
+        shots=shots,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -112,10 +156,16 @@ def command(
     except EngineInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+    _report(output, result, scored)
+
+
+def _report(output: Path, result: I2VResult, scored: NativeAudio | None) -> None:
+    """One line for the clip (size, rate, length, cuts, motions) and one for its sound, if any."""
     moves = ", ".join(f"{k}={v:g}" for k, v in result.motions.items())
+    cuts = f"  cuts at frames {', '.join(map(str, result.cuts))}" if result.cuts else ""
     typer.echo(
-        f"{output}  {result.width}x{result.height}  {result.duration_s:.2f} s  "
-        f"{result.frames} frames  {moves}"
+        f"{output}  {result.width}x{result.height}  {result.fps} fps  {result.duration_s:.2f} s  "
+        f"{result.frames} frames{cuts}  {moves}"
     )
     if scored is not None:
         typer.echo(
@@ -138,7 +188,7 @@ def _render(opts: I2VOptions, output: Path, sound: bool) -> tuple[I2VResult, Nat
                 return result, None
             scored = add_native_audio(
                 silent,
-                opts.prompt,
+                sound_words(opts),
                 output,
                 seed=opts.seed,
                 progress=lambda f: bar.update(task, completed=share + (1 - share) * f),

@@ -179,11 +179,14 @@ def video_extend(
     negative_prompt: str | None = None,
     cfg_scale: float | None = None,
     watermark_info: WatermarkInfo | JsonObject | None = None,
+    model_name: str | None = None,
+    mode: str | None = None,
     callback_url: str | None = None,
     external_task_id: str | None = None,
 ) -> dict[str, Any]:
     """Video extension: the video ``video_id`` (made by this server, any kind) continued by 4–5 s from its
-    last frame; the result is the whole extended video (at most 3 minutes)."""
+    last frame; the result is the whole extended video (at most 3 minutes). ``model_name`` and ``mode`` are
+    accepted as upstream's examples send them and reported in ``task_info.unsupported_fields``."""
     fields = locals()
     return body_of(VideoExtendCreate, fields.pop("video_id"), "video_id", fields)
 

@@ -10,6 +10,10 @@ limits profile allows (``i2v_duration_min_s``..``i2v_duration_max_s``, "5"/"10" 
 ``KINEMA_LIMIT_OVERRIDES`` still widens it; for the 5/10 models no override can add other lengths, since the
 map does not have them.
 
+Output picture per model and mode (the map's "Resolution and fps" lines): ``short_side`` is the frame's short
+side in pixels ("720p" = 720; the long side follows the input picture's aspect ratio) and ``fps`` the frame
+rate. The engine renders at exactly that size, scaling the input up or down.
+
 Where the map is vague this table takes the permissive reading (each such entry says so below).
 """
 
@@ -55,54 +59,87 @@ class Allowed:
 
 
 @dataclass(frozen=True)
-class ModelCaps:
-    """One image-to-video model (all take std and pro): its durations (None: the profile's range) and
-    its features."""
+class OutputFormat:
+    """The picture one model makes in one mode: short side in pixels (the long side keeps the input's aspect
+    ratio) and frames per second."""
 
+    short_side: int
+    fps: int
+
+    @property
+    def label(self) -> str:
+        """``"1080p 24 fps"``: how the docs and messages name it."""
+        return f"{self.short_side}p {self.fps} fps"
+
+
+P720_30 = OutputFormat(720, 30)
+P1080_30 = OutputFormat(1080, 30)
+P720_24 = OutputFormat(720, 24)
+P1080_24 = OutputFormat(1080, 24)
+
+
+@dataclass(frozen=True)
+class ModelCaps:
+    """One image-to-video model (all take std and pro): its output per mode, its durations (None: the
+    profile's range) and its features."""
+
+    output: Mapping[str, OutputFormat]
     durations: tuple[str, ...] | None = FIVE_TEN
     features: Mapping[str, Allowed] = field(default_factory=dict)
 
 
 _PRO_TAIL = {"image_tail": Allowed(PRO)}
+# "v1-5 and v1-6: pro 1080p, 30 fps": std is not given; it is read as 720p at the same 30 fps.
+_V1_HD = {"std": P720_30, "pro": P1080_30}
+# "v2-1 pro, v2-5, v2-1-master: 1080p at 24 fps": std read as 720p at 24 fps, like every 2.x std mode.
+_V2_HD = {"std": P720_24, "pro": P1080_24}
 
 IMAGE2VIDEO_CAPS: Mapping[str, ModelCaps] = {
     # "start/end frame and motion brush at 5 s". Camera control is listed for t2v std 5 s only; kinema's
     # image2video has always honoured it on kling-v1, so (permissive) it is kept here, at 5 s, both modes.
+    # "v1: 720p at 30 fps" (both modes; pro is the slower, cleaner render at the same size).
     "kling-v1": ModelCaps(
+        output={"std": P720_30, "pro": P720_30},
         features={
             "image_tail": Allowed(durations=("5",)),
             "motion_brush": Allowed(durations=("5",)),
             "camera_control": Allowed(durations=("5",)),
-        }
+        },
     ),
     # "start/end pro; motion brush pro 5 s; camera control (simple) pro 5 s". The "(simple)" restriction
     # on the camera type is not enforced (permissive): kinema renders every preset.
     "kling-v1-5": ModelCaps(
+        output=_V1_HD,
         features={
             "image_tail": Allowed(PRO),
             "motion_brush": Allowed(PRO, ("5",)),
             "camera_control": Allowed(PRO, ("5",)),
-        }
+        },
     ),
     # "start/end pro; multi-image2video; multi-elements": the last two are other endpoints.
-    "kling-v1-6": ModelCaps(features=_PRO_TAIL),
-    "kling-v2-master": ModelCaps(),
-    "kling-v2-1": ModelCaps(features=_PRO_TAIL),
-    "kling-v2-1-master": ModelCaps(),
-    "kling-v2-5-turbo": ModelCaps(features=_PRO_TAIL),
+    "kling-v1-6": ModelCaps(output=_V1_HD, features=_PRO_TAIL),
+    # "v2-master: 720p at 24 fps", both modes.
+    "kling-v2-master": ModelCaps(output={"std": P720_24, "pro": P720_24}),
+    "kling-v2-1": ModelCaps(output=_V2_HD, features=_PRO_TAIL),
+    "kling-v2-1-master": ModelCaps(output=_V2_HD),
+    "kling-v2-5-turbo": ModelCaps(output=_V2_HD, features=_PRO_TAIL),
     # "sound:on only in pro; start/end pro, no audio; voice control pro". "No audio" with a last frame is
     # read permissively: the combination is accepted (sound is simply not promised with a last frame).
+    # The map gives no resolution for v2-6 or v3: both are read like the newest models it does list
+    # (v2-5: pro 1080p, std 720p, 24 fps), the permissive reading (the larger picture, not v2-master's 720p).
     "kling-v2-6": ModelCaps(
+        output=_V2_HD,
         features={
             "image_tail": Allowed(PRO),
             "sound": Allowed(PRO),
             "voice_list": Allowed(PRO),
-        }
+        },
     ),
     # "3–15, std/pro; multi-shot; start & end frame; element control; voice control ✗". Native audio is
     # not spelled out for v3 in the map, but its t2v/i2v tables take `sound`: allowed in both modes
     # (permissive).
     "kling-v3": ModelCaps(
+        output=_V2_HD,
         durations=None,
         features={
             "image_tail": Allowed(),
@@ -114,6 +151,13 @@ IMAGE2VIDEO_CAPS: Mapping[str, ModelCaps] = {
 }
 
 assert set(IMAGE2VIDEO_CAPS) == set(IMAGE2VIDEO_MODELS), "every image2video model needs a capability row"
+assert all(set(c.output) == STD_PRO for c in IMAGE2VIDEO_CAPS.values()), "every row needs std and pro output"
+
+
+def output_format(model: str, mode: str) -> OutputFormat:
+    """The picture ``model`` makes in ``mode``; an unknown model is read as kling-v1 (the default model)."""
+    caps = IMAGE2VIDEO_CAPS.get(model, IMAGE2VIDEO_CAPS["kling-v1"])
+    return caps.output.get(mode, caps.output["std"])
 
 
 def unsupported(model: str, feature: str, mode: str, duration: str) -> str | None:

@@ -26,9 +26,17 @@ def _both_frames(req: Any) -> bool:
     return req.image is not None and req.image_tail is not None
 
 
+def _custom_shots(req: Any) -> bool:
+    """multi_shot customize: the shots' prompts drive motion and sound; ``prompt`` is ignored (upstream)."""
+    return bool(req.multi_shot) and req.shot_type == "customize"
+
+
 _IMAGE2VIDEO: tuple[Rule, ...] = (
     # the prompt also drives the generated sound when sound is "on", so it counts then
-    ("prompt", lambda r: bool(r.prompt) and _both_frames(r) and r.sound != "on"),
+    (
+        "prompt",
+        lambda r: bool(r.prompt) and ((_both_frames(r) and r.sound != "on") or _custom_shots(r)),
+    ),
     ("negative_prompt", lambda r: bool(r.negative_prompt) and _both_frames(r)),
     (
         "cfg_scale",
@@ -36,6 +44,9 @@ _IMAGE2VIDEO: tuple[Rule, ...] = (
             r.cfg_scale is not None and (_both_frames(r) or not honours_cfg_scale(r.model_name or "kling-v1"))
         ),
     ),
+    # the shot fields cut the clip only together with multi_shot: true
+    ("shot_type", lambda r: r.shot_type is not None and not r.multi_shot),
+    ("multi_prompt", lambda r: bool(r.multi_prompt) and not _custom_shots(r)),
     # no element library and no voice cloning: the picture and the audio are made without them
     ("element_list", lambda r: bool(r.element_list)),
     ("voice_list", lambda r: bool(r.voice_list)),

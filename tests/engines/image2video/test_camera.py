@@ -126,7 +126,8 @@ def _measured(clip: list[np.ndarray]) -> dict[str, float]:
 def _render_camera(tmp_path: Path, control: CameraControl) -> list[np.ndarray]:
     out = tmp_path / "cam.mp4"
     # 12 fps keeps the 16 renders cheap; the end pose does not depend on the frame rate
-    render_image_to_video(I2VOptions(image=textured(), duration_s=3, fps=12, camera=control), out)
+    opts = I2VOptions(image=textured(), duration_s=3, fps=12, short_side=240, camera=control)
+    render_image_to_video(opts, out)
     return frames(out)
 
 

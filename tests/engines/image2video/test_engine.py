@@ -1,4 +1,5 @@
-"""End-to-end properties of rendered clips (small 320x240 outputs to stay fast)."""
+"""End-to-end properties of rendered clips (small outputs at the photo's own size and 24 fps to stay fast; the
+model/mode sizes and rates are in test_output_format.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,22 @@ from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, r
 
 from .helpers import frames, photo, similarity, ssim, textured
 
+SMALL = {"short_side": 240, "fps": 24}
+"""The size and rate of these tests' clips (the photos are 320x240): fast, and what the asserts expect."""
+
+
+def _own_size(kw: dict[str, object]) -> None:
+    """Render at the input photo's own short side and 24 fps unless the test says otherwise."""
+    src = kw.get("image") if kw.get("image") is not None else kw.get("image_tail")
+    if isinstance(src, np.ndarray):
+        kw.setdefault("short_side", min(src.shape[:2]))
+    for key, value in SMALL.items():
+        kw.setdefault(key, value)
+
 
 def render(tmp_path: Path, name: str = "out.mp4", **kw: object) -> tuple[list[np.ndarray], object]:
     kw.setdefault("image", photo())
+    _own_size(kw)
     opts = I2VOptions(**kw)  # type: ignore[arg-type]
     res = render_image_to_video(opts, tmp_path / name)
     return frames(tmp_path / name), res
@@ -25,7 +39,7 @@ def render(tmp_path: Path, name: str = "out.mp4", **kw: object) -> tuple[list[np
 
 def test_output_container(tmp_path: Path) -> None:
     img = photo("coffee", 322, 214)  # odd-ish sizes: output must be even with the same aspect
-    clip, res = render(tmp_path, image=img, duration_s=5)
+    clip, res = render(tmp_path, image=img, duration_s=5, short_side=214)
     assert res.frames == 120 and res.fps == 24  # type: ignore[attr-defined]
     with av.open(str(tmp_path / "out.mp4")) as c:
         s = c.streams.video[0]
@@ -42,7 +56,8 @@ def test_mode_caps_short_side(tmp_path: Path) -> None:
 
     assert output_size(1920, 1080, 720) == (1280, 720)
     assert output_size(1080, 1920, 720) == (720, 1280)
-    assert output_size(400, 300, 720) == (400, 300)  # never upscaled
+    assert output_size(400, 300, 720) == (960, 720)  # a small input is scaled up to the short side
+    assert output_size(513, 385, 720) == (958, 720)  # even sizes
 
 
 def test_first_frame_is_the_photo_and_default_clip_moves(tmp_path: Path) -> None:
@@ -90,7 +105,7 @@ def test_tail_ends_on_last_frame(tmp_path: Path) -> None:
 
 def test_tail_alone_lands_on_it(tmp_path: Path) -> None:
     tail = photo("coffee")
-    opts = I2VOptions(image=None, image_tail=tail, duration_s=3)
+    opts = I2VOptions(image=None, image_tail=tail, duration_s=3, **SMALL)  # type: ignore[arg-type]
     render_image_to_video(opts, tmp_path / "t.mp4")
     clip = frames(tmp_path / "t.mp4")
     assert ssim(clip[-1], tail) >= 0.95
@@ -188,13 +203,15 @@ def test_cancellation_stops_rendering(tmp_path: Path) -> None:
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        render_image_to_video(I2VOptions(image=photo(), duration_s=5), tmp_path / "c.mp4", progress)
+        opts = I2VOptions(image=photo(), duration_s=5, **SMALL)  # type: ignore[arg-type]
+        render_image_to_video(opts, tmp_path / "c.mp4", progress)
     assert len(calls) == 11
 
 
 def test_progress_is_reported_per_frame(tmp_path: Path) -> None:
     calls: list[float] = []
-    render_image_to_video(I2VOptions(image=photo(), duration_s=3), tmp_path / "p.mp4", calls.append)
+    opts = I2VOptions(image=photo(), duration_s=3, **SMALL)  # type: ignore[arg-type]
+    render_image_to_video(opts, tmp_path / "p.mp4", calls.append)
     assert len(calls) >= 72
     assert calls == sorted(calls) and calls[-1] == 1.0
 

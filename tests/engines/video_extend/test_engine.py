@@ -37,7 +37,9 @@ SEAM_MAX_RATIO = 1.5
 def parent_clip(path: Path, camera: CameraControl | None = None, path_move: CameraPath | None = None) -> Path:
     """A 2 s, 24 fps, 480x320 image-to-video clip with the given camera."""
     image = photo("coffee", 480, 320)
-    options = I2VOptions(image=image, duration_s=2, camera=camera, camera_path=path_move, max_short_side=320)
+    options = I2VOptions(
+        image=image, duration_s=2, camera=camera, camera_path=path_move, short_side=320, fps=24
+    )
     render_image_to_video(options, path)
     return path
 

@@ -57,9 +57,11 @@ def test_execute_returns_one_video(tmp_path: Path) -> None:
     assert outputs[0].duration_s == pytest.approx(5.0)
     with av.open(str(outputs[0].path)) as c:
         s = c.streams.video[0]
-        assert (s.width, s.height) == (320, 212)
-        assert s.average_rate == 24
-        assert s.frames == 120 or sum(1 for _ in c.decode(video=0)) == 120
+        # kling-v1: 720p at 30 fps (the capability map); the 320x212 photo is scaled up, aspect kept
+        assert (s.width, s.height) == (1086, 720)
+        assert s.average_rate == 30
+        assert s.frames == 150 or sum(1 for _ in c.decode(video=0)) == 150
+    assert outputs[0].extra["fps"] == 30 and outputs[0].extra["cuts"] == []
 
 
 def test_params_are_translated(tmp_path: Path) -> None:
@@ -123,3 +125,58 @@ def test_missing_inputs_and_bad_camera(tmp_path: Path) -> None:
                 ],
             )
         )
+
+
+@pytest.mark.parametrize(
+    ("model", "mode", "short", "fps"),
+    [
+        ("kling-v1", "pro", 720, 30),
+        ("kling-v1-6", "pro", 1080, 30),
+        ("kling-v1-6", "std", 720, 30),
+        ("kling-v2-master", "pro", 720, 24),
+        ("kling-v2-1", "pro", 1080, 24),
+        ("kling-v2-5-turbo", "std", 720, 24),
+        ("kling-v3", "pro", 1080, 24),
+    ],
+)
+def test_the_model_and_mode_set_the_output_size_and_rate(
+    tmp_path: Path, model: str, mode: str, short: int, fps: int
+) -> None:
+    opts = options_from_context(_ctx(tmp_path, {"image": _image(tmp_path)}, model_name=model, mode=mode))
+    assert (opts.short_side, opts.fps) == (short, fps)
+
+
+def test_customize_shots_follow_the_index_order(tmp_path: Path) -> None:
+    ctx = _ctx(
+        tmp_path,
+        {"image": _image(tmp_path)},
+        model_name="kling-v3",
+        duration="6",
+        prompt="ignored when the shots are given",
+        multi_shot=True,
+        shot_type="customize",
+        multi_prompt=[
+            {"index": 2, "prompt": "pan left", "duration": "4"},
+            {"index": 1, "prompt": "zoom in", "duration": "2"},
+        ],
+    )
+    shots = options_from_context(ctx).shots
+    assert [(s.prompt, s.duration_s) for s in shots] == [("zoom in", 2.0), ("pan left", 4.0)]
+
+
+def test_intelligence_cuts_the_prompt(tmp_path: Path) -> None:
+    ctx = _ctx(
+        tmp_path,
+        {"image": _image(tmp_path)},
+        model_name="kling-v3",
+        duration="6",
+        prompt="Slow zoom in on the cat. Then pan left across the room",
+        multi_shot=True,
+        shot_type="intelligence",
+    )
+    shots = options_from_context(ctx).shots
+    assert [(s.prompt, s.duration_s) for s in shots] == [
+        ("Slow zoom in on the cat", 3.0),
+        ("pan left across the room", 3.0),
+    ]
+    assert options_from_context(_ctx(tmp_path, {"image": _image(tmp_path)})).shots == ()

@@ -210,9 +210,19 @@ class Image2VideoCreate(AsyncBody):
     static_mask: MediaStr = optional("Motion-brush static area (same aspect as image).")
     dynamic_masks: list[DynamicMask] | None = optional("<=6 motion-brush groups.", maxItems=6)
     camera_control: CameraControl | None = optional("Camera move; excludes image_tail and masks.")
-    multi_shot: bool | None = optional("v3 multi-shot generation.")
-    shot_type: OptStr = optional("Required with multi_shot.", enum=list(SHOT_TYPES))
-    multi_prompt: list[MultiPrompt] | None = optional("1..6 shots when shot_type is customize.", maxItems=6)
+    multi_shot: bool | None = optional(
+        "kling-v3: the clip is cut into shots (hard cuts), each with its own prompt-driven motion."
+    )
+    shot_type: OptStr = optional(
+        "Required with multi_shot: customize (multi_prompt) or intelligence (prompt cut at sentences and "
+        '"then", equal lengths).',
+        enum=list(SHOT_TYPES),
+    )
+    multi_prompt: list[MultiPrompt] | None = optional(
+        "1..6 shots {index, prompt, duration} when shot_type is customize; durations add up to duration "
+        "(prompt is then ignored).",
+        maxItems=6,
+    )
     element_list: list[Element] | None = optional("<=3 {element_id}.", maxItems=3)
     voice_list: list[VoiceRef] | None = optional("<=2 {voice_id}, referenced as <<<voice_1>>>.", maxItems=2)
     sound: OptStr = optional("on or off (default).", enum=["on", "off"])
@@ -360,6 +370,8 @@ class Image2VideoCreate(AsyncBody):
             raise rule("is not supported when multi_shot is true", "image_tail")
         if self.shot_type is None:
             raise rule("is required when multi_shot is true", "shot_type")
+        if self.shot_type == "intelligence" and not (self.prompt or "").strip():
+            raise rule("is required when shot_type is intelligence (it is cut into the shots)", "prompt")
         if self.shot_type == "customize":
             if not self.multi_prompt:
                 raise rule("is required when shot_type is customize", "multi_prompt")

@@ -9,8 +9,33 @@ so a camera move that shows a little beyond the frame reveals quiet colour inste
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+
 import cv2
 import numpy as np
+
+FillFn = Callable[..., np.ndarray]
+
+
+class FillCache:
+    """:func:`fill_holes` with a memory, for the shots of one multi-shot clip: they cut the same objects out
+    of the same photo, so each distinct (picture, hole, size, seed) is filled once (and handed out as a
+    copy). Lives as long as one clip."""
+
+    def __init__(self) -> None:
+        self._done: dict[bytes, np.ndarray] = {}
+
+    def __call__(self, rgb: np.ndarray, hole: np.ndarray, work_side: int = 384, seed: int = 0) -> np.ndarray:
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (rgb, hole):
+            digest.update(str(part.shape).encode())
+            digest.update(np.ascontiguousarray(part).view(np.uint8).data)
+        digest.update(f"{work_side}:{seed}".encode())
+        key = digest.digest()
+        if key not in self._done:
+            self._done[key] = fill_holes(rgb, hole, work_side=work_side, seed=seed)
+        return self._done[key].copy()
 
 
 def fill_holes(rgb: np.ndarray, hole: np.ndarray, work_side: int = 384, seed: int = 0) -> np.ndarray:

@@ -20,7 +20,15 @@ if TYPE_CHECKING:  # camera.py imports this module's axis names
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
 
-FPS = 24
+
+@dataclass(frozen=True)
+class Shot:
+    """One shot of a multi-shot clip: its prompt (read like ``I2VOptions.prompt``), its length in seconds, and
+    optionally a ``scene`` text whose ambient words (wind, water…) also apply, but not its camera words."""
+
+    prompt: str
+    duration_s: float
+    scene: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,14 @@ class I2VOptions:
     static_mask: Path | np.ndarray | None = None
     dynamic_masks: tuple[DynamicMask, ...] = ()
     seed: int = 0
-    max_short_side: int | None = None
-    """Override the mode's output short side (tests render small clips; the API never sets it)."""
-    fps: int = FPS
+    short_side: int | None = None
+    """Output short side in pixels (the input's aspect ratio is kept; smaller inputs are scaled up). None: the
+    model's and mode's size from the capability table (the executor passes it explicitly)."""
+    fps: int | None = None
+    """Frames per second; None: the model's and mode's rate from the capability table."""
+    shots: tuple[Shot, ...] = ()
+    """Multi-shot: hard cuts between shots, each with its own prompt-driven motion; the durations must add up
+    to ``duration_s``. Empty: one shot from ``prompt``. Not with ``image_tail``."""
     camera_path: CameraPath | None = None
     """An exact camera move and speed profile (video extension continues its parent's motion with it); it
     replaces ``camera`` and the prompt's camera words and is not rescaled. Ambient motions still follow
@@ -80,3 +93,5 @@ class I2VResult:
     frames: int
     duration_s: float
     motions: dict[str, float] = field(default_factory=dict)
+    cuts: tuple[int, ...] = ()
+    """Index of the first frame of every shot after the first (empty for a single shot)."""

@@ -28,7 +28,7 @@ from kinema.engines.image2video.ambient import AmbientPlan, ParticleCanvas, draw
 from kinema.engines.image2video.brush import Trajectory
 from kinema.engines.image2video.camera import CameraMove, coverage_zoom, ease, source_coords
 from kinema.engines.image2video.depth import DepthLayers
-from kinema.engines.image2video.inpaint import fill_holes, pad_outside
+from kinema.engines.image2video.inpaint import FillFn, fill_holes, pad_outside
 
 PARTICLE_FADE_S = 0.6
 MARGIN = 0.07
@@ -208,6 +208,7 @@ class SceneRenderer:
         cubic: bool = False,
         seed: int = 0,
         inpaint_side: int = 384,
+        fill: FillFn = fill_holes,
         easing: Callable[[float], float] = ease,
     ) -> None:
         h, w = rgb.shape[:2]
@@ -280,7 +281,7 @@ class SceneRenderer:
             grow = max(2, round(0.004 * diag))
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
             hole = cv2.dilate(hole.astype(np.uint8), kernel) > 0
-            plate = fill_holes(rgb, hole, work_side=inpaint_side, seed=seed)
+            plate = fill(rgb, hole, work_side=inpaint_side, seed=seed)
         else:
             plate = rgb
         # kept as RGBA: OpenCV's 4-channel remap is ~30 % faster than the 3-channel one, even with the
@@ -293,7 +294,7 @@ class SceneRenderer:
             # whose hidden part is inpainted and which is padded far enough for the whole drift
             sky_a = ambient.sky_alpha
             self.sky_mx = self.mx + math.ceil(abs(self.sky_speed) * n_frames / fps) + 2
-            sky_fill = fill_holes(plate, sky_a < 0.3, work_side=inpaint_side, seed=seed + 1)
+            sky_fill = fill(plate, sky_a < 0.3, work_side=inpaint_side, seed=seed + 1)
             self.sky = cv2.cvtColor(pad_outside(sky_fill, self.sky_mx, self.my), cv2.COLOR_RGB2RGBA)
             pad_a = cv2.copyMakeBorder(sky_a, self.my, self.my, self.mx, self.mx, cv2.BORDER_REPLICATE)
             self.plate = _premultiply(padded, 1.0 - pad_a)

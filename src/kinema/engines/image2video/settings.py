@@ -1,8 +1,10 @@
 """``mode`` and ``model_name`` mapped to engine settings (the documented table in docs/image2video.md).
 
-``mode`` is the quality/speed trade-off: ``std`` caps the short side at 720 px and uses a fast x264 preset;
-``pro`` allows 1080 px, a slower preset and lower crf, finer optical flow at a higher working resolution and
-a larger inpainting resolution. Both sample bilinearly (bicubic remap cost ~8x for no visible gain).
+The output size and frame rate come from the contract's capability table
+(:func:`kinema.contract.capabilities.output_format`: e.g. kling-v1 720p 30 fps, kling-v1-6 pro 1080p 30 fps,
+kling-v2-1 pro 1080p 24 fps). ``mode`` is otherwise the quality/speed trade-off: ``pro`` uses a slower x264
+preset, finer optical flow at a higher working resolution and a larger inpainting resolution. Both sample
+bilinearly (bicubic remap cost ~8x for no visible gain).
 ``model_name`` picks how lively the motion is (newer upstream models move more) and whether ``cfg_scale`` is
 honoured (upstream: kling-v2.x models do not support it).
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinema.contract.capabilities import honours_cfg_scale
+from kinema.contract.capabilities import honours_cfg_scale, output_format
 from kinema.contract.vocabulary import Mode
 
 
 @dataclass(frozen=True)
 class EngineSettings:
     short_side: int
+    fps: int
     preset: str
     crf: int
     first_frame_q: int
@@ -47,8 +50,10 @@ def settings_for(model_name: str | None, mode: str | None) -> EngineSettings:
     """Engine settings for a request; unknown model names fall back to kling-v1 (the upstream default)."""
     name = model_name if model_name in MOTION_SCALE else "kling-v1"
     pro = mode == Mode.PRO
+    out = output_format(name, Mode.PRO if pro else Mode.STD)
     return EngineSettings(
-        short_side=1080 if pro else 720,
+        short_side=out.short_side,
+        fps=out.fps,
         preset="faster" if pro else "veryfast",  # superfast drifts in static areas (~1 grey level)
         crf=16,
         # Frame 0 must match the photo (SSIM ≥ 0.98) even when the photo is noise-like: at crf 16 a star

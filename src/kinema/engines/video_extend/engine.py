@@ -196,7 +196,7 @@ def _continue(
         duration_s=seconds,
         model_name=MODEL,
         seed=opts.seed,
-        max_short_side=min(parent.width, parent.height),
+        short_side=min(parent.width, parent.height),
         fps=fps_int,
         camera_path=path,
     )

@@ -1,8 +1,9 @@
 """Executor for the ``image2video`` kind (``POST …/videos/image2video``): → :func:`render_image_to_video`.
 
 It only translates the validated request (string durations, camera object, mask trajectories; mask files
-named ``dynamic_mask_<i>`` by the kind table) into :class:`I2VOptions` and names the one video produced. The
-request's rules were checked at create time under the limits in force, so nothing is re-checked here.
+named ``dynamic_mask_<i>`` by the kind table; ``multi_shot`` shots; the model's and mode's output size and
+frame rate from the contract's capability table) into :class:`I2VOptions` and names the one video produced.
+The request's rules were checked at create time under the limits in force, so nothing is re-checked here.
 Anything the engine cannot render (mask aspect mismatch, unreadable image) surfaces as
 :class:`EngineInputError`, which fails the task with that message, as upstream does.
 
@@ -17,12 +18,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kinema.contract.capabilities import output_format
 from kinema.contract.requests import CAMERA_AXES, Image2VideoCreate
 from kinema.contract.requests import CameraControl as WireCamera
 from kinema.contract.requests import DynamicMask as WireMask
 from kinema.contract.vocabulary import Mode
 from kinema.engines.base import EngineInputError
-from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
+from kinema.engines.image2video import (
+    CameraControl,
+    DynamicMask,
+    I2VOptions,
+    Shot,
+    intelligent_shots,
+    render_image_to_video,
+)
 from kinema.engines.video_to_audio.native import NativeAudio, add_native_audio
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 
@@ -54,25 +63,44 @@ def brush_options(masks: list[WireMask] | None, inputs: dict[str, Path]) -> tupl
     return tuple(out)
 
 
+def shot_options(req: Image2VideoCreate) -> tuple[Shot, ...]:
+    """``multi_shot`` → the shots: ``customize`` takes ``multi_prompt`` in ``index`` order (upstream then
+    ignores ``prompt``); ``intelligence`` cuts ``prompt`` by the engine's documented rule."""
+    if not req.multi_shot:
+        return ()
+    duration = int(req.duration or "5")
+    if req.shot_type == "intelligence":
+        return intelligent_shots(req.prompt or "", duration)
+    entries = list(req.multi_prompt or [])
+    ordered = sorted(entries, key=lambda p: (p.index is None, p.index or 0))  # stable: unindexed keep order
+    return tuple(Shot(p.prompt or "", float(int(p.duration or "0"))) for p in ordered)
+
+
 def options_from_context(ctx: JobContext[Image2VideoCreate]) -> I2VOptions:
     """The engine options for one task (exposed for tests)."""
     req = ctx.request
     image, tail = ctx.inputs.get("image"), ctx.inputs.get("image_tail")
     if image is None and tail is None:
         raise EngineInputError("image: one of image or image_tail is required")
+    mode = Mode(req.mode or Mode.STD)
+    model = req.model_name or "kling-v1"
+    picture = output_format(model, mode)
     return I2VOptions(
         image=image,
         image_tail=tail,
         prompt=req.prompt or "",
         negative_prompt=req.negative_prompt or "",
         cfg_scale=req.cfg_scale,
-        mode=Mode(req.mode or Mode.STD),
+        mode=mode,
         duration_s=int(req.duration or "5"),
-        model_name=req.model_name or "kling-v1",
+        model_name=model,
         camera=camera_options(req.camera_control),
         static_mask=ctx.inputs.get("static_mask"),
         dynamic_masks=brush_options(req.dynamic_masks, ctx.inputs),
         seed=ctx.seed,
+        short_side=picture.short_side,
+        fps=picture.fps,
+        shots=shot_options(req),
     )
 
 
@@ -83,11 +111,24 @@ def execute(ctx: JobContext[Image2VideoCreate]) -> list[OutputFile]:
     render_share = RENDER_SHARE if sound else 1.0
     silent = ctx.workdir / ("image2video_silent.mp4" if sound else "image2video.mp4")
     result = render_image_to_video(options, silent, lambda f: ctx.progress(render_share * f))
-    extra: dict[str, Any] = {"width": result.width, "height": result.height, "motions": result.motions}
+    extra: dict[str, Any] = {
+        "width": result.width,
+        "height": result.height,
+        "fps": result.fps,
+        "motions": result.motions,
+        "cuts": list(result.cuts),
+    }
     path = result.path
     if sound:
-        path, extra["sound"] = add_sound(ctx, result.path, options.prompt, result.duration_s, render_share)
+        words = sound_words(options)
+        path, extra["sound"] = add_sound(ctx, result.path, words, result.duration_s, render_share)
     return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
+
+
+def sound_words(options: I2VOptions) -> str:
+    """The text whose sound words score the clip: the shots' prompts when there are shots (a customize
+    clip's ``prompt`` is ignored, as upstream), else the prompt."""
+    return " ".join(s.prompt for s in options.shots) if options.shots else options.prompt
 
 
 def add_sound(
