@@ -18,11 +18,12 @@ class Doorbell(Protocol):
     or doubled (the reaper rings again, a claim drops duplicates). A protocol so that ``jobs`` needs no
     import of ``queue``, whose workers run ``jobs``."""
 
-    def ring(self, task_id: str) -> None:
-        """Tell a worker that this committed task is waiting."""
+    def ring(self, task_id: str, lane: str = ...) -> None:
+        """Tell a worker of ``lane`` (a :class:`~kinema.contract.vocabulary.Lane`; CPU by default) that this
+        committed task is waiting."""
 
-    def pending(self) -> int:
-        """Rings waiting in the queue (not those being worked on)."""
+    def pending(self, lane: str = ...) -> int:
+        """Rings waiting in the lane's queue (not those being worked on)."""
 
 
 @dataclass

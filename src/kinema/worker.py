@@ -1,5 +1,8 @@
 """``kinema worker``: the Huey consumer with process workers, plus the service threads of the job system.
 
+A worker consumes one lane's queue (:class:`~kinema.contract.vocabulary.Lane`): ``kinema worker`` the CPU
+work, ``kinema worker --gpu`` (one process) the tasks that run on a generative pipeline.
+
 This is the worker's composition root, the one place that knows both the queue and the job system: it
 hands :func:`kinema.jobs.runner.run_task` to the queue as the doorbell's handler and starts the reaper,
 callback sender and retention sweeper. Neither ``queue`` nor ``jobs`` imports the other.
@@ -21,6 +24,7 @@ from collections.abc import Callable
 
 from huey.consumer import ConsumerStopped
 
+from kinema.contract.vocabulary import Lane
 from kinema.jobs.reaper import requeue_submitted, run_reaper
 from kinema.jobs.retention import run_sweeper
 from kinema.jobs.runner import run_task
@@ -47,8 +51,9 @@ class RunTasks:
     The runtime is built on first use in each process (so after the fork, never inherited: database
     connections must not cross a fork) and kept for the process's later jobs."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lane: Lane = Lane.CPU) -> None:
         self.settings = settings
+        self.lane = lane
         self._runtime: tuple[int, Runtime] | None = None
 
     def runtime(self) -> Runtime:
@@ -58,7 +63,7 @@ class RunTasks:
         return self._runtime[1]
 
     def __call__(self, task_id: str) -> None:
-        run_task(self.runtime(), task_id, worker_name())
+        run_task(self.runtime(), task_id, worker_name(), self.lane)
 
 
 def _thread(
@@ -69,15 +74,16 @@ def _thread(
     return t
 
 
-def run_worker(settings: Settings, workers: int) -> None:
+def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     """Run until SIGINT (graceful: running jobs finish) or SIGTERM (running jobs are handed back to the
-    queue at once, without spending an attempt)."""
+    queue at once, without spending an attempt). ``lane``: the queue consumed (a GPU worker is one process,
+    so one generative job at a time on its device, its pipeline kept warm between tasks)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
     rt = build_runtime(settings)
-    set_handler(RunTasks(settings))
-    huey, _ = get_queue(settings)
+    set_handler(RunTasks(settings, lane))
+    huey, _ = get_queue(settings, lane)
     consumer = huey.create_consumer(
         workers=max(1, workers),
         worker_type="process",
@@ -89,9 +95,9 @@ def run_worker(settings: Settings, workers: int) -> None:
         health_check_interval=HEALTH_CHECK_S,
     )
     consumer.start()  # fork the workers before this process has any other thread
-    n = requeue_submitted(rt)
+    n = requeue_submitted(rt, (lane,))
     huey.storage.close()  # workers re-forked later must not inherit this thread's queue connection
-    log.info("kinema worker: %d process workers, %d queued tasks re-enqueued", workers, n)
+    log.info("kinema worker: %d process workers, %s lane, %d queued tasks re-enqueued", workers, lane, n)
     stop = threading.Event()
     threads = [
         _thread("kinema-reaper", run_reaper, rt, stop),

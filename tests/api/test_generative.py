@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.api.media import png_b64
-from tests.api.server import Server, start_server
+from tests.api.server import Server, start_server, wait_for
 from tests.api.test_engines_e2e import probe
 from tests.engines.generative.tiny import TINY, models_setting, save_i2v, save_t2v
 
 I2V = "/kling/v1/videos/image2video"
 T2V = "/v1/videos/text2video"
+EXTEND = "/v1/videos/video-extend"
 MODEL = "kling-v2-6"
 
 
@@ -103,8 +104,16 @@ def test_unhonoured_controls_are_rejected_naming_the_field(gpu_server: Server) -
             I2V,
             json={"model_name": "kling-v1", "image": image, "camera_control": {"type": "down_back"}},
         )
-        sound = c.post(T2V, json={"model_name": MODEL, "prompt": "a cat", "sound": "on"})
-    for reply, field in ((masked, "static_mask"), (camera, "camera_control"), (sound, "sound")):
+        multi = c.post(
+            T2V,
+            json={
+                "model_name": MODEL,
+                "multi_shot": True,
+                "shot_type": "customize",
+                "multi_prompt": [{"index": 1, "prompt": "a cat", "duration": "5"}],
+            },
+        )
+    for reply, field in ((masked, "static_mask"), (camera, "camera_control"), (multi, "multi_shot")):
         body = reply.json()
         assert reply.status_code == 400 and body["code"] == 1201, body
         assert body["message"].startswith(f"{field}: is not honoured by the generative engine"), body
@@ -154,3 +163,58 @@ def test_models_check_reports_parameters(tmp_path: Path, folders: tuple[Path, Pa
     assert "WanPipeline serves text2video" in check.stdout
     assert "kling-v1 → " in check.stdout  # a plain path is an entry too
     assert "parameters; weights at run dtype" in check.stdout
+
+
+def _task_row(srv: Server, task_id: str) -> tuple[str, str]:
+    """(lane, cmdline of the worker process that ran it) of a finished task."""
+    from sqlalchemy import select
+
+    from kinema.db.models import Task
+
+    with srv.db.read() as session:
+        lane, worker = session.execute(select(Task.lane, Task.worker).where(Task.id == task_id)).one()
+    pid = int(worker.rsplit(":", 1)[1])
+    return lane, Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ")
+
+
+def test_generative_tasks_run_on_the_gpu_worker_and_the_rest_on_a_cpu_worker(gpu_server: Server) -> None:
+    image = png_b64(450, 300)
+    generative = {"model_name": MODEL, "image": image, "prompt": "a cat dances", "duration": "5"}
+    cpu = {"model_name": "kling-v1-6", "image": image, "prompt": "the camera pans left", "duration": "5"}
+    with gpu_server.client() as c:
+        ids = [c.post(I2V, json=body).json()["data"]["task_id"] for body in (generative, cpu)]
+        for task_id in ids:
+            done = wait_for(c, f"{I2V}/{task_id}", timeout=240)
+            assert done["task_status"] == "succeed", done["task_status_msg"]
+    (gpu_lane, gpu_cmd), (cpu_lane, cpu_cmd) = (_task_row(gpu_server, t) for t in ids)
+    assert gpu_lane == "gpu" and "kinema worker --gpu" in gpu_cmd
+    assert cpu_lane == "cpu" and "kinema worker" in cpu_cmd and "--gpu" not in cpu_cmd
+
+
+def test_sound_on_chains_the_video_to_audio_engine(gpu_server: Server) -> None:
+    body = {"model_name": MODEL, "prompt": "a cat dances", "sound": "on", "duration": "5"}
+    done, info, seen = _run(gpu_server, T2V, body)
+    assert info["has_audio"] and info["frames"] == 5 * TINY["fps"]
+    assert info["audio_s"] == pytest.approx(5.0, abs=0.1)  # the soundtrack lasts as long as the picture
+    assert seen == sorted(seen) and done["task_progress"] == 100
+
+
+def test_video_extend_continues_on_the_parents_pipeline(gpu_server: Server) -> None:
+    parent_body = {"model_name": MODEL, "image": png_b64(450, 300), "prompt": "a cat dances", "duration": "5"}
+    parent, parent_info, _ = _run(gpu_server, I2V, parent_body)
+    video_id = parent["task_result"]["videos"][0]["id"]
+    # no model_name: the extension inherits the parent's (kling-v2-6), which has an image-to-video pipeline
+    body = {"video_id": video_id, "prompt": "the cat runs", "mode": "pro"}
+    done, info, seen = _run(gpu_server, EXTEND, body)
+    assert "unsupported_fields" not in done["task_info"]  # model and mode are honoured on the pipeline
+    fps = TINY["fps"]
+    assert (info["width"], info["height"], info["fps"]) == (parent_info["width"], parent_info["height"], fps)
+    assert info["frames"] == parent_info["frames"] + 5 * fps  # 5 s more, generated from the last frame
+    assert seen == sorted(seen)
+    lane, cmd = _task_row(gpu_server, done["task_id"])
+    assert lane == "gpu" and "--gpu" in cmd
+    # a model without a pipeline: the CPU extension engine, and the name is reported as without effect
+    cpu_done, cpu_info, _ = _run(gpu_server, EXTEND, {"video_id": video_id, "model_name": "kling-v1-6"})
+    assert cpu_done["task_info"]["unsupported_fields"] == ["model_name"]
+    assert _task_row(gpu_server, cpu_done["task_id"])[0] == "cpu"
+    assert cpu_info["frames"] == parent_info["frames"] + 5 * fps

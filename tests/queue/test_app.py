@@ -8,6 +8,7 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 from huey.signals import SIGNAL_ERROR
 
+from kinema.contract.vocabulary import Lane
 from kinema.queue import HueyDoorbell, enqueue, make_huey, pending_count, set_handler
 from kinema.queue import app as queue_app
 from kinema.queue.app import get_queue
@@ -27,6 +28,15 @@ def test_redis_url_and_queue_name(tmp_path: Path) -> None:
     huey = make_huey(Settings(data_dir=tmp_path, queue_url="redis://127.0.0.1:6379/0#kinema-x"))
     assert isinstance(huey, RedisHuey) and huey.name == "kinema-x"
     assert make_huey(Settings(data_dir=tmp_path, queue_url="redis://127.0.0.1:6379/0")).name == "kinema"
+    gpu = make_huey(Settings(data_dir=tmp_path, queue_url="redis://127.0.0.1:6379/0#kinema-x"), Lane.GPU)
+    assert gpu.name == "kinema-x-gpu"  # the GPU lane: its own list in the same Redis
+
+
+def test_each_lane_is_its_own_queue_in_the_sqlite_file(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    enqueue(settings, "1", Lane.GPU)
+    assert pending_count(settings, Lane.GPU) == 1 and pending_count(settings, Lane.CPU) == 0
+    assert make_huey(settings, Lane.GPU).name == "kinema-gpu"
 
 
 def test_unsupported_queue_url(tmp_path: Path) -> None:

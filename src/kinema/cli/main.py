@@ -65,17 +65,20 @@ def serve(
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
-    require_models(settings)
+    generative = require_models(settings)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
     rt = build_runtime(settings)
     key = ensure_dev_key(rt)
-    worker: subprocess.Popen[bytes] | None = None
+    workers_started: list[subprocess.Popen[bytes]] = []
     if not api_only:
         # Same process group as this one: a crash or kill of the server's group takes the workers with it
         # (the reaper then re-runs their tasks), and Ctrl-C reaches both. If only this process dies, the
-        # kernel tells the worker (parent-death signal), so no orphan keeps running jobs.
-        worker = subprocess.Popen([sys.executable, "-m", "kinema", "worker"], preexec_fn=_die_with_parent)
+        # kernel tells the worker (parent-death signal), so no orphan keeps running jobs. With generative
+        # models configured, a second worker takes the GPU lane (one process: one job at a time).
+        for extra in [[], ["--gpu"]] if generative else [[]]:
+            cmd = [sys.executable, "-m", "kinema", "worker", *extra]
+            workers_started.append(subprocess.Popen(cmd, preexec_fn=_die_with_parent))
     console.print(
         f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
         f"  (docs: /docs, data: {settings.data_dir.resolve()})"
@@ -95,12 +98,19 @@ def serve(
         else:
             uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.terminate()  # SIGTERM: the consumer hands running tasks back and stops its pool
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        _stop_workers(workers_started)
+
+
+def _stop_workers(started: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each worker (its consumer hands running tasks back and stops its pool), then wait."""
+    running = [w for w in started if w.poll() is None]
+    for w in running:
+        w.terminate()
+    for w in running:
+        try:
+            w.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            w.kill()
 
 
 @app.command()
@@ -108,13 +118,31 @@ def worker(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: KINEMA_WORKERS or cores).")
     ] = None,
+    gpu: Annotated[
+        bool,
+        typer.Option(
+            "--gpu",
+            help="Take only tasks that run on a generative pipeline (KINEMA_MODELS): one process, one job "
+            "at a time, its pipeline kept warm. Run one per GPU (CUDA_VISIBLE_DEVICES).",
+        ),
+    ] = False,
 ) -> None:
     """Run job workers (plus reaper, callback sender and retention sweeper) until stopped."""
+    from kinema.contract.vocabulary import Lane
     from kinema.worker import run_worker
 
     settings = _settings()
-    require_models(settings)
-    run_worker(settings, workers or settings.workers)
+    generative = require_models(settings)
+    if not gpu:
+        run_worker(settings, workers or settings.workers)
+        return
+    if not generative:
+        console.print("[bold red]--gpu:[/] no generative model is configured (KINEMA_MODELS, docs/gpu.md)")
+        raise typer.Exit(2)
+    if workers not in (None, 1):
+        console.print("[bold red]--gpu:[/] one process per device; run one worker per GPU instead")
+        raise typer.Exit(2)
+    run_worker(settings, 1, Lane.GPU)
 
 
 @keys_app.command("create")

@@ -21,10 +21,11 @@ models_app = typer.Typer(
 console = Console()
 
 
-def require_models(settings: Settings) -> None:
-    """Exit with the configuration error (code 2) when a configured folder cannot serve."""
+def require_models(settings: Settings) -> bool:
+    """Exit with the configuration error (code 2) when a configured folder cannot serve; else whether any
+    model is configured (then GPU-lane tasks exist and need a ``kinema worker --gpu``)."""
     try:
-        catalog(settings)
+        return bool(catalog(settings).entries)
     except ModelConfigError as exc:
         console.print(f"[bold red]KINEMA_MODELS:[/] {exc}")
         raise typer.Exit(2) from None

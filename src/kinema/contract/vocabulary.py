@@ -1,4 +1,4 @@
-"""The few words every layer shares: a task's status, a render mode, a task kind.
+"""The few words every layer shares: a task's status, a render mode, a task kind, a queue lane.
 
 Each is a ``StrEnum`` whose values are the wire literals, so a member *is* its string: it compares equal to
 the plain ``str`` read back from a database column or a JSON reply, hashes the same, and serialises as the
@@ -47,3 +47,14 @@ class TaskKind(StrEnum):
     VIDEO_TO_AUDIO = "video_to_audio"
     TEXT_TO_AUDIO = "text_to_audio"
     TTS = "tts"
+
+
+class Lane(StrEnum):
+    """Which workers run a task: ``tasks.lane`` in the database and the queue its doorbell rings on.
+
+    Decided once, at create, from the routing decision (``jobs/executors/generative.py``): a request that runs
+    on a generative pipeline (``KINEMA_MODELS``) is ``gpu`` work, taken only by ``kinema worker --gpu``
+    processes (one job at a time per device); everything else is ``cpu`` work for the ordinary workers."""
+
+    CPU = "cpu"
+    GPU = "gpu"

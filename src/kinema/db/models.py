@@ -109,6 +109,8 @@ class Task(Base):
     # the price (contract/prices.py) in hundredths of a unit, fixed at create; None on rows made before
     # prices existed (their deduction is in result["units"])
     units_hundredths: Mapped[int | None] = mapped_column(BigInteger)
+    # which workers take it (a Lane): "gpu" = a generative pipeline runs it (kinema worker --gpu), else "cpu"
+    lane: Mapped[str] = mapped_column(String(8), default="cpu", server_default="cpu")
 
 
 class Asset(Base):

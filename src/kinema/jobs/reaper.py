@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kinema.contract.vocabulary import TaskStatus
+from kinema.contract.vocabulary import Lane, TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.models import Task
 from kinema.jobs.service import release_for_retry, ring
@@ -43,14 +43,14 @@ def _pid_gone(pid: int) -> bool:
     return False
 
 
-def _release(rt: Runtime, task_id: str, attempt: int, reason: str, extra: list[Any]) -> int:
+def _release(rt: Runtime, task_id: str, attempt: int, lane: str, reason: str, extra: list[Any]) -> int:
     with rt.db.write() as session:
         outcome = release_for_retry(session, rt, task_id, attempt=attempt, reason=reason, extra_where=extra)
     if outcome is None:
         return 0  # heartbeat or another reaper got there first
     log.warning("task %s attempt %d lost its worker (%s): %s", task_id, attempt, reason, outcome)
     if outcome == "requeued":
-        ring(rt, task_id)
+        ring(rt, task_id, lane)
     return 1
 
 
@@ -61,51 +61,58 @@ def reap_once(rt: Runtime) -> int:
     host = socket.gethostname()
     with rt.db.read() as session:
         rows = session.execute(
-            select(Task.id, Task.attempt, Task.worker, Task.lease_expires_at).where(
+            select(Task.id, Task.attempt, Task.lane, Task.worker, Task.lease_expires_at).where(
                 Task.status == TaskStatus.PROCESSING
             )
         ).all()
     handled = 0
-    for task_id, attempt, worker, lease in rows:
+    for task_id, attempt, lane, worker, lease in rows:
         if lease is not None and lease < now:
-            handled += _release(rt, task_id, attempt, LOST_REASON, [Task.lease_expires_at < now])
+            handled += _release(rt, task_id, attempt, lane, LOST_REASON, [Task.lease_expires_at < now])
             continue
         name, _, pid = (worker or "").removeprefix(WORKER_PREFIX).rpartition(":")
         if name == host and host not in LOCAL_NAMES and pid.isdigit() and _pid_gone(int(pid)):
-            handled += _release(rt, task_id, attempt, DIED_REASON, [Task.worker == worker])
-    handled += _ring_lost_doorbells(rt)
+            handled += _release(rt, task_id, attempt, lane, DIED_REASON, [Task.worker == worker])
+    handled += sum(_ring_lost_doorbells(rt, lane) for lane in Lane)
     return handled
 
 
-def _ring_lost_doorbells(rt: Runtime) -> int:
+def _ring_lost_doorbells(rt: Runtime, lane: Lane) -> int:
+    """Ring again the old ``submitted`` rows of ``lane`` when its queue is empty (each lane on its own: a
+    busy CPU queue says nothing of the GPU one)."""
     try:
-        if rt.doorbell.pending() > 0:
+        if rt.doorbell.pending(lane) > 0:
             return 0
     except Exception:
-        log.warning("cannot read the queue length", exc_info=True)
+        log.warning("cannot read the length of the %s queue", lane, exc_info=True)
         return 0
     cutoff = now_ms() - DOORBELL_GRACE_MS
     with rt.db.read() as session:
         ids = list(
             session.scalars(
                 select(Task.id)
-                .where(Task.status == TaskStatus.SUBMITTED, Task.updated_at < cutoff)
+                .where(Task.status == TaskStatus.SUBMITTED, Task.lane == lane, Task.updated_at < cutoff)
                 .order_by(Task.created_at)
             )
         )
     for task_id in ids:
-        ring(rt, task_id)
+        ring(rt, task_id, lane)
     return len(ids)
 
 
-def requeue_submitted(rt: Runtime) -> int:
-    """Start-up: ring the doorbell of every ``submitted`` row (a restart may have lost queued messages)."""
+def requeue_submitted(rt: Runtime, lanes: tuple[Lane, ...] = tuple(Lane)) -> int:
+    """Start-up: ring the doorbell of every ``submitted`` row of ``lanes`` (a restart may have lost queued
+    messages); a worker rings its own lane's."""
     with rt.db.read() as session:
-        queued = select(Task.id).where(Task.status == TaskStatus.SUBMITTED).order_by(Task.created_at)
-        ids = list(session.scalars(queued))
-    for task_id in ids:
-        ring(rt, task_id)
-    return len(ids)
+        queued = (
+            select(Task.id, Task.lane)
+            .where(Task.status == TaskStatus.SUBMITTED, Task.lane.in_([str(x) for x in lanes]))
+            .order_by(Task.created_at)
+        )
+        rows = session.execute(queued).all()
+    for task_id, lane in rows:
+        ring(rt, task_id, lane)
+    return len(rows)
 
 
 def run_reaper(rt: Runtime, stop: threading.Event) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 
 from kinema.contract.limits import limits_from_settings
 from kinema.contract.stored import StoredRequestError, request_from_row
-from kinema.contract.vocabulary import TaskStatus
+from kinema.contract.vocabulary import Lane, TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Task
@@ -232,10 +232,10 @@ def _seed(params: dict[str, Any]) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
-def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C901, PLR0915 -- one except per outcome; to split claim/execute/store/finish (review §4.4)
-    """Run one delivery of the doorbell for ``task_id``. Returns what happened (for logs and tests):
-    ``dropped`` (not claimable: duplicate or cancelled), ``succeed``, ``failed``, ``cancelled``,
-    ``requeued`` or ``lost`` (another attempt owns the task now)."""
+def run_task(rt: Runtime, task_id: str, worker_name: str, lane: str = Lane.CPU) -> Outcome:  # noqa: C901, PLR0915 -- one except per outcome; to split claim/execute/store/finish (review §4.4)
+    """Run one delivery of the doorbell for ``task_id`` in a worker of ``lane``. Returns what happened (for
+    logs and tests): ``dropped`` (not claimable: duplicate, cancelled, or another lane's task),
+    ``succeed``, ``failed``, ``cancelled``, ``requeued`` or ``lost`` (another attempt owns the task now)."""
     settings = rt.settings
     lease_ms = int(settings.lease_s * 1000)
     with rt.db.write() as session:
@@ -247,7 +247,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
             task_id,
             TaskStatus.PROCESSING,
             expect_status=(TaskStatus.SUBMITTED,),
-            extra_where=[Task.cancel_requested.is_(False), *gate],
+            extra_where=[Task.cancel_requested.is_(False), Task.lane == lane, *gate],
             notify=lambda t: t.started_at == now,  # first start only: a retry is not a new public state
             attempt=Task.attempt + 1,
             lease_expires_at=now + lease_ms,
@@ -366,7 +366,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str) -> Outcome:  # noqa: C
         with rt.db.write() as session:
             outcome = release_for_retry(session, rt, task_id, attempt=attempt, reason=reason)
         if outcome == "requeued":
-            ring(rt, task_id)
+            ring(rt, task_id, lane)
         return outcome or "lost"
     finally:
         att.stop.set()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kinema.accounts.policy import check_can_spend, give_back_units, reserve_units
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.prices import price_hundredths
-from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, TaskStatus
+from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, Lane, TaskStatus
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Asset, Task
@@ -135,11 +135,11 @@ def release_for_retry(
     return None
 
 
-def ring(rt: Runtime, task_id: str) -> None:
-    """Enqueue the doorbell; a failure is logged, not raised: the row is committed and the reaper's
-    lost-doorbell check (or the next start-up) rings again."""
+def ring(rt: Runtime, task_id: str, lane: str = Lane.CPU) -> None:
+    """Enqueue the doorbell on the task's lane; a failure is logged, not raised: the row is committed and the
+    reaper's lost-doorbell check (or the next start-up) rings again."""
     try:
-        rt.doorbell.ring(task_id)
+        rt.doorbell.ring(task_id, lane)
     except Exception:
         log.exception("could not enqueue task %s; it stays submitted and will be re-enqueued", task_id)
 
@@ -196,6 +196,7 @@ def _insert_task(
         "started_at": now if finished else None,
         "finished_at": now if finished else None,
         "expired": False,
+        "lane": Lane.CPU,
         **fields,
     }
     values["units_hundredths"] = price_hundredths(values["kind"], values["params"])
@@ -241,9 +242,10 @@ def create_task(
     task_info: dict[str, Any] | None = None,
     external_task_id: str | None = None,
     callback_url: str | None = None,
+    lane: Lane = Lane.CPU,
 ) -> Task:
     """Insert a ``submitted`` task (idempotency + concurrency checks + its callback in one transaction), then
-    ring the doorbell."""
+    ring the doorbell of its ``lane`` (the workers that will take it)."""
     task = _insert_task(
         rt,
         account_id=account_id,
@@ -259,8 +261,9 @@ def create_task(
         task_info=task_info or {},
         result={},
         attempt=0,
+        lane=lane,
     )
-    ring(rt, task.id)
+    ring(rt, task.id, lane)
     return task
 
 

@@ -62,3 +62,10 @@ def test_cancel_stops_between_denoising_steps(pipe: object, tmp_path: Path) -> N
     with pytest.raises(Cancelled):
         wan.generate(pipe, _opts(tmp_path, 1, seconds=10), tmp_path / "out.mp4", progress)
     assert len(calls) == 3 and calls == sorted(calls) and calls[1] == pytest.approx(wan.DENOISE_SHARE / 2)
+
+
+def test_resampled_places_model_frames_at_the_videos_rate_and_size() -> None:
+    stream = iter([np.full((4, 6, 3), i, np.uint8) for i in range(17)])  # 1 s of a 16 fps model
+    out = list(wan.resampled(stream, 16, 24, 25, 12, 8))  # 1 s of a 24 fps video, 12x8
+    assert len(out) == 25 and {f.shape for f in out} == {(8, 12, 3)}
+    assert [int(f[0, 0, 0]) for f in out] == [round(j * 16 / 24) for j in range(25)]

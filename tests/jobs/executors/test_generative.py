@@ -51,11 +51,11 @@ def test_reject_policy_names_the_field(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     generative.admit("image2video", _req(), settings)  # nothing unhonoured: accepted
     generative.admit("image2video", _req(model_name="kling-v1-6", static_mask="x"), settings)  # CPU model
+    generative.admit("image2video", _req(sound="on"), settings)  # chained to the video-to-audio engine
     for fields, name in (
         ({"static_mask": "x"}, "static_mask"),
         ({"dynamic_masks": [1]}, "dynamic_masks"),
         ({"camera_control": {"type": "simple"}}, "camera_control"),
-        ({"sound": "on"}, "sound"),
         ({"model_name": "kling-v3", "image_tail": "x"}, "image_tail"),  # TI2V ignores last_image
     ):
         with pytest.raises(KlingError) as err:

@@ -26,6 +26,7 @@ from kinema.contract.tasks import task_object
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.executors.generative import admit
+from kinema.jobs.lanes import settle
 from kinema.upstream.routes import goes_upstream
 from kinema.webhooks.sender import list_attempts
 
@@ -38,6 +39,16 @@ def wire(request: Request, task: Task) -> dict[str, Any]:
 
 def _not_found(what: str) -> KlingError:
     return KlingError(Code.NOT_FOUND, f"task not found: {what}")
+
+
+async def _admit(request: Request, account_id: str, kind: str, req: Any) -> None:
+    """The checks a valid body still has to pass before anything is stored: the engine that would run it
+    (a generative model's controls; no engine for text2video), the account's budget, the callback URL."""
+    st = state(request)
+    if not goes_upstream(st.rt.settings, kind, req.model_dump()):  # upstream: its models, its rules
+        admit(kind, req, st.rt.settings)
+    await db_call(st.rt, check_budget, request, account_id, kind, req)
+    await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
 
 
 def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as closures over one kind
@@ -57,12 +68,10 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
         st = state(request)
         raw = await read_body(request, st.max_body_bytes)
         req = parse_request(model, raw, st.limits)
-        if not goes_upstream(st.rt.settings, kind, req.model_dump()):  # upstream: its models, its rules
-            admit(kind, req, st.rt.settings)  # a generative model's controls, or no engine for text2video
-        await db_call(st.rt, check_budget, request, account_id, kind, req)
-        await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
+        await _admit(request, account_id, kind, req)
         inputs, params, info = await prepare_inputs(st, account_id, spec, req)
         try:
+            req, lane = settle(st.rt, kind, req, params, info)  # the workers that run it (docs/gpu.md)
             task = await db_write_call(
                 st.rt,
                 service.create_task,
@@ -74,6 +83,7 @@ def make_router(spec: KindSpec) -> APIRouter:  # noqa: C901 -- five routes as cl
                 task_info=info,
                 external_task_id=getattr(req, "external_task_id", None) or None,
                 callback_url=getattr(req, "callback_url", None) or None,
+                lane=lane,
             )
         except BaseException:  # refused (1201, 1101-1102, 1303) or failed (full disk, database): keep nothing
             discard_stored_inputs(st.rt, inputs)

@@ -53,18 +53,22 @@ class VideoExtendCreate(AsyncBody):
     )
     cfg_scale: Number | None = optional("Prompt adherence in [0, 1], default 0.5.", minimum=0, maximum=1)
     watermark_info: WatermarkInfo | None = optional('{"enabled": bool}')
-    # Official examples send these two; the continuation always keeps the parent's size and is rendered
-    # by one engine setting, so when given they are listed in task_info.unsupported_fields.
+    # Official examples send these two. The CPU continuation keeps the parent's size and is rendered by one
+    # engine setting, so there they are listed in task_info.unsupported_fields; a generative image-to-video
+    # pipeline configured for the model (docs/gpu.md) honours both.
     model_name: OptStr = Field(
         None,
         validation_alias=AliasChoices("model_name", "model"),
-        description="Accepted as upstream's examples send it (an unknown name: code 1203); it does not "
-        "change the continuation and is listed in task_info.unsupported_fields.",
+        description="Accepted as upstream's examples send it (an unknown name: code 1203). When this "
+        "server has a generative image-to-video model for it (or, when left out, for the parent's model) "
+        "that model generates the continuation; otherwise it changes nothing and is listed in "
+        "task_info.unsupported_fields.",
         json_schema_extra={"enum": list(IMAGE2VIDEO_MODELS)},
     )
     mode: OptStr = optional(
-        "std or pro, accepted as upstream's examples send it; the continuation keeps the parent's size, so "
-        "it is listed in task_info.unsupported_fields.",
+        "std or pro, accepted as upstream's examples send it; the continuation keeps the parent's size. On a "
+        "generative model it sets the denoising steps and generation size; otherwise it is listed in "
+        "task_info.unsupported_fields.",
         enum=list(MODES),
     )
 

@@ -79,12 +79,35 @@ def aspect_of(path: Path) -> float:
 def fit(path: Path, width: int, height: int) -> Image.Image:
     """The picture scaled to cover ``width``x``height`` and centre-cropped to it (no stretching)."""
     with Image.open(path) as opened:
-        img = opened.convert("RGB")
-        scale = max(width / img.width, height / img.height)
-        size = (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
-        img = img.resize(size, Image.Resampling.LANCZOS)
-        left, top = (img.width - width) // 2, (img.height - height) // 2
-        return img.crop((left, top, left + width, top + height))
+        return cover(opened.convert("RGB"), width, height)
+
+
+def cover(img: Image.Image, width: int, height: int) -> Image.Image:
+    """``img`` scaled to cover ``width``x``height`` and centre-cropped to it."""
+    if img.size == (width, height):
+        return img
+    scale = max(width / img.width, height / img.height)
+    size = (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
+    img = img.resize(size, Image.Resampling.LANCZOS)
+    left, top = (img.width - width) // 2, (img.height - height) // 2
+    return img.crop((left, top, left + width, top + height))
+
+
+def resampled(
+    stream: Iterator[np.ndarray], fps_in: float, fps_out: float, count: int, width: int, height: int
+) -> Iterator[np.ndarray]:
+    """``count`` frames at ``fps_out`` and ``width``x``height`` from a stream at ``fps_in``: each output frame
+    is the stream's frame nearest in time (a 16 fps model's frames under a 24 fps video), scaled to cover the
+    size. Used where the clip continues a video of its own size and rate (video extension)."""
+    current, index = next(stream), 0
+    for j in range(count):
+        want = round(j * fps_in / fps_out)
+        while index < want:
+            nxt = next(stream, None)
+            if nxt is None:
+                break
+            current, index = nxt, index + 1
+        yield np.asarray(cover(Image.fromarray(current), width, height))
 
 
 def dropped(plan: Plan) -> set[int]:

@@ -15,10 +15,11 @@ import itertools
 import math
 import shutil
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import av
 import numpy as np
@@ -64,7 +65,8 @@ class ExtendResult:
     audio: str
     """``"kept"``: the parent's sound, a ring-out and silence; ``"none"``: the parent had none."""
     camera: str
-    """``"prompt"`` (its camera words steered) or ``"continued"`` (the parent's motion carried on)."""
+    """``"prompt"`` (its camera words steered), ``"continued"`` (the parent's motion carried on), or
+    ``"generated"`` (a generative pipeline made the motion from the prompt)."""
     parent_motion: ParentMotion
     motions: dict[str, float] = field(default_factory=dict)
     seam: dict[str, float] = field(default_factory=dict)
@@ -73,6 +75,23 @@ class ExtendResult:
     @property
     def duration_s(self) -> float:
         return (self.parent_frames + self.added_frames) / float(self.fps)
+
+
+class Continuation(Protocol):
+    """Another renderer of the continuation (a generative image-to-video pipeline, docs/gpu.md): given the
+    parent's last frame (H, W, 3 uint8), its size and frame rate, it hands ``frames`` frames of exactly that
+    size to ``sink``, in order, the first one being the last frame itself (the appender drops it)."""
+
+    def __call__(
+        self,
+        last: np.ndarray,
+        width: int,
+        height: int,
+        fps: float,
+        frames: int,
+        sink: Callable[[np.ndarray], None],
+        progress: ProgressFn,
+    ) -> None: ...
 
 
 @dataclass
@@ -198,12 +217,29 @@ def _seam(parent: _Parent, after: list[float]) -> dict[str, float]:
     return {"seam_mad": round(after[0], 3), "median_mad": round(float(np.median(before + after[1:])), 3)}
 
 
+def _generated(
+    parent: _Parent, render: Continuation, appender: _Appender, progress: ProgressFn
+) -> tuple[str, ParentMotion, dict[str, float]]:
+    """The continuation from another renderer; the parent's motion is still measured (it is reported)."""
+    assert parent.last is not None
+    motion = estimate_motion(list(parent.tail), float(parent.fps), parent.width, parent.height)
+    fps = float(parent.fps)
+    render(parent.last, parent.width, parent.height, fps, appender.added + 1, appender, progress)
+    return "generated", motion, {}
+
+
 def extend_video(
-    video: str | Path, out_path: str | Path, options: ExtendOptions, progress: ProgressFn = no_progress
+    video: str | Path,
+    out_path: str | Path,
+    options: ExtendOptions,
+    progress: ProgressFn = no_progress,
+    continuation: Continuation | None = None,
 ) -> ExtendResult:
     """Write ``video`` followed by its continuation to ``out_path`` (MP4: H.264, AAC when the parent had
     sound). ``progress`` gets fractions in [0, 1] and may raise :class:`~kinema.engines.base.Cancelled`.
-    Raises :class:`EngineInputError` for a parent without two decodable frames or longer than allowed."""
+    ``continuation``: render the new seconds with it instead of the image-to-video engine (the parent's
+    copy, the seam measure and the sound are the same either way). Raises :class:`EngineInputError` for a
+    parent without two decodable frames or longer than allowed."""
     out = Path(out_path)
     work = out.parent / f".{out.stem}-extend"
     work.mkdir(parents=True, exist_ok=True)
@@ -215,7 +251,14 @@ def extend_video(
         with container, VideoWriter(picture, parent.width, parent.height, settings) as writer:
             _copy_parent(container, stream, parent, writer, options, lambda f: progress(0.25 * f))
             appender = _Appender(writer, parent, added)
-            camera, motion, motions = _continue(parent, options, appender, lambda f: progress(0.25 + 0.7 * f))
+
+            def render_progress(fraction: float) -> None:
+                progress(0.25 + 0.7 * fraction)
+
+            if continuation is None:
+                camera, motion, motions = _continue(parent, options, appender, render_progress)
+            else:
+                camera, motion, motions = _generated(parent, continuation, appender, render_progress)
         progress(0.95)
         audio = _mux_sound(Path(video), picture, out, parent, appender.written, options.max_parent_s)
         progress(1.0)

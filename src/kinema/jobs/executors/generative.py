@@ -4,7 +4,11 @@ This module is the one place that decides. ``KINEMA_MODELS`` (``settings.models`
 local Diffusers folders (:mod:`kinema.engines.generative.catalog`); a request whose ``model_name`` has a
 folder for its kind runs on that pipeline, every other request on the kind's built-in executor, unchanged.
 
-A request may ask for something the generative pipeline cannot do (motion brush, camera control, sound,
+A video extension runs on the image-to-video folder of its model (:data:`PIPELINE_KIND`), continuing from
+the parent's last frame; ``sound: "on"`` is honoured by chaining the video-to-audio engine, as the CPU
+image-to-video engine does.
+
+A request may ask for something the generative pipeline cannot do (motion brush, camera control,
 multi-shot, elements, voices; a last frame on a model that ignores it). It is never silently dropped:
 
 * at create, :func:`admit` rejects it with 1201 naming the field (``KINEMA_GENERATIVE_UNSUPPORTED=reject``,
@@ -18,17 +22,26 @@ the model (docs/gpu.md).
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
+from PIL import Image
+
 from kinema.contract.errors import Code, KlingError, invalid
-from kinema.engines.base import EngineInputError
+from kinema.engines.base import EngineInputError, ProgressFn
 from kinema.engines.generative import loader, mapping, wan
 from kinema.engines.generative.catalog import Catalog, ModelEntry, parse_models, served_kinds
+from kinema.engines.video_extend import extend_video
 from kinema.jobs.executors.base import Executor, JobContext, OutputFile
+from kinema.jobs.executors.image2video import RENDER_SHARE, add_sound
+from kinema.jobs.executors.video_extend import extend_options, output
 from kinema.settings import Settings
 
 TEXT2VIDEO = "text2video"
+VIDEO_EXTEND = "video_extend"
+#: Kinds run on another kind's pipeline: an extension continues from the last frame on image to video's.
+PIPELINE_KIND: dict[str, str] = {VIDEO_EXTEND: "image2video"}
 #: (request attribute, how it counts as used) → the wire field named in a rejection, per kind.
 _CONTROLS: dict[str, tuple[tuple[str, str], ...]] = {
     "image2video": (
@@ -54,10 +67,9 @@ def catalog(settings: Settings) -> Catalog:
 
 
 def unhonoured(kind: str, request: Any, entry: ModelEntry) -> list[str]:
-    """The request fields ``entry``'s pipeline cannot honour (empty: it can run the request as asked)."""
+    """The request fields ``entry``'s pipeline cannot honour (empty: it can run the request as asked).
+    ``sound: "on"`` is honoured: the clip is scored by the video-to-audio engine (:func:`execute`)."""
     used = [wire for attr, wire in _CONTROLS.get(kind, ()) if getattr(request, attr, None)]
-    if getattr(request, "sound", None) == "on":
-        used.append("sound")
     if kind == "image2video" and getattr(request, "image_tail", None) and not entry.last_image:
         used.append("image_tail")
     return used
@@ -85,15 +97,25 @@ def admit(kind: str, request: Any, settings: Settings) -> None:
         )
 
 
+def entry_for(kind: str, request: Any, settings: Settings) -> ModelEntry | None:
+    """The folder whose pipeline runs this request as asked, or ``None`` (then the CPU engine runs it, or,
+    for text to video, nothing: :func:`admit` answered 1203). The one routing test: the create's lane
+    (:mod:`kinema.jobs.lanes`) and the worker's choice (:func:`routed`) both ask it."""
+    name = str(getattr(request, "model_name", "") or "")
+    entry = catalog(settings).find(name, PIPELINE_KIND.get(kind, kind)) if name else None
+    if entry is None or unhonoured(kind, request, entry):
+        return None
+    return entry
+
+
 def routed(kind: str, settings: Settings, fallback: Executor) -> Executor:
     """``fallback`` itself when no folder serves ``kind``; else an executor choosing per request."""
-    cat = catalog(settings)
-    if kind not in served_kinds(cat.entries):
+    if PIPELINE_KIND.get(kind, kind) not in served_kinds(catalog(settings).entries):
         return fallback
 
     def run(ctx: JobContext[Any]) -> list[OutputFile]:
-        entry = cat.find(str(getattr(ctx.request, "model_name", "") or ""), kind)
-        if entry is None or unhonoured(kind, ctx.request, entry):
+        entry = entry_for(kind, ctx.request, settings)
+        if entry is None:
             return fallback(ctx)
         return execute(ctx, entry)
 
@@ -137,13 +159,58 @@ def options(ctx: JobContext[Any], entry: ModelEntry, multiple: int, temporal: in
 def execute(ctx: JobContext[Any], entry: ModelEntry) -> list[OutputFile]:
     """Run one task on ``entry``'s pipeline (torch and diffusers are first imported by the loader)."""
     pipe = loader.load(entry)
+    if ctx.kind == VIDEO_EXTEND:
+        return _extend(ctx, entry, pipe)
     opts = options(ctx, entry, *wan.geometry(pipe))
-    result = wan.generate(pipe, opts, ctx.workdir / f"{ctx.kind}.mp4", ctx.progress)
-    extra = {
+    sound = getattr(ctx.request, "sound", None) == "on"
+    share = RENDER_SHARE if sound else 1.0
+    silent = ctx.workdir / (f"{ctx.kind}_silent.mp4" if sound else f"{ctx.kind}.mp4")
+    result = wan.generate(pipe, opts, silent, lambda f: ctx.progress(share * f))
+    extra: dict[str, Any] = {
         "width": result.width,
         "height": result.height,
         "fps": result.fps,
         "frames": result.frames,
         "engine": entry.pipeline,
     }
-    return [OutputFile(role="video", path=result.path, duration_s=result.duration_s, extra=extra)]
+    path = result.path
+    if sound:  # chained like the CPU engine's: the video-to-audio engine scores the generated clip
+        path, extra["sound"] = add_sound(ctx, result.path, opts.prompt, result.duration_s, share)
+    return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
+
+
+def _extend(ctx: JobContext[Any], entry: ModelEntry, pipe: Any) -> list[OutputFile]:
+    """A video extension whose new seconds the image-to-video pipeline generates from the parent's last
+    frame (the CPU extension engine copies the parent, measures the seam and keeps the sound). The clip is
+    generated at the parent's aspect on the model's area (``mode``: size and steps) and fps, then placed at
+    the parent's size and frame rate (:func:`wan.resampled`)."""
+    multiple, temporal = wan.geometry(pipe)
+    req = ctx.request
+    mode = str(req.mode or "std")
+    video, ext = extend_options(ctx)
+
+    def generate(
+        last: Any, width: int, height: int, fps: float, frames: int, sink: Any, progress: ProgressFn
+    ) -> None:
+        still = ctx.workdir / "extend_from.png"
+        Image.fromarray(last).save(still)
+        gen_w, gen_h = mapping.frame_size(width / height, mode, entry.width, entry.height, multiple)
+        keep = math.ceil((frames - 1) / fps * entry.fps) + 1  # the last frame, then the new seconds
+        opts = wan.GenOptions(
+            prompt=ext.prompt,
+            negative_prompt=ext.negative_prompt,
+            guidance=mapping.guidance(ext.cfg_scale),
+            steps=mapping.steps(mode, entry.steps),
+            width=gen_w,
+            height=gen_h,
+            fps=entry.fps,
+            plan=mapping.segments(keep / entry.fps, entry.fps, entry.num_frames, temporal),
+            seed=ctx.seed,
+            image=still,
+        )
+        stream = wan.frames(pipe, opts, progress)
+        for frame in wan.resampled(stream, entry.fps, fps, frames, width, height):
+            sink(frame)
+
+    result = extend_video(video, ctx.workdir / "video_extend.mp4", ext, ctx.progress, continuation=generate)
+    return output(result, engine=entry.pipeline, model_name=entry.model_name)

@@ -120,16 +120,8 @@ def execute(ctx: JobContext[Image2VideoCreate]) -> list[OutputFile]:
     }
     path = result.path
     if sound:
-        scored = add_native_audio(
-            result.path,
-            sound_words(options),
-            ctx.workdir / "image2video.mp4",
-            seed=ctx.seed,
-            progress=lambda f: ctx.progress(render_share + (1.0 - render_share) * f),
-            max_seconds=duration_cap(result.duration_s, ctx.limits),
-        )
-        path = scored.video
-        extra["sound"] = sound_record(scored)
+        words = sound_words(options)
+        path, extra["sound"] = add_sound(ctx, result.path, words, result.duration_s, render_share)
     return [OutputFile(role="video", path=path, duration_s=result.duration_s, extra=extra)]
 
 
@@ -137,6 +129,23 @@ def sound_words(options: I2VOptions) -> str:
     """The text whose sound words score the clip: the shots' prompts when there are shots (a customize
     clip's ``prompt`` is ignored, as upstream), else the prompt."""
     return " ".join(s.prompt for s in options.shots) if options.shots else options.prompt
+
+
+def add_sound(
+    ctx: JobContext[Any], silent: Path, prompt: str, duration_s: float, render_share: float
+) -> tuple[Path, dict[str, Any]]:
+    """``sound: "on"``: the silent clip scored by the video-to-audio engine (progress from
+    ``render_share`` to 1); the scored MP4 ``<kind>.mp4`` and its :func:`sound_record`. Shared by every
+    engine that makes a clip for a request with ``sound`` (the generative ones too)."""
+    scored = add_native_audio(
+        silent,
+        prompt,
+        ctx.workdir / f"{ctx.kind}.mp4",
+        seed=ctx.seed,
+        progress=lambda f: ctx.progress(render_share + (1.0 - render_share) * f),
+        max_seconds=duration_cap(duration_s, ctx.limits),
+    )
+    return scored.video, sound_record(scored)
 
 
 def sound_record(scored: NativeAudio) -> dict[str, Any]:

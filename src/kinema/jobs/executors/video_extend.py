@@ -8,10 +8,13 @@ its recorded length; this bounds what the file really holds).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from kinema.contract.requests import VideoExtendCreate
 from kinema.contract.requests.video_extend import EXTEND_MAX_S, EXTEND_MIN_S
 from kinema.engines.base import EngineInputError
-from kinema.engines.video_extend import ExtendOptions, extend_video
+from kinema.engines.video_extend import ExtendOptions, ExtendResult, extend_video
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 from kinema.media.audio_io import media_duration
 
@@ -21,8 +24,8 @@ def added_seconds(parent_s: float, total_max_s: float) -> float:
     return max(EXTEND_MIN_S, min(EXTEND_MAX_S, total_max_s - parent_s))
 
 
-def execute(ctx: JobContext[VideoExtendCreate]) -> list[OutputFile]:
-    """Extend one video; returns the whole extended video as the single ``video`` output."""
+def extend_options(ctx: JobContext[VideoExtendCreate]) -> tuple[Path, ExtendOptions]:
+    """(the parent video, what to add); the generative extension (executors/generative.py) shares it."""
     video = ctx.inputs.get("video")
     if video is None:
         raise EngineInputError("video_id: the video to extend is missing")
@@ -36,7 +39,11 @@ def execute(ctx: JobContext[VideoExtendCreate]) -> list[OutputFile]:
         seed=ctx.seed,
         max_parent_s=duration_cap(parent_max, limits),
     )
-    result = extend_video(video, ctx.workdir / "video_extend.mp4", options, ctx.progress)
+    return video, options
+
+
+def output(result: ExtendResult, **extra: Any) -> list[OutputFile]:
+    """The whole extended video as the single ``video`` output, with how it was made."""
     return [
         OutputFile(
             role="video",
@@ -51,6 +58,13 @@ def execute(ctx: JobContext[VideoExtendCreate]) -> list[OutputFile]:
                 "camera": result.camera,
                 "motions": result.motions,
                 **result.seam,
+                **extra,
             },
         )
     ]
+
+
+def execute(ctx: JobContext[VideoExtendCreate]) -> list[OutputFile]:
+    """Extend one video; returns the whole extended video as the single ``video`` output."""
+    video, options = extend_options(ctx)
+    return output(extend_video(video, ctx.workdir / "video_extend.mp4", options, ctx.progress))
