@@ -8,6 +8,7 @@ decoding and probing the media is ``kinema.media.inputs``. A rule failure is :fu
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -195,6 +196,31 @@ class AsyncBody(Body):
     @classmethod
     def _external_id(cls, value: str | None, info: ValidationInfo) -> str | None:
         return check_len(value, limits_of(info).external_task_id_max_chars)
+
+class VideoPromptBody(AsyncBody):
+    """The rules of ``prompt``, ``negative_prompt`` and ``cfg_scale`` where a video kind takes them (image to
+    video, text to video, video extension): one place, so the three share the limits profile's lengths and
+    range. Each subclass declares the fields (with its own descriptions); the rules apply to those it has."""
+
+    @field_validator("prompt", check_fields=False)
+    @classmethod
+    def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_len(value, limits_of(info).i2v_prompt_max_chars)
+
+    @field_validator("negative_prompt", check_fields=False)
+    @classmethod
+    def _negative(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_len(value, limits_of(info).i2v_negative_prompt_max_chars)
+
+    @field_validator("cfg_scale", check_fields=False)
+    @classmethod
+    def _cfg(cls, value: float | None, info: ValidationInfo) -> float | None:
+        limits = limits_of(info)
+        low, high = limits.cfg_scale_min, limits.cfg_scale_max
+        if value is not None and (not math.isfinite(value) or not low <= value <= high):
+            raise rule(f"must be between {low:g} and {high:g}")
+        return value
+
 
 
 class WatermarkInfo(Body):

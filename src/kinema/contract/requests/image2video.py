@@ -12,14 +12,13 @@ from kinema.contract.limits import Limits
 from kinema.contract.model_names import IMAGE2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
     MODES,
-    AsyncBody,
     Body,
     Int,
     MediaStr,
     Number,
     OptStr,
+    VideoPromptBody,
     WatermarkInfo,
-    check_len,
     check_mode,
     limits_of,
     one_of,
@@ -182,7 +181,7 @@ _LIST_CAPS = {
 }
 
 
-class Image2VideoCreate(AsyncBody):
+class Image2VideoCreate(VideoPromptBody):
     """POST /v1/videos/image2video (spec §3)."""
 
     model_name: OptStr = Field(
@@ -233,24 +232,8 @@ class Image2VideoCreate(AsyncBody):
     def _model(cls, value: str | None) -> str:
         return "kling-v1" if value is None else check_model(value, "image2video")
 
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_prompt_max_chars)
 
-    @field_validator("negative_prompt")
-    @classmethod
-    def _negative(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_negative_prompt_max_chars)
 
-    @field_validator("cfg_scale")
-    @classmethod
-    def _cfg(cls, value: float | None, info: ValidationInfo) -> float | None:
-        limits = limits_of(info)
-        low, high = limits.cfg_scale_min, limits.cfg_scale_max
-        if value is not None and (not math.isfinite(value) or not low <= value <= high):
-            raise rule(f"must be between {limits.cfg_scale_min:g} and {limits.cfg_scale_max:g}")
-        return value
 
     @field_validator("mode")
     @classmethod

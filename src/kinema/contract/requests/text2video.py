@@ -7,7 +7,6 @@ image-to-video ones (same prompt lengths, durations and camera rules), read from
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
@@ -15,11 +14,10 @@ from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model
 from kinema.contract.model_names import TEXT2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
     MODES,
-    AsyncBody,
     Number,
     OptStr,
+    VideoPromptBody,
     WatermarkInfo,
-    check_len,
     check_mode,
     limits_of,
     one_of,
@@ -37,7 +35,7 @@ from kinema.contract.requests.image2video import (
 ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
 
 
-class Text2VideoCreate(AsyncBody):
+class Text2VideoCreate(VideoPromptBody):
     """POST /v1/videos/text2video."""
 
     model_config = required_in_schema("prompt")
@@ -70,25 +68,8 @@ class Text2VideoCreate(AsyncBody):
     def _model(cls, value: str | None) -> str:
         return "kling-v1" if value is None else check_model(value, "text2video")
 
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_prompt_max_chars)
 
-    @field_validator("negative_prompt")
-    @classmethod
-    def _negative(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_negative_prompt_max_chars)
 
-    @field_validator("cfg_scale")
-    @classmethod
-    def _cfg(cls, value: float | None, info: ValidationInfo) -> float | None:
-        limits = limits_of(info)
-        if value is not None and (
-            not math.isfinite(value) or not limits.cfg_scale_min <= value <= limits.cfg_scale_max
-        ):
-            raise rule(f"must be between {limits.cfg_scale_min:g} and {limits.cfg_scale_max:g}")
-        return value
 
     @field_validator("mode")
     @classmethod

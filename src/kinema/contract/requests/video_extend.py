@@ -9,20 +9,16 @@ recorded length at create time (:mod:`kinema.contract.kinds`, ``VIDEO_EXTEND``).
 
 from __future__ import annotations
 
-import math
-
-from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from kinema.contract.model_names import IMAGE2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
     MODES,
-    AsyncBody,
     IdStr,
     Number,
     OptStr,
+    VideoPromptBody,
     WatermarkInfo,
-    check_len,
-    limits_of,
     one_of,
     optional,
     required_in_schema,
@@ -34,7 +30,7 @@ EXTEND_MIN_S = 4.0
 EXTEND_MAX_S = 5.0
 
 
-class VideoExtendCreate(AsyncBody):
+class VideoExtendCreate(VideoPromptBody):
     """POST /v1/videos/video-extend."""
 
     model_config = required_in_schema("video_id")
@@ -82,24 +78,8 @@ class VideoExtendCreate(AsyncBody):
     def _mode(cls, value: str | None) -> str | None:
         return None if value is None else one_of(value, MODES)
 
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_prompt_max_chars)
 
-    @field_validator("negative_prompt")
-    @classmethod
-    def _negative(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return check_len(value, limits_of(info).i2v_negative_prompt_max_chars)
 
-    @field_validator("cfg_scale")
-    @classmethod
-    def _cfg(cls, value: float | None, info: ValidationInfo) -> float | None:
-        limits = limits_of(info)
-        low, high = limits.cfg_scale_min, limits.cfg_scale_max
-        if value is not None and (not math.isfinite(value) or not low <= value <= high):
-            raise rule(f"must be between {low:g} and {high:g}")
-        return value
 
     @model_validator(mode="after")
     def _rules(self) -> VideoExtendCreate:
