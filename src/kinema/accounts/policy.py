@@ -166,9 +166,21 @@ def ip_allowed(address: str | None, networks: Sequence[Network]) -> bool:
 
 def allowed_networks(db: Database, account_id: str) -> tuple[Network, ...]:
     """The account's IP allow-list; empty: calls from anywhere are accepted."""
+    return gate_rules(db, account_id)[0]
+
+
+def gate_rules(db: Database, account_id: str) -> tuple[tuple[Network, ...], bool]:
+    """What the API checks on every call, in one read: the IP allow-list, and whether a create can be
+    refused for money at all (arrears, or a unit budget). An account with neither never is, so the API can
+    skip its early budget check (the create's transaction still checks, whatever a cache said)."""
     with db.read() as s:
-        cidrs = s.scalar(select(Account.allowed_ips).where(Account.id == account_id)) or []
-    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+        columns = select(Account.allowed_ips, Account.arrears, Account.budget_hundredths)
+        row = s.execute(columns.where(Account.id == account_id)).first()
+    if row is None:
+        return (), False
+    cidrs, arrears, budget = row
+    networks = tuple(ipaddress.ip_network(c, strict=False) for c in cidrs or [])
+    return networks, bool(arrears) or budget is not None
 
 
 def update_rules(

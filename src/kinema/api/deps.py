@@ -9,6 +9,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 
 from kinema.accounts.policy import check_can_spend
+from kinema.api.blocking import db_call
 from kinema.api.body import NUL_RULE
 from kinema.contract.errors import Code, KlingError, invalid
 from kinema.contract.prices import price_hundredths
@@ -69,6 +70,14 @@ def check_budget(request: Request, account_id: str, kind: str, req: BaseModel) -
     need = price_hundredths(kind, req.model_dump(mode="json"))
     with rt.db.read() as session:
         check_can_spend(session, account_id, need, now=now_ms())
+
+
+async def check_budget_early(request: Request, account_id: str, kind: str, req: BaseModel) -> None:
+    """:func:`check_budget` in a thread, for accounts that can be refused for money at all (arrears or a
+    unit budget, per the rules cache): most accounts have neither, and their creates skip the database
+    read and the thread hop (measured: bench/api_bench.py)."""
+    if state(request).ip_rules.may_refuse_spending(account_id):
+        await db_call(state(request).rt, check_budget, request, account_id, kind, req)
 
 
 def refuse_nul_in_url(request: Request) -> None:

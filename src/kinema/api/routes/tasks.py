@@ -15,7 +15,7 @@ from kinema.api import envelope
 from kinema.api.blocking import db_call, db_write_call
 from kinema.api.body import read_body
 from kinema.api.callback_url import check_callback_url
-from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget_early, state
 from kinema.api.inputs import discard_stored_inputs, prepare_inputs
 from kinema.api.openapi import ERROR_RESPONSES, body_schema, callbacks_doc, reply
 from kinema.contract.errors import Code, KlingError
@@ -47,7 +47,7 @@ async def _admit(request: Request, account_id: str, kind: str, req: Any) -> None
     st = state(request)
     if not goes_upstream(st.rt.settings, kind, req.model_dump()):  # upstream: its models, its rules
         admit(kind, req, st.rt.settings)
-    await db_call(st.rt, check_budget, request, account_id, kind, req)
+    await check_budget_early(request, account_id, kind, req)
     await check_callback_url(getattr(req, "callback_url", None), st.rt.settings)
 
 

@@ -16,9 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from kinema.api import envelope
-from kinema.api.blocking import db_call
 from kinema.api.body import read_body
-from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget, state
+from kinema.api.deps import account, account_for_create, bearer_scheme, check_budget_early, state
 from kinema.api.openapi import ERROR_RESPONSES, UPSTREAM_SYNC_ERRORS, body_schema, reply
 from kinema.api.routes.tasks import wire
 from kinema.contract.errors import Code, KlingError, invalid
@@ -79,7 +78,7 @@ def router() -> APIRouter:
         account_id = account_for_create(request)
         st = state(request)
         req = parse_request(TtsCreate, await read_body(request, st.max_body_bytes), st.limits)
-        await db_call(st.rt, check_budget, request, account_id, KIND, req)  # before synthesising
+        await check_budget_early(request, account_id, KIND, req)  # before synthesising
         # routed upstream (docs/gateway.md): forwarded and archived in a thread, like a local synthesis
         upstream = goes_upstream(st.rt.settings, KIND, req.model_dump())
         make = forward_tts if upstream else synthesize_and_store
