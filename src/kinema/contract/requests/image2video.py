@@ -174,6 +174,60 @@ def _normalise_duration(value: Any) -> Any:
     raise rule('must be a string holding whole seconds, e.g. "5"')
 
 
+class ClipBody(VideoPromptBody):
+    """The rules image to video and text to video share (one place): ``duration`` (a string of whole seconds
+    within the limits profile's range), ``sound``, ``shot_type`` and the multi-shot fields that go with it.
+    Each subclass declares the fields with its own descriptions."""
+
+    @field_validator("duration", mode="before", check_fields=False)
+    @classmethod
+    def _duration_shape(cls, value: Any) -> Any:
+        return _normalise_duration(value)
+
+    @field_validator("duration", check_fields=False)
+    @classmethod
+    def _duration(cls, value: str | None, info: ValidationInfo) -> str:
+        limits = limits_of(info)
+        if value is None:
+            return "5"
+        if limits.i2v_duration_only_5_10:
+            if value not in ("5", "10"):
+                raise rule(f'must be "5" or "10", got "{value}"')
+        elif not limits.i2v_duration_min_s <= int(value) <= limits.i2v_duration_max_s:
+            low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
+            raise rule(f'must be from "{low}" to "{high}", got "{value}"')
+        return value
+
+    @field_validator("shot_type", check_fields=False)
+    @classmethod
+    def _shot_type(cls, value: str | None) -> str | None:
+        return None if value is None else one_of(value, SHOT_TYPES)
+
+    @field_validator("sound", check_fields=False)
+    @classmethod
+    def _sound(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("on", "off"):
+            raise rule(f"must be on or off, got {value!r}")
+        return value
+
+    def _check_shots(self) -> None:
+        """With ``multi_shot``: a ``shot_type``; ``intelligence`` cuts the prompt, so it needs one;
+        ``customize`` needs ``multi_prompt`` whose durations add up to ``duration`` (as upstream checks)."""
+        prompt, shot_type = getattr(self, "prompt", None), getattr(self, "shot_type", None)
+        if shot_type is None:
+            raise rule("is required when multi_shot is true", "shot_type")
+        if shot_type == "intelligence" and not (prompt or "").strip():
+            raise rule("is required when shot_type is intelligence (it is cut into the shots)", "prompt")
+        if shot_type == "customize":
+            shots = getattr(self, "multi_prompt", None)
+            if not shots:
+                raise rule("is required when shot_type is customize", "multi_prompt")
+            total = sum(int(p.duration or 0) for p in shots)
+            duration = getattr(self, "duration", None)
+            if str(total) != duration:
+                raise rule(f"durations must add up to duration {duration}, got {total}", "multi_prompt")
+
+
 _LIST_CAPS = {
     "multi_prompt": "multi_prompt_max",
     "element_list": "element_list_max",
@@ -181,7 +235,7 @@ _LIST_CAPS = {
 }
 
 
-class Image2VideoCreate(VideoPromptBody):
+class Image2VideoCreate(ClipBody):
     """POST /v1/videos/image2video (spec §3)."""
 
     model_name: OptStr = Field(
@@ -240,24 +294,7 @@ class Image2VideoCreate(VideoPromptBody):
     def _mode(cls, value: str | None) -> str:
         return check_mode(value)
 
-    @field_validator("duration", mode="before")
-    @classmethod
-    def _duration_shape(cls, value: Any) -> Any:
-        return _normalise_duration(value)
 
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str | None, info: ValidationInfo) -> str:
-        limits = limits_of(info)
-        if value is None:
-            return "5"
-        if limits.i2v_duration_only_5_10:
-            if value not in ("5", "10"):
-                raise rule(f'must be "5" or "10", got "{value}"')
-        elif not limits.i2v_duration_min_s <= int(value) <= limits.i2v_duration_max_s:
-            low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
-            raise rule(f'must be from "{low}" to "{high}", got "{value}"')
-        return value
 
     @field_validator("dynamic_masks")
     @classmethod
@@ -267,10 +304,6 @@ class Image2VideoCreate(VideoPromptBody):
             raise rule(f"must have at most {limits.dynamic_masks_max} entries, got {len(value)}")
         return value or None
 
-    @field_validator("shot_type")
-    @classmethod
-    def _shot_type(cls, value: str | None) -> str | None:
-        return None if value is None else one_of(value, SHOT_TYPES)
 
     @field_validator("multi_prompt", "element_list", "voice_list")
     @classmethod
@@ -281,12 +314,6 @@ class Image2VideoCreate(VideoPromptBody):
             raise rule(f"must have at most {cap} entries, got {len(value)}")
         return value or None
 
-    @field_validator("sound")
-    @classmethod
-    def _sound(cls, value: str | None) -> str | None:
-        if value is not None and value not in ("on", "off"):
-            raise rule(f"must be on or off, got {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> Image2VideoCreate:
@@ -351,14 +378,4 @@ class Image2VideoCreate(VideoPromptBody):
             return
         if self.image_tail is not None:
             raise rule("is not supported when multi_shot is true", "image_tail")
-        if self.shot_type is None:
-            raise rule("is required when multi_shot is true", "shot_type")
-        if self.shot_type == "intelligence" and not (self.prompt or "").strip():
-            raise rule("is required when shot_type is intelligence (it is cut into the shots)", "prompt")
-        if self.shot_type == "customize":
-            if not self.multi_prompt:
-                raise rule("is required when shot_type is customize", "multi_prompt")
-            total = sum(int(p.duration or 0) for p in self.multi_prompt)
-            if str(total) != self.duration:
-                text = f"durations must add up to duration {self.duration}, got {total}"
-                raise rule(text, "multi_prompt")
+        self._check_shots()

@@ -7,35 +7,26 @@ image-to-video ones (same prompt lengths, durations and camera rules), read from
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from kinema.contract.model_names import TEXT2VIDEO_MODELS, check_model
 from kinema.contract.requests.fields import (
     MODES,
     Number,
     OptStr,
-    VideoPromptBody,
     WatermarkInfo,
     check_mode,
-    limits_of,
     one_of,
     optional,
     required_in_schema,
     rule,
 )
-from kinema.contract.requests.image2video import (
-    SHOT_TYPES,
-    CameraControl,
-    MultiPrompt,
-    _normalise_duration,
-)
+from kinema.contract.requests.image2video import SHOT_TYPES, CameraControl, ClipBody, MultiPrompt
 
 ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
 
 
-class Text2VideoCreate(VideoPromptBody):
+class Text2VideoCreate(ClipBody):
     """POST /v1/videos/text2video."""
 
     model_config = required_in_schema("prompt")
@@ -81,50 +72,14 @@ class Text2VideoCreate(VideoPromptBody):
     def _aspect(cls, value: str | None) -> str:
         return "16:9" if value is None else one_of(value, ASPECT_RATIOS)
 
-    @field_validator("duration", mode="before")
-    @classmethod
-    def _duration_shape(cls, value: Any) -> Any:
-        return _normalise_duration(value)
 
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str | None, info: ValidationInfo) -> str:
-        limits = limits_of(info)
-        if value is None:
-            return "5"
-        if limits.i2v_duration_only_5_10:
-            if value not in ("5", "10"):
-                raise rule(f'must be "5" or "10", got "{value}"')
-        elif not limits.i2v_duration_min_s <= int(value) <= limits.i2v_duration_max_s:
-            low, high = limits.i2v_duration_min_s, limits.i2v_duration_max_s
-            raise rule(f'must be from "{low}" to "{high}", got "{value}"')
-        return value
 
-    @field_validator("shot_type")
-    @classmethod
-    def _shot_type(cls, value: str | None) -> str | None:
-        return None if value is None else one_of(value, SHOT_TYPES)
 
-    @field_validator("sound")
-    @classmethod
-    def _sound(cls, value: str | None) -> str | None:
-        if value is not None and value not in ("on", "off"):
-            raise rule(f"must be on or off, got {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _rules(self) -> Text2VideoCreate:
         if not (self.prompt or "").strip() and not self.multi_shot:
             raise rule("is required", "prompt")
         if self.multi_shot:
-            if self.shot_type is None:
-                raise rule("is required when multi_shot is true", "shot_type")
-            if self.shot_type == "customize":
-                if not self.multi_prompt:
-                    raise rule("is required when shot_type is customize", "multi_prompt")
-                total = sum(int(p.duration or 0) for p in self.multi_prompt)
-                if str(total) != self.duration:
-                    raise rule(
-                        f"durations must add up to duration {self.duration}, got {total}", "multi_prompt"
-                    )
+            self._check_shots()
         return self
