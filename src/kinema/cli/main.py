@@ -59,7 +59,7 @@ def serve(
     import uvicorn
 
     from kinema.api.app import create_app
-    from kinema.cli.devkey import ensure_dev_key
+    from kinema.accounts.devkey import ensure_dev_key
     from kinema.runtime import build_runtime
 
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
