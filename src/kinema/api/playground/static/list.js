@@ -13,8 +13,8 @@ export class TaskList {
     this.onOpen = onOpen;
     this.onResults = onResults;
     const kindFilter = $("filter-kind");
-    kindFilter.replaceChildren(el("option", { value: "" }, "all kinds"), this.kinds.map((k) => el("option", { value: k.kind }, k.kind)));
-    $("filter-status").replaceChildren(el("option", { value: "" }, "any status"), description.statuses.map((s) => el("option", { value: s }, s)));
+    kindFilter.replaceChildren(el("option", { value: "" }, "all kinds"), ...this.kinds.map((k) => el("option", { value: k.kind }, k.kind)));
+    $("filter-status").replaceChildren(el("option", { value: "" }, "any status"), ...description.statuses.map((s) => el("option", { value: s }, s)));
     for (const id of ["filter-kind", "filter-status"]) $(id).addEventListener("change", () => this.refresh());
     $("refresh").addEventListener("click", () => this.refresh());
   }

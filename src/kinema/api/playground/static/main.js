@@ -60,13 +60,17 @@ async function main() {
     $("form-summary").textContent = kind.summary + (kind.synchronous ? " — answered at once." : "");
     $("form-error").textContent = "";
     current = { kind, form: buildForm($("fields"), kind) };
-    history.replaceState(null, "", `#${kind.kind}`);
+    if (location.hash !== `#${kind.kind}`) history.replaceState(null, "", `#${kind.kind}`);
   };
   $("kinds").replaceChildren(
     ...description.kinds.map((kind) => el("button", { type: "button", role: "tab", "data-kind": kind.kind, onclick: () => select(kind) }, kind.kind)),
   );
-  const first = description.kinds.find((k) => `#${k.kind}` === location.hash) || description.kinds[0];
-  select(first);
+  const fromHash = () => description.kinds.find((k) => `#${k.kind}` === location.hash);
+  select(fromHash() || description.kinds[0]);
+  window.addEventListener("hashchange", () => {
+    const kind = fromHash();
+    if (kind && kind !== current.kind) select(kind);
+  });
 
   $("task-form").addEventListener("submit", async (event) => {
     event.preventDefault();

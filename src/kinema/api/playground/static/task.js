@@ -5,6 +5,7 @@
 import { el, formatTime } from "./dom.js";
 
 const POLL_MS = 1000;
+const CALLBACK_FOLLOW_S = 60;
 const TERMINAL = new Set(["succeed", "failed"]);
 const $ = (id) => document.getElementById(id);
 
@@ -79,14 +80,30 @@ export class TaskView {
     renderTask(task);
     $("task-callbacks-box").hidden = kind.synchronous;
     $("task-queue").textContent = "";
-    if (TERMINAL.has(task.task_status)) this.onResult(kind, task);
-    else this.poll(kind, task.task_id, this.generation);
-    if (!kind.synchronous) this.refreshCallbacks(kind, task.task_id);
+    if (TERMINAL.has(task.task_status)) {
+      this.onResult(kind, task);
+      if (!kind.synchronous) this.followCallbacks(kind, task, this.generation);
+    } else {
+      this.poll(kind, task.task_id, this.generation);
+    }
   }
 
   async refreshCallbacks(kind, taskId) {
     const reply = await this.api.get(`${kind.path}/${taskId}/callbacks`);
     if (reply.code === 0) renderCallbacks(reply.data);
+    return reply.code === 0 ? reply.data : [];
+  }
+
+  // The callback of the final status is sent after the task ends: keep the log fresh until it is
+  // delivered or given up (at most CALLBACK_FOLLOW_S), or until it is clear there is no callback_url.
+  async followCallbacks(kind, task, generation) {
+    for (let i = 0; i < CALLBACK_FOLLOW_S && generation === this.generation; i += 1) {
+      const attempts = await this.refreshCallbacks(kind, task.task_id);
+      const last = attempts[attempts.length - 1];
+      if (!last && i >= 2) return;
+      if (last && last.task_status === task.task_status && last.state !== "pending") return;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
   }
 
   async poll(kind, taskId, generation) {
@@ -110,6 +127,7 @@ export class TaskView {
         if (TERMINAL.has(reply.data.task_status)) {
           $("task-queue").textContent = "";
           this.onResult(kind, reply.data);
+          await this.followCallbacks(kind, reply.data, generation);
           return;
         }
       }
