@@ -58,8 +58,8 @@ def serve(
     """Run the API and the workers on this machine (embedded SQLite + local folder by default)."""
     import uvicorn
 
-    from kinema.api.app import create_app
     from kinema.accounts.devkey import ensure_dev_key
+    from kinema.api.app import create_app
     from kinema.runtime import build_runtime
 
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}

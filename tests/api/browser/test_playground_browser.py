@@ -67,7 +67,7 @@ def _open(page: Page, server: Server, kind: str) -> None:
     expect(page.locator("#form-title")).to_have_text(kind)
 
 
-def _field(page: Page, path: str) -> str:
+def _field(path: str) -> str:
     return f'#fields .field[data-path="{path}"]'
 
 
@@ -76,7 +76,8 @@ def _submit(page: Page) -> str:
     before = page.evaluate("document.getElementById('task-id').textContent")
     page.click("#submit")
     page.wait_for_function(
-        "(before) => { const id = document.getElementById('task-id').textContent; return id && id !== before; }",
+        "(before) => { const id = document.getElementById('task-id').textContent;"
+        " return id && id !== before; }",
         arg=before,
         timeout=60_000,
     )
@@ -114,11 +115,11 @@ def test_the_dev_key_is_filled_in_on_loopback(page: Page, server: Server) -> Non
 
 def test_a_validation_error_shows_next_to_its_field(page: Page, server: Server) -> None:
     _open(page, server, "tts")
-    page.fill(f"{_field(page, 'text')} textarea", "Hello.")
-    page.fill(f"{_field(page, 'voice_id')} input", "no_such_voice")
-    page.select_option(f"{_field(page, 'voice_language')} select", "en")
+    page.fill(f"{_field('text')} textarea", "Hello.")
+    page.fill(f"{_field('voice_id')} input", "no_such_voice")
+    page.select_option(f"{_field('voice_language')} select", "en")
     page.click("#submit")
-    error = page.locator(f"{_field(page, 'voice_id')} > .error")
+    error = page.locator(f"{_field('voice_id')} > .error")
     expect(error).to_contain_text("1201")
     expect(error).to_contain_text("Voice id not found")
     expect(page.locator("#form-error")).to_be_empty()
@@ -126,9 +127,9 @@ def test_a_validation_error_shows_next_to_its_field(page: Page, server: Server) 
 
 def test_tts_then_avatar_through_the_page(page: Page, server: Server, files: dict[str, Path]) -> None:
     _open(page, server, "tts")
-    page.fill(f"{_field(page, 'text')} textarea", "Hello there, and welcome to kinema, your own video studio.")
-    page.fill(f"{_field(page, 'voice_id')} input", "oversea_male1")
-    page.select_option(f"{_field(page, 'voice_language')} select", "en")
+    page.fill(f"{_field('text')} textarea", "Hello there, and welcome to kinema, your own video studio.")
+    page.fill(f"{_field('voice_id')} input", "oversea_male1")
+    page.select_option(f"{_field('voice_language')} select", "en")
     _submit(page)
     expect(page.locator("#task-status")).to_have_text("succeed")  # synchronous: done in the reply
     expect(page.locator("#task-progress-text")).to_have_text("100 %")
@@ -137,8 +138,8 @@ def test_tts_then_avatar_through_the_page(page: Page, server: Server, files: dic
     audio_id = page.locator("#task-result .result-id").first.inner_text()
 
     _open(page, server, "avatar")
-    page.set_input_files(f"{_field(page, 'image')} input[type=file]", files["portrait"])
-    page.fill(f"{_field(page, 'audio_id')} input", audio_id)
+    page.set_input_files(f"{_field('image')} input[type=file]", files["portrait"])
+    page.fill(f"{_field('audio_id')} input", audio_id)
     _submit(page)
     seen = _follow_to_the_end(page)
     assert seen[-1] == 100 and seen == sorted(seen), seen
@@ -151,23 +152,23 @@ def test_image_to_video_with_a_callback_log_and_the_task_list(
     page: Page, server: Server, files: dict[str, Path], receiver: Receiver
 ) -> None:
     _open(page, server, "image2video")
-    page.set_input_files(f"{_field(page, 'image')} input[type=file]", files["still"])
-    page.select_option(f"{_field(page, 'model_name')} select", "kling-v3")  # 3 s clips: the shortest
-    page.fill(f"{_field(page, 'duration')} input", "3")
+    page.set_input_files(f"{_field('image')} input[type=file]", files["still"])
+    page.select_option(f"{_field('model_name')} select", "kling-v3")  # 3 s clips: the shortest
+    page.fill(f"{_field('duration')} input", "3")
     # a nested field first: kling-v3 has no camera control, and the server's 1201 names the object
-    page.select_option(f"{_field(page, 'camera_control.type')} select", "simple")
-    page.fill(f"{_field(page, 'camera_control.config.zoom')} input", "5")
+    page.select_option(f"{_field('camera_control.type')} select", "simple")
+    page.fill(f"{_field('camera_control.config.zoom')} input", "5")
     page.click("#submit")
-    expect(page.locator(f"{_field(page, 'camera_control')} > .error")).to_contain_text(
+    expect(page.locator(f"{_field('camera_control')} > .error")).to_contain_text(
         "1201 · kling-v3 does not support camera control"
     )
-    page.select_option(f"{_field(page, 'camera_control.type')} select", "")
-    page.fill(f"{_field(page, 'camera_control.config.zoom')} input", "")
-    page.fill(f"{_field(page, 'prompt')} textarea", "slow zoom in")
+    page.select_option(f"{_field('camera_control.type')} select", "")
+    page.fill(f"{_field('camera_control.config.zoom')} input", "")
+    page.fill(f"{_field('prompt')} textarea", "slow zoom in")
     page.click("details.shared > summary")
-    page.fill(f"{_field(page, 'callback_url')} input", receiver.url)
+    page.fill(f"{_field('callback_url')} input", receiver.url)
     task_id = _submit(page)
-    expect(page.locator(f"{_field(page, 'camera_control')} > .error")).to_be_empty()
+    expect(page.locator(f"{_field('camera_control')} > .error")).to_be_empty()
     seen = _follow_to_the_end(page)
     assert seen[-1] == 100, seen
     assert abs(_media_duration(page, "#task-result video") - 3.0) < 0.2

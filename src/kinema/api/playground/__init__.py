@@ -1,4 +1,4 @@
-"""The web playground served at ``/``: static ES modules (``static/``) and the description they build forms from."""
+"""The web playground served at ``/``: static ES modules (``static/``) and the description of its forms."""
 
 from pathlib import Path
 

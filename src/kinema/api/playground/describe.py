@@ -1,4 +1,4 @@
-"""What the playground's forms are made from: the kind table, each kind's request model and the limits in force.
+"""What the playground's forms are made from: the kind table, the request models and the limits in force.
 
 The page (``static/form.js``) builds one form per kind from this description alone, so a kind added to
 ``kinema.contract.kinds`` appears in the playground with no page code. The JSON schema is the request model's
@@ -14,8 +14,8 @@ from typing import Any
 from kinema.contract.kinds import KINDS, PREFIXES, KindSpec, MediaField, ReuseField
 from kinema.contract.limits import Limits
 from kinema.contract.requests.fields import AsyncBody
-from kinema.contract.voices import VOICES
 from kinema.contract.vocabulary import TaskStatus
+from kinema.contract.voices import VOICES
 from kinema.media.inputs import accepted_formats, size_cap
 
 #: MIME types of the formats ``kinema.media.inputs`` accepts, for the file picker's ``accept``.

@@ -9,10 +9,14 @@ const CALLBACK_FOLLOW_S = 60;
 const TERMINAL = new Set(["succeed", "failed"]);
 const $ = (id) => document.getElementById(id);
 
+// Every URL of a result entry: url, url_mp3, url_wav, watermark_url… ("Download", "Download mp3", …).
 function downloadLinks(entry) {
   return Object.entries(entry)
     .filter(([name, value]) => /(^|_)url($|_)/.test(name) && typeof value === "string")
-    .map(([name, value]) => el("a", { href: value, download: "", class: "download" }, `Download ${name}`));
+    .map(([name, value]) => {
+      const what = name.replace(/_?url_?/, " ").trim();
+      return el("a", { href: value, download: "", class: "download" }, what ? `Download ${what}` : "Download");
+    });
 }
 
 function idLine(entry, group) {
