@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,11 +86,13 @@ def _submit(page: Page) -> str:
 
 
 def _follow_to_the_end(page: Page) -> list[int]:
-    """Progress values the page showed, sampled until the task ended; the task must have succeeded."""
-    page.evaluate("window.__seen = []")
+    """Progress values the page showed, sampled until the task ended; the task must have succeeded, and
+    the queue line (GET …/queue) must have been shown while it ran."""
+    page.evaluate("window.__seen = []; window.__queue = []")
     page.wait_for_function(
         "() => { const s = document.getElementById('task-status').textContent;"
         " window.__seen.push(Number(document.getElementById('task-progress').value));"
+        " window.__queue.push(document.getElementById('task-queue').textContent);"
         " return s === 'succeed' || s === 'failed'; }",
         polling=200,
         timeout=TASK_TIMEOUT_MS,
@@ -97,6 +100,8 @@ def _follow_to_the_end(page: Page) -> list[int]:
     seen: list[int] = page.evaluate("window.__seen")
     expect(page.locator("#task-status")).to_have_text("succeed", timeout=1000)
     seen.append(int(page.evaluate("document.getElementById('task-progress').value")))
+    queue_lines: list[str] = page.evaluate("window.__queue")
+    assert any(re.search(r"\d+ waiting · \d+ running", line) for line in queue_lines), queue_lines
     return seen
 
 
