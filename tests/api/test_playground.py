@@ -29,7 +29,7 @@ def _get(rt: Runtime, path: str, client: str = "127.0.0.1", **headers: str) -> h
     async def go() -> httpx.Response:
         app = create_app(rt.settings, rt)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(client, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
             return await http.get(path, headers=headers)
 
     return asyncio.run(go())
@@ -71,6 +71,9 @@ def test_the_dev_key_goes_to_loopback_callers_only(rt: Runtime) -> None:
     proxied = _get(rt, DESCRIPTION_PATH, **{"X-Forwarded-For": "203.0.113.7"})
     assert proxied.json()["data"]["dev_key"] is None
     assert _get(rt, DESCRIPTION_PATH, Forwarded="for=203.0.113.7").json()["data"]["dev_key"] is None
+    assert _get(rt, DESCRIPTION_PATH, Host="localhost:8000").json()["data"]["dev_key"] == key
+    # DNS rebinding: a foreign name that resolves to 127.0.0.1 gets no key, though the peer is loopback
+    assert _get(rt, DESCRIPTION_PATH, Host="rebound.example:8000").json()["data"]["dev_key"] is None
 
 
 def test_the_playground_stays_out_of_the_openapi_document(rt: Runtime) -> None:

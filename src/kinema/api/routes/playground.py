@@ -1,9 +1,10 @@
 """The playground's routes: the page at ``/``, its static modules, and the description its forms come from.
 
 None of them is part of the Kling API, so none is in the OpenAPI document. The development key goes into
-the description only for a caller on this machine's loopback that came through no proxy: a reverse proxy on
-the same host would make every visitor look local, and it announces itself with forwarding headers
-(uvicorn already replaces the peer by ``X-Forwarded-For``'s client when the proxy is trusted).
+the description only for a caller on this machine's loopback that came through no proxy and asked for a
+loopback host name: a reverse proxy on the same host would make every visitor look local, and it announces
+itself with forwarding headers (uvicorn already replaces the peer by ``X-Forwarded-For``'s client when the
+proxy is trusted).
 """
 
 from __future__ import annotations
@@ -26,14 +27,21 @@ _FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a name, or "testclient"
+        return False
+
+
 def is_local_caller(request: Request) -> bool:
-    """Whether the caller sits on this machine: a loopback peer, and no proxy in between."""
+    """Whether the caller sits on this machine: a loopback peer, no proxy in between, and a page loaded from
+    a loopback name. The last rule stops DNS rebinding: a site whose name an attacker points at 127.0.0.1
+    would otherwise be same-origin with this route in the victim's browser and could read the key."""
     if request.client is None or any(h in request.headers for h in _FORWARDING_HEADERS):
         return False
-    try:
-        return ipaddress.ip_address(request.client.host).is_loopback
-    except ValueError:  # "testclient" and other non-addresses
-        return False
+    host = request.url.hostname or ""
+    return _is_loopback(request.client.host) and (host == "localhost" or _is_loopback(host))
 
 
 def router() -> APIRouter:
