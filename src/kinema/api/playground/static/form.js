@@ -3,7 +3,7 @@
 // rules say which strings are uploads/URLs and which name an earlier result. No kind is spelled out here.
 
 import { el, formatBytes, uid } from "./dom.js";
-import { controlFor, prune, resolve } from "./schema.js";
+import { controlFor, example, prune, resolve } from "./schema.js";
 
 class FieldError extends Error {
   constructor(path, text) {
@@ -78,7 +78,8 @@ const builders = {
     return { element: el("div", { class: "media" }, file, el("span", {}, "or"), url), value, hint: mediaHint(rule) };
   },
   json(ctx, id) {
-    const area = el("textarea", { id, rows: 3, class: "json", spellcheck: "false", placeholder: "JSON" });
+    const area = el("textarea", { id, rows: 3, class: "json", spellcheck: "false" });
+    area.placeholder = `JSON, e.g. ${JSON.stringify(example(ctx.schema, ctx.defs))}`;
     const value = () => {
       if (!area.value.trim()) return undefined;
       try {

@@ -42,7 +42,9 @@ function showError(reply) {
 
 async function main() {
   const response = await fetch("/playground/description", { cache: "no-store" });
-  const description = (await response.json()).data;
+  const reply = await response.json();
+  if (reply.code !== 0) throw new Error(`${reply.code} · ${reply.message}`);
+  const description = reply.data;
   setUpKey(description);
   const api = new Api(description.prefix, $("api-key"));
   let list = null;
@@ -94,4 +96,7 @@ async function main() {
   list.refresh();
 }
 
-main();
+main().catch((err) => {
+  $("form-title").textContent = "The playground could not start";
+  $("form-error").textContent = String(err);
+});

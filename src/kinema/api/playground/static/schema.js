@@ -47,3 +47,17 @@ export function prune(value) {
   }
   return value === "" ? undefined : value;
 }
+
+// A value of the schema's shape ([{"x": 0, "y": 0}]): the JSON editor's placeholder.
+export function example(schema, defs, depth = 0) {
+  const s = resolve(schema, defs);
+  if (depth > 4) return null;
+  if (s.enum) return s.enum[0];
+  if (s.type === "array") return [example(s.items, defs, depth + 1)];
+  if (s.type === "object") {
+    return Object.fromEntries(Object.entries(s.properties || {}).map(([k, v]) => [k, example(v, defs, depth + 1)]));
+  }
+  if (s.type === "number" || s.type === "integer") return s.minimum ?? 0;
+  if (s.type === "boolean") return false;
+  return s.type === "string" ? "" : null;
+}
