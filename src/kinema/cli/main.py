@@ -81,7 +81,7 @@ def serve(
             workers_started.append(subprocess.Popen(cmd, preexec_fn=_die_with_parent))
     console.print(
         f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
-        f"  (docs: /docs, data: {settings.data_dir.resolve()})"
+        f"  (playground: /, docs: /docs, data: {settings.data_dir.resolve()})"
     )
     console.print(f"development API key: [bold]{key}[/]")
     try:
