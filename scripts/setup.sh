@@ -15,6 +15,16 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
   fi
 fi
 
+# chromium: the browser the playground's tests drive (tests/api/browser, Playwright with executable_path).
+# Debian's package, not Playwright's download. Installed only when missing; needs root (as here and in CI).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: chromium not installed; the playground's browser tests will be skipped" >&2
+  else
+    echo "warning: install chromium for the playground's browser tests (apt-get install chromium)" >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi

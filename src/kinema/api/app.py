@@ -24,7 +24,7 @@ from kinema.api.iprules import IpRules
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
 from kinema.api.routes import account as account_routes
-from kinema.api.routes import files, tasks, tts, upstream, voices
+from kinema.api.routes import files, playground, tasks, tts, upstream, voices
 from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(voices.trial_router())
     app.include_router(account_routes.router())
     app.include_router(upstream.router())
+    playground.install(app)
 
     @app.get(
         "/healthz",

@@ -58,8 +58,8 @@ def serve(
     """Run the API and the workers on this machine (embedded SQLite + local folder by default)."""
     import uvicorn
 
+    from kinema.accounts.devkey import ensure_dev_key
     from kinema.api.app import create_app
-    from kinema.cli.devkey import ensure_dev_key
     from kinema.runtime import build_runtime
 
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
@@ -81,7 +81,7 @@ def serve(
             workers_started.append(subprocess.Popen(cmd, preexec_fn=_die_with_parent))
     console.print(
         f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
-        f"  (docs: /docs, data: {settings.data_dir.resolve()})"
+        f"  (playground: /, docs: /docs, data: {settings.data_dir.resolve()})"
     )
     console.print(f"development API key: [bold]{key}[/]")
     try:

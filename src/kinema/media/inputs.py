@@ -50,6 +50,23 @@ FORMATS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "video": (("mp4", "mov"), ("webm", "mkv")),
 }
 
+def size_cap(kind: MediaKind, limits: Limits) -> int:
+    """The most bytes an input of ``kind`` may have (the playground shows it next to the field too)."""
+    return {
+        "image": limits.image_max_bytes,
+        "mask": limits.image_max_bytes,
+        "audio": limits.sound_file_max_bytes,
+        "video": limits.v2a_video_max_bytes,
+    }[kind]
+
+
+def accepted_formats(kind: MediaKind, limits: Limits) -> tuple[str, ...]:
+    """The formats an input of ``kind`` may be in under ``limits``: the documented ones, and the extra
+    ones unless ``allow_extra_formats`` is off."""
+    documented, extra = FORMATS[kind]
+    return documented + extra if limits.allow_extra_formats else documented
+
+
 #: Below this size base64 is decoded (and, by :mod:`kinema.api.inputs`, stored) on the event loop: a thread
 #: hop costs more than the copy. Checks decide by the work the content declares instead (check_slots).
 INLINE_BYTES = 256 * 1024
@@ -225,12 +242,7 @@ async def load_media(
     get the min-side rule and (unless ``check_aspect=False``) the aspect-ratio rule; masks get neither.
     """
     if max_bytes is None:
-        max_bytes = {
-            "image": limits.image_max_bytes,
-            "mask": limits.image_max_bytes,
-            "audio": limits.sound_file_max_bytes,
-            "video": limits.v2a_video_max_bytes,
-        }[kind]
+        max_bytes = size_cap(kind, limits)
     if check_aspect is None:
         check_aspect = kind == "image"
     stem = _safe_name(name or field)
@@ -250,8 +262,7 @@ async def load_media(
         if size == 0:
             raise invalid(field, "file is empty")
         fmt = sniff(head)
-        documented, extra = FORMATS[kind]
-        allowed = documented + (extra if limits.allow_extra_formats else ())
+        allowed = accepted_formats(kind, limits)
         if kind == "audio" and fmt == "mp4":
             fmt = "m4a"  # audio-only MP4 with a generic brand; the probe below rejects one with a picture
         if fmt not in allowed:

@@ -1,5 +1,9 @@
 """The development API key printed by ``kinema serve``: made once, kept in the data folder (mode 0600) so
-every start prints the same key. Keys are stored hashed in the database; this file is the only clear copy."""
+every start prints the same key. Keys are stored hashed in the database; this file is the only clear copy.
+
+The playground (``kinema.api.playground``) reads it back to pre-fill its key field, for loopback callers
+only: whoever sits at the server's own machine could read the file anyway.
+"""
 
 from __future__ import annotations
 
@@ -24,3 +28,13 @@ def ensure_dev_key(rt: Runtime) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(cred.api_key + "\n")
     return cred.api_key
+
+
+def read_dev_key(data_dir: Path) -> str | None:
+    """The key ``ensure_dev_key`` wrote, or ``None`` when there is none (``kinema serve`` never ran here, or
+    the API runs without it, as in a scale-out deployment)."""
+    try:
+        key = (data_dir / FILENAME).read_text().strip()
+    except OSError:
+        return None
+    return key or None
