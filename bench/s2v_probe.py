@@ -82,8 +82,9 @@ def import_diffsynth() -> Any:
             f"torchvision does not import next to torch {torch.__version__}: {type(exc).__name__}: {exc}. "
             "diffsynth imports it unconditionally (diffsynth/core/data/operators.py, line 2), so "
             "`import diffsynth` fails on this host; transformers (which sees torchvision installed) then "
-            "fails on `from transformers import Wav2Vec2Processor` too. Going on with an empty stand-in module for "
-            "torchvision (the S2V inference path never calls it) and transformers told it is absent."
+            "fails on `from transformers import Wav2Vec2Processor` too. Going on with an empty stand-in "
+            "module for torchvision (the S2V inference path never calls it) and transformers told it is "
+            "absent."
         )
         for name in [k for k in sys.modules if k.startswith("torchvision")]:
             del sys.modules[name]
