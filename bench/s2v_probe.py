@@ -81,10 +81,12 @@ def import_diffsynth() -> Any:
         finding(
             f"torchvision does not import next to torch {torch.__version__}: {type(exc).__name__}: {exc}. "
             "diffsynth imports it unconditionally (diffsynth/core/data/operators.py, line 2), so "
-            "`import diffsynth` fails on this host; transformers (which sees torchvision installed) then "
-            "fails on `from transformers import Wav2Vec2Processor` too. Going on with an empty stand-in "
-            "module for torchvision (the S2V inference path never calls it) and transformers told it is "
-            "absent."
+            "`import diffsynth` fails on this host."
+        )
+        finding(broken_transformers())
+        finding(
+            "Going on with an empty stand-in module for torchvision (the S2V inference path never calls "
+            "it) and transformers told torchvision is absent."
         )
         for name in [k for k in sys.modules if k.startswith("torchvision")]:
             del sys.modules[name]
@@ -108,6 +110,22 @@ def import_diffsynth() -> Any:
 def millions(module: Any) -> float:
     """Parameter count in millions."""
     return float(sum(p.numel() for p in module.parameters())) / 1e6
+
+
+def broken_transformers() -> str:
+    """Which transformers imports fail once this torchvision is installed (each in a fresh interpreter)."""
+    import subprocess
+
+    failed = []
+    for name in ("UMT5EncoderModel", "Wav2Vec2Processor", "AutoTokenizer"):
+        code = f"from transformers import {name}"
+        if subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode:
+            failed.append(name)
+    return (
+        "with this torchvision installed, transformers sees it as available and these imports fail: "
+        f"{', '.join(failed) or 'none'} (UMT5EncoderModel is what kinema's Wan engines load: installing "
+        "diffsynth next to them on a CPU-wheel host breaks them)"
+    )
 
 
 def tiny_tokenizer(folder: Path) -> None:
@@ -216,69 +234,104 @@ def known(path: Path) -> str | None:
     return names[0] if names else None
 
 
-def build_components(folder: Path, full_audio: bool) -> dict[str, Path]:
+def tiny_vae_class() -> type:
+    """``WanVideoVAE`` whose inner ``VideoVAE_`` is 8 wide with one res block (its own ``__init__`` takes only
+    ``z_dim``; the published one is 96 wide). Same latent space (16 channels, 8x down, 4x in time)."""
+    from diffsynth.models.wan_video_vae import VideoVAE_, WanVideoVAE
+
+    class _Tiny(WanVideoVAE):  # type: ignore[misc]
+        def __init__(self, z_dim: int = 16) -> None:
+            super().__init__(z_dim=z_dim)
+            self.model = VideoVAE_(dim=8, z_dim=z_dim, num_res_blocks=1).eval().requires_grad_(False)
+
+    _Tiny.__name__ = _Tiny.__qualname__ = "TinyWanVideoVAE"
+    _Tiny.__module__ = __name__
+    return _Tiny
+
+
+class TinyWanVideoVAE:
+    """Placeholder; replaced by a real subclass once diffsynth is importable (see ``tiny_vae_class``)."""
+
+
+def build_vae(folder: Path, full: bool) -> Path:
+    """The Wan2.1 VAE: the published architecture (recognised by hash) or the tiny subclass (registered)."""
+    from diffsynth.models.wan_video_vae import WanVideoVAE
+
+    t0 = time.perf_counter()
+    if not full:
+        cls = tiny_vae_class()
+        globals()["TinyWanVideoVAE"] = cls
+        path = save_module(cls(), folder / "vae-tiny.safetensors", strip="model.")
+        conv = "diffsynth.utils.state_dict_converters.wan_video_vae.WanVideoVAEStateDictConverter"
+        register(path, "wan_video_vae", f"{__name__}.TinyWanVideoVAE", conv=conv)
+        finding(
+            "WanVideoVAE.__init__ takes only z_dim (96 wide, 127 M params, fixed), so the tiny VAE is a "
+            "subclass 8 wide, registered under model_name 'wan_video_vae' (--full-vae: the real size)"
+        )
+        return path
+    vae = WanVideoVAE(z_dim=16)
+    path = save_module(vae, folder / "Wan2.1_VAE.safetensors", strip="model.")
+    name = known(path)
+    finding(
+        f"Wan2.1 VAE at full size with random weights ({millions(vae):.0f} M params, "
+        f"{time.perf_counter() - t0:.1f} s to build+save): "
+        + (f"recognised by its shipped hash as {name!r}" if name else "NOT recognised by its shipped hash")
+    )
+    return path
+
+
+def build_audio(folder: Path, full: bool) -> Path:
+    """The wav2vec2 audio encoder: published size (recognised by hash) or the tiny subclass (registered)."""
+    from diffsynth.models.wav2vec import WanS2VAudioEncoder
+
+    t0 = time.perf_counter()
+    if not full:
+        cls = tiny_audio_class()
+        globals()["TinyS2VAudioEncoder"] = cls
+        path = save_module(cls(), folder / "wav2vec2-tiny.safetensors")
+        register(path, "wans2v_audio_encoder", f"{__name__}.TinyS2VAudioEncoder")
+        finding(
+            "WanS2VAudioEncoder.__init__ takes no arguments (wav2vec2-large, 24 x 1024, fixed), so the tiny "
+            "audio encoder is a subclass with a 24 x 32 wav2vec2, registered under model_name "
+            "'wans2v_audio_encoder' (--full-audio-encoder: the real size)"
+        )
+        return path
+    audio = WanS2VAudioEncoder()
+    prefix = "wav2vec2.encoder.pos_conv_embed.conv."
+    rename = {
+        f"{prefix}parametrizations.weight.original0": f"{prefix}weight_g",
+        f"{prefix}parametrizations.weight.original1": f"{prefix}weight_v",
+    }
+    path = save_module(audio, folder / "wav2vec2.safetensors", strip="model.", rename=rename)
+    name = known(path)
+    finding(
+        f"wav2vec2-large audio encoder at full size ({millions(audio):.0f} M params, "
+        f"{time.perf_counter() - t0:.1f} s): "
+        + (f"recognised by its shipped hash as {name!r}" if name else "NOT recognised by its shipped hash")
+    )
+    if not name:
+        register(
+            path,
+            "wans2v_audio_encoder",
+            "diffsynth.models.wav2vec.WanS2VAudioEncoder",
+            conv="diffsynth.utils.state_dict_converters.wans2v_audio_encoder.WanS2VAudioEncoderStateDictConverter",
+        )
+    TINY_DIT["audio_dim"] = 1024
+    return path
+
+
+def build_components(folder: Path, full_audio: bool, full_vae: bool) -> dict[str, Path]:
     """Save every S2V component with random weights; register those DiffSynth cannot recognise."""
     import torch
     from diffsynth.models.wan_video_dit_s2v import WanS2VModel
     from diffsynth.models.wan_video_text_encoder import WanTextEncoder
-    from diffsynth.models.wan_video_vae import WanVideoVAE
-    from diffsynth.models.wav2vec import WanS2VAudioEncoder
 
     torch.manual_seed(0)
     paths = {"tokenizer": folder / "tokenizer", "processor": folder / "wav2vec2-processor"}
     tiny_tokenizer(paths["tokenizer"])
     tiny_audio_processor(paths["processor"])
-
-    t0 = time.perf_counter()
-    vae = WanVideoVAE(z_dim=16)
-    paths["vae"] = save_module(vae, folder / "Wan2.1_VAE.safetensors", strip="model.")
-    name = known(paths["vae"])
-    finding(
-        f"Wan2.1 VAE at full size with random weights ({millions(vae):.0f} M params, "
-        f" {time.perf_counter() - t0:.1f} s to build+save): recognised by its shipped hash as "
-        f"{name!r}"
-        if name
-        else "Wan2.1 VAE at full size: NOT recognised by DiffSynth's hash table"
-    )
-
-    t0 = time.perf_counter()
-    if full_audio:
-        audio = WanS2VAudioEncoder()
-        rename = {
-            "wav2vec2.encoder.pos_conv_embed.conv.parametrizations.weight.original0": (
-                "wav2vec2.encoder.pos_conv_embed.conv.weight_g"
-            ),
-            "wav2vec2.encoder.pos_conv_embed.conv.parametrizations.weight.original1": (
-                "wav2vec2.encoder.pos_conv_embed.conv.weight_v"
-            ),
-        }
-        paths["audio"] = save_module(audio, folder / "wav2vec2.safetensors", strip="model.", rename=rename)
-        name = known(paths["audio"])
-        finding(
-            f"wav2vec2-large audio encoder at full size ({millions(audio):.0f} M params, "
-            f"{time.perf_counter() - t0:.1f} s): "
-            + (f"recognised as {name!r}" if name else "NOT recognised by its shipped hash")
-        )
-        if not name:
-            register(
-                paths["audio"],
-                "wans2v_audio_encoder",
-                "diffsynth.models.wav2vec.WanS2VAudioEncoder",
-                conv="diffsynth.utils.state_dict_converters.wans2v_audio_encoder.WanS2VAudioEncoderStateDictConverter",
-            )
-        TINY_DIT["audio_dim"] = 1024
-    else:
-        cls = tiny_audio_class()
-        globals()["TinyS2VAudioEncoder"] = cls
-        audio = cls()
-        paths["audio"] = save_module(audio, folder / "wav2vec2-tiny.safetensors")
-        register(paths["audio"], "wans2v_audio_encoder", f"{__name__}.TinyS2VAudioEncoder")
-        finding(
-            "WanS2VAudioEncoder.__init__ takes no arguments (wav2vec2-large, 24 x 1024, fixed), so the tiny "
-            "audio encoder is a subclass with a 24 x 32 wav2vec2, registered under model_name "
-            "'wans2v_audio_encoder'"
-        )
-
+    paths["vae"] = build_vae(folder, full_vae)
+    paths["audio"] = build_audio(folder, full_audio)
     text = WanTextEncoder(**TINY_T5)
     paths["text"] = save_module(text, folder / "umt5-tiny.safetensors")
     dit = WanS2VModel(**TINY_DIT)
@@ -336,7 +389,7 @@ def run_s2v(pipe: Any, frames: int, size: int, steps: int) -> None:
     yy, xx = np.mgrid[0:size, 0:size]
     face = np.stack([xx * 255 // size, yy * 255 // size, np.full_like(xx, 128)], axis=-1).astype(np.uint8)
     audio = (0.3 * np.sin(2 * np.pi * 220 * np.arange(16000) / 16000)).astype(np.float32)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     video = pipe(
         prompt="a woman talks to the camera smiling",
         negative_prompt="blurry low quality",
@@ -352,10 +405,14 @@ def run_s2v(pipe: Any, frames: int, size: int, steps: int) -> None:
         tiled=False,
     )
     shapes = {f"{im.size[0]}x{im.size[1]}" for im in video}
+    spread = float(np.stack([np.asarray(im, dtype=np.float32) for im in video]).std())
+    if len(video) != frames or shapes != {f"{size}x{size}"} or spread == 0.0:
+        raise AssertionError(f"unexpected output: {len(video)} frames, sizes {shapes}, pixel std {spread}")
     finding(
         f"pipe(prompt, input_image, input_audio 1 s @16 kHz, num_frames={frames}, {size}x{size}, "
-        f"{steps} steps) ran end to end on the CPU in {time.perf_counter() - t0:.1f} s: "
-        f"{len(video)} frames of {', '.join(sorted(shapes))}"
+        f"{steps} steps) ran end to end on the CPU in {time.perf_counter() - t0:.1f} s "
+        f"({time.process_time() - cpu0:.1f} s of CPU time): "
+        f"{len(video)} frames of {', '.join(sorted(shapes))} (pixel std {spread:.1f})"
     )
 
 
@@ -366,6 +423,7 @@ def main() -> int:
     parser.add_argument(
         "--full-audio-encoder", action="store_true", help="real wav2vec2-large size (~1.3 GB)"
     )
+    parser.add_argument("--full-vae", action="store_true", help="the Wan2.1 VAE at its real size (127 M)")
     parser.add_argument("--frames", type=int, default=5)
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=2)
@@ -380,7 +438,7 @@ def main() -> int:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            paths = build_components(folder, args.full_audio_encoder)
+            paths = build_components(folder, args.full_audio_encoder, args.full_vae)
             pipe = load_pipeline(wan_video, paths)
             run_s2v(pipe, args.frames, args.size, args.steps)
         except Exception:
