@@ -229,6 +229,10 @@ _INSTRUMENT_WORDS: dict[str, tuple[str, ...]] = {
     "saw": ("synth", "synthesizer", "合成器"),
     "pad": ("pad", "ambient"),
     "brass": ("brass", "horn", "trumpet"),
+    "organ": ("organ", "风琴"),
+    "choir": ("choir", "合唱"),
+    "flute": ("flute", "长笛"),
+    "harp": ("harp", "竖琴"),
 }
 _SLOW = ("slow", "slowly", "慢")
 _FAST = ("fast", "quick", "energetic", "快")
