@@ -39,3 +39,17 @@ def test_the_soundfont_plays_the_exact_length_deterministically() -> None:
     assert source == SOUNDFONT and audio.shape == (round(3.3 * 48_000), 2)
     assert abs(float(np.abs(audio).max()) - 1.0) < 1e-6
     assert np.array_equal(audio, again)
+
+
+def test_sampled_beds_fall_back_to_their_procedural_neighbour() -> None:
+    from kinema.engines.video_to_audio.gm_effects import ambience
+    from kinema.engines.video_to_audio.sfx import bed
+
+    n = 48_000
+    assert np.array_equal(ambience("surf", n, _rng(), "none"), bed("water", n, _rng()))
+    assert np.array_equal(ambience("rain", n, _rng()), bed("rain", n, _rng()))
+    if find_soundfont("auto") is not None:
+        surf = ambience("surf", 3 * n, _rng())
+        assert surf.shape == (3 * n, 2) and abs(float(np.sqrt(np.mean(surf.astype(np.float64) ** 2))) - 1) < 1e-3
+        left, right = surf[:, 0].astype(np.float64), surf[:, 1].astype(np.float64)
+        assert abs(np.corrcoef(left, right)[0, 1]) < 0.9  # two notes panned apart: a wide bed

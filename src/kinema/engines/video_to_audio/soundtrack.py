@@ -30,7 +30,8 @@ from kinema.engines.video_to_audio.master import master, quick_loudness
 from kinema.engines.video_to_audio.backing import play_music
 from kinema.engines.video_to_audio.fluid import AUTO
 from kinema.engines.video_to_audio.prompts import MusicPlan, SoundPlan, plan_music, plan_sound
-from kinema.engines.video_to_audio.sfx import RATE, bed, impact, movement, whoosh
+from kinema.engines.video_to_audio.gm_effects import ambience
+from kinema.engines.video_to_audio.sfx import RATE, impact, movement, whoosh
 
 # stem loudness targets in LUFS before the final normalisation (what matters is their differences)
 _FX_LUFS = -16.0
@@ -161,10 +162,10 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
                         (scene.end - t) / 0.06 + 0.5, 0, 1
                     )
                     weight += inside * (1.0 if kinds[0] == kind else 0.6)
-            beds += bed(kind, n, rng) * np.minimum(weight, 1.0)[:, None]
+            beds += ambience(kind, n, rng, soundfont) * np.minimum(weight, 1.0)[:, None]
     else:
         for i, kind in enumerate(splan.beds):
-            beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
+            beds += ambience(kind, n, rng, soundfont) * (1.0 if i == 0 else 0.6)
     if asmr_mode:
         bed_target = _BED_LUFS_ASMR
     elif has_fx:

@@ -28,7 +28,8 @@ from kinema.engines.video_to_audio.master import master, quick_loudness
 from kinema.engines.video_to_audio.backing import NONE, play_music
 from kinema.engines.video_to_audio.fluid import AUTO
 from kinema.engines.video_to_audio.prompts import PromptWords, plan_music, words_in
-from kinema.engines.video_to_audio.sfx import RATE, Rng, bed, impact, whoosh
+from kinema.engines.video_to_audio.gm_effects import ambience
+from kinema.engines.video_to_audio.sfx import RATE, Rng, impact, whoosh
 from kinema.engines.video_to_audio.soundtrack import seed_for
 from kinema.media.audio_io import write_mp3, write_wav
 
@@ -168,7 +169,7 @@ def render_text_audio(
 
     beds = np.zeros((n, 2))
     for i, kind in enumerate(words.beds[:3]):
-        beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
+        beds += ambience(kind, n, rng, soundfont) * (1.0 if i == 0 else 0.6)
     progress(0.5)
 
     wants_music = bool(words.music) or not words.names_sound
