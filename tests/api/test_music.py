@@ -26,7 +26,7 @@ T2A = "/kling/v1/audio/text-to-audio"
 RATE = 48_000
 
 pytestmark = pytest.mark.skipif(
-    find_soundfont("auto") is None, reason="fluidsynth + the Debian SoundFont not installed (scripts/setup.sh)"
+    find_soundfont("auto") is None, reason="fluidsynth + Debian's SoundFont not installed (scripts/setup.sh)"
 )
 
 
@@ -105,9 +105,7 @@ def test_text_to_audio_music_comes_from_the_soundfont(server: Server) -> None:
     assert (record["music"], record["music_source"]) == ("jazz", "soundfont")
 
 
-def test_the_setting_none_falls_back_to_the_oscillator_synth(
-    tmp_path: Path, still_url: str
-) -> None:
+def test_the_setting_none_falls_back_to_the_oscillator_synth(tmp_path: Path, still_url: str) -> None:
     srv = start_server(tmp_path / "srv", KINEMA_SOUNDFONT="none", KINEMA_ALLOW_PRIVATE_URLS="true")
     try:
         _, wav, record = _score(srv, still_url, "rock band")

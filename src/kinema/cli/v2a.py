@@ -67,5 +67,6 @@ def command(
     typer.echo(
         f"{result.duration:.2f} s, {result.lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP, "
         f"{len(s['events'])} motion events, impact={s['impact']}, beds={','.join(s['beds'])}, "
-        f"music={s['music']} ({s['music_source']}), picture {'copied' if result.picture_copied else 're-encoded'}"
+        f"music={s['music']} ({s['music_source']}), "
+        f"picture {'copied' if result.picture_copied else 're-encoded'}"
     )

@@ -10,7 +10,7 @@ from kinema.engines.video_to_audio.prompts import plan_music
 from kinema.engines.video_to_audio.text_to_audio import _still
 
 
-def _plan(prompt: str, seconds: float = 6.0):  # noqa: ANN202 -- MusicPlan
+def _plan(prompt: str, seconds: float = 6.0):
     return plan_music(prompt, _still(seconds))
 
 

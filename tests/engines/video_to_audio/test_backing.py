@@ -50,6 +50,7 @@ def test_sampled_beds_fall_back_to_their_procedural_neighbour() -> None:
     assert np.array_equal(ambience("rain", n, _rng()), bed("rain", n, _rng()))
     if find_soundfont("auto") is not None:
         surf = ambience("surf", 3 * n, _rng())
-        assert surf.shape == (3 * n, 2) and abs(float(np.sqrt(np.mean(surf.astype(np.float64) ** 2))) - 1) < 1e-3
+        rms = float(np.sqrt(np.mean(surf.astype(np.float64) ** 2)))
+        assert surf.shape == (3 * n, 2) and abs(rms - 1) < 1e-3
         left, right = surf[:, 0].astype(np.float64), surf[:, 1].astype(np.float64)
         assert abs(np.corrcoef(left, right)[0, 1]) < 0.9  # two notes panned apart: a wide bed

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from kinema.engines.video_to_audio.evaluate import spectral_centroid
-from kinema.engines.video_to_audio.fluid import DEBIAN_SOUNDFONTS, DRUM_CHANNEL, Note, Part, find_soundfont, render
+from kinema.engines.video_to_audio.fluid import (
+    DEBIAN_SOUNDFONTS,
+    DRUM_CHANNEL,
+    Note,
+    Part,
+    find_soundfont,
+    render,
+)
 
 FONT = find_soundfont("auto")
 needs_font = pytest.mark.skipif(

@@ -86,7 +86,16 @@ _MIX = {
 }
 #: GM drum keys of the oscillator's drum names (``swell`` becomes a crash on the section's downbeat)
 _DRUM_KEYS = {"kick": 36, "snare": 38, "clap": 39, "rim": 37, "hat": 42, "ride": 51, "shaker": 70, "boom": 35}
-_DRUM_VELOCITY = {"kick": 104, "snare": 96, "clap": 92, "rim": 72, "hat": 66, "ride": 74, "shaker": 60, "boom": 112}
+_DRUM_VELOCITY = {
+    "kick": 104,
+    "snare": 96,
+    "clap": 92,
+    "rim": 72,
+    "hat": 66,
+    "ride": 74,
+    "shaker": 60,
+    "boom": 112,
+}
 _CRASH = 49
 _SUSTAINED = ("pad", "strings", "drone", "organ", "choir", "cello")
 _EIGHTHS = ("pluck", "saw", "guitar", "pulse", "harp")
@@ -133,7 +142,9 @@ class _Bar:
             k += 1
         return times
 
-    def add(self, at: float, length: float, channel: int, key: int, velocity: float, human: bool = True) -> None:
+    def add(
+        self, at: float, length: float, channel: int, key: int, velocity: float, human: bool = True
+    ) -> None:
         if human:
             at += float(self.rng.normal(0.0, 0.004))
             velocity += float(self.rng.normal(0.0, 5.0))

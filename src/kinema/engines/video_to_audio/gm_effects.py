@@ -31,7 +31,8 @@ SAMPLED_BEDS: dict[str, tuple[int, tuple[int, int], str]] = {
 
 
 def ambience(kind: str, n: int, rng: Rng, soundfont: str | Path | None = AUTO) -> np.ndarray:
-    """A stereo bed of ``n`` samples at unit RMS: the SoundFont's for :data:`SAMPLED_BEDS`, else procedural."""
+    """A stereo bed of ``n`` samples at unit RMS: from the SoundFont for :data:`SAMPLED_BEDS`, else
+    procedural."""
     if kind not in SAMPLED_BEDS:
         return bed(kind, n, rng)
     program, keys, fallback = SAMPLED_BEDS[kind]

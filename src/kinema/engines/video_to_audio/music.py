@@ -176,7 +176,7 @@ def _place(buf: np.ndarray, x: np.ndarray, t: float, gain: float, pan: float) ->
 
 
 def section_bounds(duration: float, cuts: list[float]) -> list[float]:
-    """Section edges: 0, every cut at least 0.6 s after the previous edge and 0.4 s before the end, the end."""
+    """Section edges: 0, each cut at least 0.6 s after the previous edge and 0.4 s before the end, the end."""
     bounds = [0.0]
     for c in sorted(cuts):
         if c - bounds[-1] > 0.6 and duration - c > 0.4:

@@ -17,7 +17,19 @@ import numpy as np
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
 
 IMPACTS = ("knock", "wood", "metal", "glass", "ball", "footstep", "punch", "splash", "tap")
-BEDS = ("wind", "rain", "water", "surf", "fire", "crowd", "applause", "traffic", "helicopter", "birds", "room")
+BEDS = (
+    "wind",
+    "rain",
+    "water",
+    "surf",
+    "fire",
+    "crowd",
+    "applause",
+    "traffic",
+    "helicopter",
+    "birds",
+    "room",
+)
 
 _IMPACT_WORDS: dict[str, tuple[str, ...]] = {
     "footstep": (

@@ -26,11 +26,11 @@ from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from kinema.engines.base import ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
-from kinema.engines.video_to_audio.master import master, quick_loudness
 from kinema.engines.video_to_audio.backing import play_music
 from kinema.engines.video_to_audio.fluid import AUTO
-from kinema.engines.video_to_audio.prompts import MusicPlan, SoundPlan, plan_music, plan_sound
 from kinema.engines.video_to_audio.gm_effects import ambience
+from kinema.engines.video_to_audio.master import master, quick_loudness
+from kinema.engines.video_to_audio.prompts import MusicPlan, SoundPlan, plan_music, plan_sound
 from kinema.engines.video_to_audio.sfx import RATE, impact, movement, whoosh
 
 # stem loudness targets in LUFS before the final normalisation (what matters is their differences)

@@ -24,11 +24,11 @@ import numpy as np
 
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
-from kinema.engines.video_to_audio.master import master, quick_loudness
 from kinema.engines.video_to_audio.backing import NONE, play_music
 from kinema.engines.video_to_audio.fluid import AUTO
-from kinema.engines.video_to_audio.prompts import PromptWords, plan_music, words_in
 from kinema.engines.video_to_audio.gm_effects import ambience
+from kinema.engines.video_to_audio.master import master, quick_loudness
+from kinema.engines.video_to_audio.prompts import PromptWords, plan_music, words_in
 from kinema.engines.video_to_audio.sfx import RATE, Rng, impact, whoosh
 from kinema.engines.video_to_audio.soundtrack import seed_for
 from kinema.media.audio_io import write_mp3, write_wav
