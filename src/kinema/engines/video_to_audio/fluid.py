@@ -98,6 +98,23 @@ class _Loaded:
     settings: int
     synth: int  # the synthesizer that owns the SoundFont; it never plays
     sfont: int
+    sfid: int
+    warm: dict[tuple[int, int], int]  # (bank, program) → the owner's channel that keeps it selected
+
+
+_WARM_CHANNELS = 64
+
+
+def _keep_warm(lib: ctypes.CDLL, loaded: _Loaded, parts: Iterable[Part]) -> None:
+    """Select each preset played on a channel of the owner too: with dynamic sample loading, a preset's
+    samples are decoded when some synthesizer selects it and dropped when none does, so without this every
+    render would decode its presets again (≈0.06 s CPU each time)."""
+    for p in parts:
+        key = (p.bank, p.program)
+        if key not in loaded.warm and len(loaded.warm) < _WARM_CHANNELS:
+            channel = len(loaded.warm)
+            lib.fluid_synth_program_select(loaded.synth, channel, loaded.sfid, p.bank, p.program)
+            loaded.warm[key] = channel
 
 
 def _new_settings(lib: ctypes.CDLL, gain: float) -> int:
@@ -116,13 +133,14 @@ def _load(path: str) -> _Loaded:
     if lib is None:
         raise SoundFontError("libfluidsynth is not installed")
     settings = _new_settings(lib, 0.5)
+    lib.fluid_settings_setint(settings, b"synth.midi-channels", _WARM_CHANNELS)
     synth = lib.new_fluid_synth(settings)
     sfid = lib.fluid_synth_sfload(synth, path.encode(), 1)
     if sfid < 0:
         lib.delete_fluid_synth(synth)
         lib.delete_fluid_settings(settings)
         raise SoundFontError(f"FluidSynth could not load {path}")
-    return _Loaded(settings, int(synth), int(lib.fluid_synth_get_sfont_by_id(synth, sfid)))
+    return _Loaded(settings, int(synth), int(lib.fluid_synth_get_sfont_by_id(synth, sfid)), sfid, {})
 
 
 @dataclass(frozen=True)
@@ -173,8 +191,10 @@ def render(font: Path, parts: Iterable[Part], notes: Iterable[Note], n: int, gai
     if lib is None:
         raise SoundFontError("libfluidsynth is not installed")
     out = np.zeros((n, 2), np.float32)
+    parts = list(parts)
     with _lock:
         loaded = _load(str(font))
+        _keep_warm(lib, loaded, parts)
         settings = _new_settings(lib, gain)
         synth = lib.new_fluid_synth(settings)
         try:
