@@ -66,23 +66,23 @@ _MOOD_PROGRAMS = {
 _KITS = {"rock": 16, "jazz": 40, "electronic": 25, "epic": 48, "lofi": 32}  # bank 128 presets; else Standard
 _REVERB = {"calm": 90, "sad": 80, "romantic": 70, "epic": 85, "tense": 75, "rock": 35, "lofi": 30}
 #: (velocity, CC7 volume, pan) of each role
-_MIX = {
-    "piano": (82, 105, 54),
-    "strings": (76, 96, 44),
-    "pad": (70, 88, 64),
-    "brass": (84, 92, 74),
-    "pluck": (78, 92, 84),
-    "bell": (64, 80, 92),
-    "bass": (96, 104, 64),
-    "saw": (72, 80, 48),
+_MIX = {  # levelled by rendering each part alone (tested moods within ≈ 6 dB, the lead on top)
+    "piano": (96, 120, 54),
+    "strings": (84, 108, 44),
+    "pad": (70, 80, 64),
+    "brass": (84, 96, 74),
+    "pluck": (100, 120, 84),
+    "bell": (100, 115, 92),
+    "bass": (96, 100, 64),
+    "saw": (92, 110, 48),
     "guitar": (92, 96, 84),
-    "drone": (72, 86, 58),
+    "drone": (95, 120, 58),
     "pulse": (84, 90, 64),
     "organ": (72, 86, 70),
-    "choir": (70, 86, 50),
-    "flute": (78, 90, 80),
-    "harp": (78, 92, 84),
-    "cello": (78, 96, 50),
+    "choir": (70, 96, 50),
+    "flute": (88, 110, 80),
+    "harp": (90, 112, 84),
+    "cello": (84, 108, 50),
 }
 #: GM drum keys of the oscillator's drum names (``swell`` becomes a crash on the section's downbeat)
 _DRUM_KEYS = {"kick": 36, "snare": 38, "clap": 39, "rim": 37, "hat": 42, "ride": 51, "shaker": 70, "boom": 35}
@@ -124,7 +124,7 @@ def parts_for(plan: MusicPlan) -> tuple[Part, ...]:
         chorus = 40 if name in ("pad", "strings", "choir") else 0
         parts.append(Part(channel, program_for(plan.mood, name), 0, volume, pan, reverb, chorus))
     if plan.drums != "none":
-        parts.append(Part(DRUM_CHANNEL, _KITS.get(plan.mood, 0), 128, 110, 64, min(reverb, 50)))
+        parts.append(Part(DRUM_CHANNEL, _KITS.get(plan.mood, 0), 128, 100, 64, min(reverb, 50)))
     return tuple(parts)
 
 
@@ -167,11 +167,11 @@ def _play(bar: _Bar, name: str, mood: str, channel: int, chord: list[int], next_
     elif name == "piano" and mood == "jazz":  # Charleston comping, rootless
         for at in bar.beats(4.0, 0.0) + bar.beats(4.0, 1.5):
             for k in chord[1:]:
-                bar.add(at, 0.8 * beat, channel, k, vel - 8)
+                bar.add(at, 0.8 * beat, channel, k, vel + 4)
     elif name == "piano" and mood == "lofi":
         for at in bar.beats(4.0, 0.0) + bar.beats(4.0, 2.5):
             for j, k in enumerate(chord):
-                bar.add(at + 0.015 * j, 1.4 * beat, channel, k, vel - 10)
+                bar.add(at + 0.015 * j, 1.4 * beat, channel, k, vel - 20)
     elif name == "piano":
         for j, k in enumerate(chord):
             bar.add(bar.t + 0.012 * j, length, channel, k, vel)
