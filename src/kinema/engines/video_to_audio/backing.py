@@ -17,7 +17,7 @@ from kinema.engines.video_to_audio.prompts import MusicPlan
 from kinema.engines.video_to_audio.sfx import RATE, Rng, lowpass
 
 SOUNDFONT, OSCILLATOR, NONE = "soundfont", "oscillator", "none"
-#: Tail kept after the last bar so the reverb and releases are rendered before the cut-off fade.
+#: Lo-fi is low-passed here: its worn, dull top end.
 _LOFI_CUTOFF_HZ = 4500.0
 
 
