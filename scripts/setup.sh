@@ -25,6 +25,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# fluidsynth + MuseScore General Lite SoundFont: sampled instruments for video/text-to-audio music. Without
+# them the music plays on the oscillator synth (music_source "oscillator"); installed only when missing.
+if [ ! -f /usr/share/sounds/sf3/MuseScore_General_Lite.sf3 ] || ! ldconfig -p 2>/dev/null | grep -q libfluidsynth; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq --no-install-recommends fluidsynth musescore-general-soundfont-small >/dev/null) \
+      || echo "warning: fluidsynth/SoundFont not installed; music will use the oscillator synth" >&2
+  else
+    echo "warning: install fluidsynth and musescore-general-soundfont-small for sampled music (apt-get)" >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi

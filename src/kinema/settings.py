@@ -102,6 +102,14 @@ class Settings(BaseSettings):
         "brush, camera_control, sound…): reject = 1201 naming the field; cpu = run it on the CPU engine.",
     )
 
+    # --- music of video/text to audio (docs/video_to_audio.md)
+    soundfont: str = Field(
+        "auto",
+        description="General MIDI SoundFont the music plays on: auto = Debian's MuseScore General Lite "
+        "(musescore-general-soundfont-small, with fluidsynth) when installed, a path = that .sf2/.sf3, "
+        "none = the oscillator synth. Without libfluidsynth or the file, the oscillator synth plays.",
+    )
+
     # --- watermarked copies (watermark_info.enabled; docs/watermark.md)
     watermark_text: str = Field(
         "kinema", description="Text of the mark (printable ASCII), used when no watermark_image is set."

@@ -28,11 +28,19 @@ def command(
         Path("t2a_out"), "-o", "--output", help="Output directory, or a prefix ending in .mp3/.wav."
     ),
     seed: int = typer.Option(0, "--seed", help="Same prompt, length and seed: the same audio."),
+    soundfont: str = typer.Option(
+        "auto",
+        "--soundfont",
+        envvar="KINEMA_SOUNDFONT",
+        help="Music on this General MIDI SoundFont: auto (Debian's, when installed), a path, or none.",
+    ),
 ) -> None:
     """Make sound effects and/or music from a prompt offline; writes a WAV and an MP3."""
     out_dir, name = _split_output(output)
     try:
-        result = text_to_audio(prompt, round(duration, 1), out_dir, seed=seed, name=name)
+        result = text_to_audio(
+            prompt, round(duration, 1), out_dir, seed=seed, name=name, soundfont=soundfont
+        )
     except EngineInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
@@ -41,5 +49,6 @@ def command(
     typer.echo(
         f"{result.duration:.2f} s, {result.lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP, "
         f"impacts={','.join(track.words.impacts) or 'none'} ({track.hits} hits), "
-        f"beds={','.join(track.words.beds[:3]) or 'none'}, whoosh={track.words.whoosh}, music={track.music}"
+        f"beds={','.join(track.words.beds[:3]) or 'none'}, whoosh={track.words.whoosh}, "
+        f"music={track.music} ({track.music_source})"
     )

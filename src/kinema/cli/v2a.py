@@ -33,6 +33,12 @@ def command(
     bgm: str = typer.Option("", "--bgm", help="Music words, e.g. 'calm piano' or 'epic cinematic'."),
     asmr: bool = typer.Option(False, "--asmr", help="Close, detailed effects over a quiet background."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the procedural textures."),
+    soundfont: str = typer.Option(
+        "auto",
+        "--soundfont",
+        envvar="KINEMA_SOUNDFONT",
+        help="Music on this General MIDI SoundFont: auto (Debian's, when installed), a path, or none.",
+    ),
 ) -> None:
     """Generate sound effects and music for a video offline; writes WAV, MP3 and the re-scored MP4."""
     out_dir, name = _split_output(output)
@@ -51,6 +57,7 @@ def command(
                 seed=seed,
                 name=name,
                 progress=lambda f: bar.update(task, completed=f),
+                soundfont=soundfont,
             )
         except EngineInputError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -60,5 +67,6 @@ def command(
     typer.echo(
         f"{result.duration:.2f} s, {result.lufs:.1f} LUFS, {result.true_peak_db:.1f} dBTP, "
         f"{len(s['events'])} motion events, impact={s['impact']}, beds={','.join(s['beds'])}, "
-        f"music={s['music']}, picture {'copied' if result.picture_copied else 're-encoded'}"
+        f"music={s['music']} ({s['music_source']}), "
+        f"picture {'copied' if result.picture_copied else 're-encoded'}"
     )

@@ -290,6 +290,7 @@ def run_task(rt: Runtime, task_id: str, worker_name: str, lane: str = Lane.CPU) 
             progress=att.progress,
             seed=_seed(params),
             limits=limits_from_settings(settings),
+            soundfont=settings.soundfont,
         )
         outputs = add_watermarked_copies(ctx, executor(ctx), settings)
         if att.lost.is_set() and not att.cancel.is_set():

@@ -90,7 +90,7 @@ def test_the_track_is_mastered_like_video_to_audio_and_never_silent(
     assert min(rms_db) > -35.0, rms_db  # every second carries sound, not only an onset
     record = video.extra["sound"]
     assert record["sound_effect_prompt"] == "waves crash beach" and record["bgm_prompt"] == "no music"
-    assert record["beds"] == ["water"] and record["music"] == "none"
+    assert record["beds"] == ["surf"] and record["music"] == "none"
     assert abs(record["lufs"] + 16.0) <= 1.0 and record["true_peak_db"] <= -1.0
     # the render's facts are kept: kling-v2-6 pro is 1080p 24 fps, so the 320x212 photo is scaled up
     assert (video.extra["width"], video.extra["height"], video.extra["fps"]) == (1630, 1080, 24)

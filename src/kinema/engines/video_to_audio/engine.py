@@ -14,6 +14,7 @@ from typing import Any
 
 from kinema.engines.base import ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import VideoAnalysis, analyze_video
+from kinema.engines.video_to_audio.fluid import AUTO
 from kinema.engines.video_to_audio.mux import remux_with_audio
 from kinema.engines.video_to_audio.soundtrack import Soundtrack, render_soundtrack
 from kinema.media.audio_io import write_mp3, write_wav
@@ -46,18 +47,26 @@ def video_to_audio(
     name: str = "v2a",
     progress: ProgressFn = no_progress,
     max_seconds: float = MAX_SECONDS,
+    soundfont: str | Path | None = AUTO,
 ) -> V2AResult:
     """Score ``video``: writes ``<name>.wav``, ``<name>.mp3`` and ``<name>.mp4`` into ``out_dir``.
 
     ``progress`` gets fractions in [0, 1] and may raise :class:`~kinema.engines.base.Cancelled`.
     Raises :class:`~kinema.engines.base.EngineInputError` for a file without a decodable picture, or one
-    that goes on past ``max_seconds`` (found while decoding; nothing past it is processed).
+    that goes on past ``max_seconds`` (found while decoding; nothing past it is processed). ``soundfont``:
+    the music's General MIDI SoundFont, ``"auto"`` (Debian's, when installed) or ``"none"`` (oscillators).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     analysis = analyze_video(video, progress=lambda f: progress(0.5 * f), max_seconds=max_seconds)
     track = render_soundtrack(
-        analysis, sound_effect_prompt, bgm_prompt, asmr_mode, seed, progress=lambda f: progress(0.5 + 0.3 * f)
+        analysis,
+        sound_effect_prompt,
+        bgm_prompt,
+        asmr_mode,
+        seed,
+        progress=lambda f: progress(0.5 + 0.3 * f),
+        soundfont=soundfont,
     )
     wav, mp3, mp4 = out / f"{name}.wav", out / f"{name}.mp3", out / f"{name}.mp4"
     write_wav(track.audio, track.rate, wav)
@@ -82,5 +91,6 @@ def describe(analysis: VideoAnalysis, track: Soundtrack) -> dict[str, Any]:
         "beds": list(track.sound.beds),
         "whoosh": track.sound.whoosh,
         "music": track.music.mood if track.music.enabled else "none",
+        "music_source": track.music_source,
         "matched_words": list(track.sound.matched),
     }

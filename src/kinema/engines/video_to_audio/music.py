@@ -149,7 +149,8 @@ def _drum(kind: str, rng: Rng) -> np.ndarray:
     return np.sin(2 * np.pi * 70 * t) * np.exp(-t / 0.25)  # boom
 
 
-_PATTERNS: dict[str, list[tuple[str, float]]] = {  # (drum, beat position within a 4-beat bar)
+#: Drum patterns by name: (drum, beat position within a 4-beat bar). The SoundFont arranger plays them too.
+DRUM_PATTERNS: dict[str, list[tuple[str, float]]] = {
     "four": [("kick", b) for b in (0, 1, 2, 3)]
     + [("hat", b + 0.5) for b in range(4)]
     + [("clap", 1), ("clap", 3)],
@@ -174,6 +175,20 @@ def _place(buf: np.ndarray, x: np.ndarray, t: float, gain: float, pan: float) ->
     buf[s:e] += x[: e - s, None] * g[None, :]
 
 
+def section_bounds(duration: float, cuts: list[float]) -> list[float]:
+    """Section edges: 0, each cut at least 0.6 s after the previous edge and 0.4 s before the end, the end."""
+    bounds = [0.0]
+    for c in sorted(cuts):
+        if c - bounds[-1] > 0.6 and duration - c > 0.4:
+            bounds.append(c)
+    bounds.append(duration)
+    return bounds
+
+
+#: Instruments that only the SoundFont has, and the oscillator voice that stands in for each.
+VOICE_FOR = {"organ": "pad", "choir": "pad", "flute": "strings", "harp": "pluck", "cello": "strings"}
+
+
 def render_music(plan: MusicPlan, duration: float, cuts: list[float], rng: Rng) -> np.ndarray:  # noqa: C901, PLR0915 -- every instrument in one loop; to split per voice (review §4.5)
     """Stereo music of exactly ``duration`` seconds (unnormalised, roughly unit peak)."""
     n = round(duration * RATE)
@@ -183,13 +198,9 @@ def render_music(plan: MusicPlan, duration: float, cuts: list[float], rng: Rng) 
     scale = MINOR if plan.minor else MAJOR
     beat = 60.0 / plan.tempo
     bar = 4 * beat
-    bounds = [0.0]
-    for c in sorted(cuts):
-        if c - bounds[-1] > 0.6 and duration - c > 0.4:
-            bounds.append(c)
-    bounds.append(duration)
-    voices = {k: _Voice(k) for k in plan.instruments}
-    drums = _PATTERNS.get(plan.drums, [])
+    bounds = section_bounds(duration, cuts)
+    voices = {VOICE_FOR.get(k, k): _Voice(VOICE_FOR.get(k, k)) for k in plan.instruments}
+    drums = DRUM_PATTERNS.get(plan.drums, [])
     drum_cache: dict[str, np.ndarray] = {}
     seventh = plan.mood in ("jazz", "lofi")
 

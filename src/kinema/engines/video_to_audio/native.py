@@ -18,6 +18,7 @@ from typing import Any
 from kinema.engines.base import ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import analyze_video
 from kinema.engines.video_to_audio.engine import MAX_SECONDS, describe
+from kinema.engines.video_to_audio.fluid import AUTO
 from kinema.engines.video_to_audio.mux import remux_with_audio
 from kinema.engines.video_to_audio.prompts import split_video_prompt
 from kinema.engines.video_to_audio.soundtrack import render_soundtrack
@@ -48,12 +49,13 @@ def add_native_audio(
     seed: int = 0,
     progress: ProgressFn = no_progress,
     max_seconds: float = MAX_SECONDS,
+    soundfont: str | Path | None = AUTO,
 ) -> NativeAudio:
     """Write ``out`` (MP4): ``clip``'s picture with a soundtrack made from it and ``prompt``'s sound words.
 
     ``progress`` gets fractions in [0, 1] and may raise :class:`~kinema.engines.base.Cancelled`. Raises
     :class:`~kinema.engines.base.EngineInputError` for a clip without a decodable picture or one longer than
-    ``max_seconds``.
+    ``max_seconds``. ``soundfont``: what the music plays on (a path, ``"auto"``, ``"none"``).
     """
     sound_prompt, bgm_prompt = split_video_prompt(prompt)
     analysis = analyze_video(clip, progress=lambda f: progress(_ANALYSIS * f), max_seconds=max_seconds)
@@ -64,6 +66,7 @@ def add_native_audio(
         False,
         seed,
         progress=lambda f: progress(_ANALYSIS + _SYNTHESIS * f),
+        soundfont=soundfont,
     )
     copied = remux_with_audio(clip, track.audio, track.rate, out)
     progress(1.0)

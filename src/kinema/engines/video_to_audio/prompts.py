@@ -17,7 +17,19 @@ import numpy as np
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
 
 IMPACTS = ("knock", "wood", "metal", "glass", "ball", "footstep", "punch", "splash", "tap")
-BEDS = ("wind", "rain", "water", "fire", "crowd", "traffic", "birds", "room")
+BEDS = (
+    "wind",
+    "rain",
+    "water",
+    "surf",
+    "fire",
+    "crowd",
+    "applause",
+    "traffic",
+    "helicopter",
+    "birds",
+    "room",
+)
 
 _IMPACT_WORDS: dict[str, tuple[str, ...]] = {
     "footstep": (
@@ -45,23 +57,8 @@ _IMPACT_WORDS: dict[str, tuple[str, ...]] = {
 _BED_WORDS: dict[str, tuple[str, ...]] = {
     "wind": ("wind", "windy", "breeze", "storm", "gust", "air", "mountain", "desert", "风"),
     "rain": ("rain", "rainy", "raining", "drizzle", "downpour", "thunder", "storm", "雨"),
-    "water": (
-        "water",
-        "river",
-        "stream",
-        "ocean",
-        "sea",
-        "wave",
-        "waves",
-        "beach",
-        "lake",
-        "waterfall",
-        "fountain",
-        "水",
-        "河",
-        "海",
-        "浪",
-    ),
+    "water": ("water", "river", "stream", "lake", "waterfall", "fountain", "水", "河"),
+    "surf": ("ocean", "sea", "wave", "waves", "beach", "surf", "seashore", "海", "浪"),
     "fire": ("fire", "flame", "flames", "campfire", "fireplace", "burning", "crackle", "火", "篝火"),
     "crowd": (
         "crowd",
@@ -71,12 +68,13 @@ _BED_WORDS: dict[str, tuple[str, ...]] = {
         "market",
         "party",
         "audience",
-        "applause",
         "stadium",
         "人群",
         "热闹",
         "观众",
     ),
+    "applause": ("applause", "clapping", "clap", "ovation", "掌声", "鼓掌"),
+    "helicopter": ("helicopter", "chopper", "直升机"),
     "traffic": (
         "traffic",
         "city",
@@ -229,6 +227,10 @@ _INSTRUMENT_WORDS: dict[str, tuple[str, ...]] = {
     "saw": ("synth", "synthesizer", "合成器"),
     "pad": ("pad", "ambient"),
     "brass": ("brass", "horn", "trumpet"),
+    "organ": ("organ", "风琴"),
+    "choir": ("choir", "合唱"),
+    "flute": ("flute", "长笛"),
+    "harp": ("harp", "竖琴"),
 }
 _SLOW = ("slow", "slowly", "慢")
 _FAST = ("fast", "quick", "energetic", "快")

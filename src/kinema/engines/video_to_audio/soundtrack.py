@@ -8,7 +8,9 @@ Layers and why:
   motion's centroid, so continuous motion is heard too, not only its turns;
 * **whoosh** — air that follows the camera's speed on fast camera moves;
 * **beds** — stationary ambiences picked by prompt words or, failing those, by the picture;
-* **music** — from ``bgm_prompt``, sections aligned to cuts, ducked under the effects.
+* **music** — from ``bgm_prompt``, sections aligned to cuts, velocities following the motion, ducked under
+  the effects; played on the General MIDI SoundFont when installed, else on the oscillator synth
+  (:mod:`.backing`).
 
 Stems are balanced by loudness (targets below, relative to the final −16 LUFS), summed and mastered.
 """
@@ -17,16 +19,19 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from kinema.engines.base import ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
+from kinema.engines.video_to_audio.backing import play_music
+from kinema.engines.video_to_audio.fluid import AUTO
+from kinema.engines.video_to_audio.gm_effects import ambience
 from kinema.engines.video_to_audio.master import master, quick_loudness
-from kinema.engines.video_to_audio.music import render_music
 from kinema.engines.video_to_audio.prompts import MusicPlan, SoundPlan, plan_music, plan_sound
-from kinema.engines.video_to_audio.sfx import RATE, bed, impact, movement, whoosh
+from kinema.engines.video_to_audio.sfx import RATE, impact, movement, whoosh
 
 # stem loudness targets in LUFS before the final normalisation (what matters is their differences)
 _FX_LUFS = -16.0
@@ -51,6 +56,7 @@ class Soundtrack:
     lufs: float
     true_peak_db: float
     n_events: int
+    music_source: str = "none"  # soundfont | oscillator | none (see :mod:`.backing`)
 
 
 def _per_sample(times: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -95,8 +101,10 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
     asmr_mode: bool = False,
     seed: int = 0,
     progress: ProgressFn = no_progress,
+    soundfont: str | Path | None = AUTO,
 ) -> Soundtrack:
-    """Synthesize and master the audio for ``video`` (exactly ``video.duration`` long)."""
+    """Synthesize and master the audio for ``video`` (exactly ``video.duration`` long); ``soundfont`` is
+    the music's SoundFont (a path, ``"auto"`` or ``"none"`` for the oscillator synth)."""
     n = round(video.duration * RATE)
     rng = seed_for(sound_effect_prompt, bgm_prompt, asmr_mode, seed)
     splan = plan_sound(sound_effect_prompt, video, asmr_mode)
@@ -154,10 +162,10 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
                         (scene.end - t) / 0.06 + 0.5, 0, 1
                     )
                     weight += inside * (1.0 if kinds[0] == kind else 0.6)
-            beds += bed(kind, n, rng) * np.minimum(weight, 1.0)[:, None]
+            beds += ambience(kind, n, rng, soundfont) * np.minimum(weight, 1.0)[:, None]
     else:
         for i, kind in enumerate(splan.beds):
-            beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
+            beds += ambience(kind, n, rng, soundfont) * (1.0 if i == 0 else 0.6)
     if asmr_mode:
         bed_target = _BED_LUFS_ASMR
     elif has_fx:
@@ -168,7 +176,10 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
     progress(0.6)
 
     # --- music, ducked under the effects --------------------------------------------------------------
-    music = render_music(mplan, video.duration, video.cuts, rng).astype(np.float64)
+    music32, source = play_music(
+        mplan, video.duration, video.cuts, rng, motion=(video.times, energy), soundfont=soundfont
+    )
+    music = music32.astype(np.float64)
     if mplan.enabled:
         music = _to_level(music, _FX_LUFS + mplan.level_db)
         env = _envelope(fx_total, 0.02, 0.25)
@@ -181,4 +192,4 @@ def render_soundtrack(  # noqa: C901, PLR0915 -- plans, renders and masters each
     mix = fx_total + beds + music
     out, lufs, peak = master(mix, RATE)
     progress(1.0)
-    return Soundtrack(out[:n], RATE, splan, mplan, lufs, peak, len(video.events))
+    return Soundtrack(out[:n], RATE, splan, mplan, lufs, peak, len(video.events), source)

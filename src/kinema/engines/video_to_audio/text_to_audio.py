@@ -24,10 +24,12 @@ import numpy as np
 
 from kinema.engines.base import EngineInputError, ProgressFn, no_progress
 from kinema.engines.video_to_audio.analysis import VideoAnalysis
+from kinema.engines.video_to_audio.backing import NONE, play_music
+from kinema.engines.video_to_audio.fluid import AUTO
+from kinema.engines.video_to_audio.gm_effects import ambience
 from kinema.engines.video_to_audio.master import master, quick_loudness
-from kinema.engines.video_to_audio.music import render_music
 from kinema.engines.video_to_audio.prompts import PromptWords, plan_music, words_in
-from kinema.engines.video_to_audio.sfx import RATE, Rng, bed, impact, whoosh
+from kinema.engines.video_to_audio.sfx import RATE, Rng, impact, whoosh
 from kinema.engines.video_to_audio.soundtrack import seed_for
 from kinema.media.audio_io import write_mp3, write_wav
 
@@ -51,6 +53,7 @@ class TextAudio:
     words: PromptWords
     music: str  # the music's mood, or "none"
     hits: int  # impacts placed
+    music_source: str = NONE  # soundfont | oscillator | none
 
     @property
     def summary(self) -> dict[str, object]:
@@ -61,6 +64,7 @@ class TextAudio:
             "beds": list(self.words.beds[:3]),
             "whoosh": self.words.whoosh,
             "music": self.music,
+            "music_source": self.music_source,
         }
 
 
@@ -138,10 +142,15 @@ def _whooshes(n: int, rng: Rng) -> np.ndarray:
 
 
 def render_text_audio(
-    prompt: str, duration: float, seed: int = 0, progress: ProgressFn = no_progress
+    prompt: str,
+    duration: float,
+    seed: int = 0,
+    progress: ProgressFn = no_progress,
+    soundfont: str | Path | None = AUTO,
 ) -> TextAudio:
     """Synthesize and master ``duration`` seconds of audio for ``prompt`` (exactly round(duration·48000)
-    samples). Raises :class:`EngineInputError` for a blank prompt or a length outside 1–120 s."""
+    samples); music on ``soundfont`` (a path, ``"auto"`` or ``"none"`` for the oscillator synth). Raises
+    :class:`EngineInputError` for a blank prompt or a length outside 1–120 s."""
     if not prompt.strip():
         raise EngineInputError("prompt: is required")
     if not MIN_SECONDS <= duration <= MAX_SECONDS:
@@ -160,16 +169,17 @@ def render_text_audio(
 
     beds = np.zeros((n, 2))
     for i, kind in enumerate(words.beds[:3]):
-        beds += bed(kind, n, rng) * (1.0 if i == 0 else 0.6)
+        beds += ambience(kind, n, rng, soundfont) * (1.0 if i == 0 else 0.6)
     progress(0.5)
 
-    play_music = bool(words.music) or not words.names_sound
-    mood = "none"
+    wants_music = bool(words.music) or not words.names_sound
+    mood, source = "none", NONE
     music = np.zeros((n, 2))
-    if play_music:
+    if wants_music:
         plan = plan_music(prompt, _still(duration))
         mood = plan.mood
-        music = render_music(plan, duration, [], rng).astype(np.float64)
+        played, source = play_music(plan, duration, [], rng, soundfont=soundfont)
+        music = played.astype(np.float64)
     progress(0.75)
 
     has_fx = bool(np.any(fx))
@@ -178,7 +188,7 @@ def render_text_audio(
     mix = mix + _at_level(music, _MUSIC_UNDER_SOUND_LUFS if words.names_sound else _FRONT_LUFS)
     out, lufs, peak = master(mix, RATE)
     progress(1.0)
-    return TextAudio(out[:n], RATE, lufs, peak, words, mood, hits)
+    return TextAudio(out[:n], RATE, lufs, peak, words, mood, hits, source)
 
 
 def text_to_audio(
@@ -189,11 +199,12 @@ def text_to_audio(
     seed: int = 0,
     name: str = "t2a",
     progress: ProgressFn = no_progress,
+    soundfont: str | Path | None = AUTO,
 ) -> T2AResult:
     """Render ``prompt`` and write ``<name>.wav`` and ``<name>.mp3`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    track = render_text_audio(prompt, duration, seed, lambda f: progress(0.8 * f))
+    track = render_text_audio(prompt, duration, seed, lambda f: progress(0.8 * f), soundfont)
     wav, mp3 = out / f"{name}.wav", out / f"{name}.mp3"
     write_wav(track.audio, track.rate, wav)
     progress(0.85)

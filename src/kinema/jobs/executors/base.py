@@ -45,6 +45,8 @@ class JobContext(Generic[RequestT]):
     """The server's input limits (profile and overrides). The create checked the inputs against them; the
     executor bounds the engine by them again, so no input is ever processed past a limit (an ``audio_id``
     or a file whose packets say less than its decoder gives)."""
+    soundfont: str = "auto"
+    """The server's ``soundfont`` setting: what the video- and text-to-audio music plays on."""
 
 
 @dataclass(frozen=True)

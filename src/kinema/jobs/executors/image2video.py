@@ -144,6 +144,7 @@ def add_sound(
         seed=ctx.seed,
         progress=lambda f: ctx.progress(render_share + (1.0 - render_share) * f),
         max_seconds=duration_cap(duration_s, ctx.limits),
+        soundfont=ctx.soundfont,
     )
     return scored.video, sound_record(scored)
 

@@ -23,6 +23,7 @@ def execute(ctx: JobContext[TextToAudioCreate]) -> list[OutputFile]:
         ctx.workdir / "t2a",
         seed=ctx.seed,
         progress=ctx.progress,
+        soundfont=ctx.soundfont,
     )
     measured = {"lufs": round(result.lufs, 2), "true_peak_db": round(result.true_peak_db, 2)}
     extra = {**measured, **result.track.summary}

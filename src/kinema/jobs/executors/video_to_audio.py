@@ -30,6 +30,7 @@ def execute(ctx: JobContext[VideoToAudioCreate]) -> list[OutputFile]:
         seed=ctx.seed,
         progress=ctx.progress,
         max_seconds=duration_cap(ctx.limits.v2a_video_max_s, ctx.limits),
+        soundfont=ctx.soundfont,
     )
     extra = {"lufs": round(result.lufs, 2), "true_peak_db": round(result.true_peak_db, 2), **result.summary}
     return [
