@@ -31,6 +31,9 @@ class InnerLip:
     """(20, 2) float32 pixel positions, in :data:`~kinema.engines.avatar.landmarks.LIPS_INNER` order."""
     teeth_mask: np.ndarray
     """H×W uint8, 255 on the source's visible teeth. Empty when the mouth is too small to analyse."""
+    opening_mask: np.ndarray
+    """H×W uint8, 255 on the source's opening between the lips (teeth and dark cavity, main component).
+    Empty when the mouth is too small to analyse."""
 
 
 def refine_inner_lip(image: np.ndarray, pts: np.ndarray) -> InnerLip:
@@ -42,20 +45,22 @@ def refine_inner_lip(image: np.ndarray, pts: np.ndarray) -> InnerLip:
     """
     h, w = image.shape[:2]
     teeth_mask = np.zeros((h, w), np.uint8)
+    opening_mask = np.zeros((h, w), np.uint8)
     inner = pts[LIPS_INNER].copy()
     outer = pts[LIPS_OUTER]
     x0, y0, x1, y1 = clipped_box(outer, 2, 3, w, h)
     patch = image[y0:y1, x0:x1]
     if patch.size == 0:
-        return InnerLip(inner, teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
     found = _opening(patch, outer - [x0, y0])
     if found is None:
-        return InnerLip(inner, teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
     teeth, open_m, inside_px = found
     teeth_mask[y0:y1, x0:x1] = teeth.astype(np.uint8) * 255
+    opening_mask[y0:y1, x0:x1] = open_m * 255
     if open_m.sum() < max(6, 0.02 * inside_px):
-        return InnerLip(inner, teeth_mask)
-    return InnerLip(_follow_opening(inner, pts, open_m, x0, y0), teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
+    return InnerLip(_follow_opening(inner, pts, open_m, x0, y0), teeth_mask, opening_mask)
 
 
 def _opening(patch: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:

@@ -16,7 +16,8 @@ from .geometry import LocalFrame
 from .lips import refine_inner_lip
 from .mesh import build_anchors, triangulate
 from .palette import cut_out_teeth, measure_grain, sample_palette
-from .pose import Frame, deform_local, head_rotation, move_head
+from .closed_lips import closed_lip_texture
+from .pose import Frame, deform_local, head_rotation, move_head, with_seal
 
 
 class Rig:
@@ -33,7 +34,7 @@ class Rig:
         """(478, 2) float32 source mesh in pixels, with the inner lip as the pixels show it."""
         self.src_teeth_mask = lip.teeth_mask
         z = depth_in_iod(portrait.depth, self.iod)
-        self.face = build_face_model(self.coords.to_local(self.points), z)
+        self.face = with_seal(build_face_model(self.coords.to_local(self.points), z))
         chin_v = float(self.face.local[CHIN, 1])
         self.anchors = build_anchors(self.points, self.coords, self.face.z, chin_v, (self.w, self.h))
         self.all_src = np.concatenate([self.points, self.anchors.points]).astype(np.float32)
@@ -43,6 +44,8 @@ class Rig:
         self.palette = sample_palette(self.image, self.points, self.iod, lip.teeth_mask)
         self.grain = measure_grain(self.image, self.points, self.iod, seed)
         self.src_teeth = cut_out_teeth(self.image, lip.teeth_mask)
+        self.texture = closed_lip_texture(self.image, self.points, lip.opening_mask, self.iod)
+        """What the warp samples: the photo with its opening filled with lip (:mod:`.closed_lips`)."""
 
     @property
     def has_src_teeth(self) -> bool:
