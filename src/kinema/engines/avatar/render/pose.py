@@ -97,6 +97,18 @@ def with_seal(face: FaceModel) -> FaceModel:
     return replace(face, seal=seal)
 
 
+BREATH_RISE = 1.5
+"""The shoulders rise this many times the head's breathing lift (the head rides on them)."""
+
+
+def body_shift(f: Frame) -> np.ndarray:
+    """(2,) float32 local (u, v) shift of the shoulders: breathing lifts them (``dy`` is the breathing
+    term of the head's motion), and they follow a fraction of the head's sway, turn and tilt."""
+    du = 0.35 * f.dx + 0.25 * f.yaw + 0.12 * f.roll
+    dv = BREATH_RISE * f.dy
+    return np.array([du, dv], np.float32)
+
+
 def head_rotation(f: Frame) -> np.ndarray:
     """3×3 float32 rotation of (u, v, z): yaw about v, then pitch about u, then roll about z."""
     cy, sy = math.cos(f.yaw), math.sin(f.yaw)

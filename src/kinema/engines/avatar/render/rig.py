@@ -17,7 +17,7 @@ from .lips import refine_inner_lip
 from .mesh import build_anchors, triangulate
 from .palette import cut_out_teeth, measure_grain, sample_palette
 from .closed_lips import closed_lip_texture
-from .pose import Frame, deform_local, head_rotation, move_head, with_seal
+from .pose import Frame, body_shift, deform_local, head_rotation, move_head, with_seal
 
 
 class Rig:
@@ -36,7 +36,8 @@ class Rig:
         z = depth_in_iod(portrait.depth, self.iod)
         self.face = with_seal(build_face_model(self.coords.to_local(self.points), z))
         chin_v = float(self.face.local[CHIN, 1])
-        self.anchors = build_anchors(self.points, self.coords, self.face.z, chin_v, (self.w, self.h))
+        self.anchors = build_anchors(self.points, self.coords, self.face.z, chin_v, (self.w, self.h),
+                                     portrait.shoulders, portrait.person)
         self.all_src = np.concatenate([self.points, self.anchors.points]).astype(np.float32)
         """Source positions of every warp vertex: the mesh, then the anchors."""
         opened = self.coords.from_local(deform_local(self.face, Frame(open=1.0)))
@@ -61,6 +62,7 @@ class Rig:
         # anchors: the same rigid head motion, scaled by their weight
         a_mov = self.coords.from_local(move_head(anchors.local, anchors.z, pivot, rot, f))
         a_dst = anchors.points + (a_mov - anchors.points) * anchors.weight[:, None]
+        a_dst += anchors.body[:, None] * (self.coords.from_local(body_shift(f)[None, :]) - self.coords.origin)
         return np.concatenate([mesh, a_dst]).astype(np.float32)
 
 
