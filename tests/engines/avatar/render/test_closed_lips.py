@@ -97,6 +97,10 @@ def test_the_texture_fills_only_the_mouth_and_keeps_a_closed_mouth_as_is(rig: Ri
     near = poly_contains(c + (outer - c) * 1.35, np.stack([xs, ys], axis=1).astype(np.float32))
     assert near.all()
     assert np.array_equal(tex.image[~tex.filled], rig.image[~tex.filled])
-    # no opening mask: nothing to fill
-    none = closed_lip_texture(rig.image, rig.points, np.zeros(rig.image.shape[:2], np.uint8), rig.iod)
+    # no opening mask, or a closed source (whose own lip line is kept): nothing to fill
+    none = closed_lip_texture(rig.image, rig.points, np.zeros(rig.image.shape[:2], np.uint8), rig.iod,
+                              rig.face.gap0)
     assert none.image is rig.image and not none.filled.any()
+    opening = (tex.filled * 255).astype(np.uint8)
+    closed = closed_lip_texture(rig.image, rig.points, opening, rig.iod, gap0=0.01)
+    assert closed.image is rig.image and not closed.filled.any()

@@ -33,11 +33,21 @@ class ClosedLipTexture:
     """H×W bool: the pixels that were replaced (empty for a closed mouth or one too small to analyse)."""
 
 
-def closed_lip_texture(image: np.ndarray, pts: np.ndarray, opening: np.ndarray, iod: float) -> ClosedLipTexture:
+OPEN_SOURCE = 0.03
+"""A source whose lips are apart by less than this (inter-ocular distances) is a closed mouth: its own lip
+line is kept as it is."""
+
+
+def closed_lip_texture(
+    image: np.ndarray, pts: np.ndarray, opening: np.ndarray, iod: float, gap0: float
+) -> ClosedLipTexture:
     """Fill the opening (``opening`` mask, the inner-lip polygon of ``pts``, dark corners) with lip colour,
-    interpolated column by column between the upper and the lower lip."""
+    interpolated column by column between the upper and the lower lip, when the source's lips are apart by
+    ``gap0`` ≥ :data:`OPEN_SOURCE`."""
     h, w = image.shape[:2]
     filled = np.zeros((h, w), bool)
+    if gap0 < OPEN_SOURCE:
+        return ClosedLipTexture(image, filled)
     pad = 3 + round(0.06 * iod)
     x0, y0, x1, y1 = clipped_box(pts[LIPS_OUTER], pad, pad + 1, w, h)
     if x1 - x0 < 4 or y1 - y0 < 4 or not opening[y0:y1, x0:x1].any():

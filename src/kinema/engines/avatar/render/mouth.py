@@ -53,7 +53,8 @@ def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     """Paint the interior into ``frame`` (in place) where the lips at ``dst`` are apart."""
     m = find_opening(dst, rig.w, rig.h)
     if m is None:
-        paint_seam(frame, dst, rig)
+        if rig.texture.filled.any():  # a closed source keeps its own lip line
+            paint_seam(frame, dst, rig)
         return
     col = _cavity(m, rig)
     if f.tongue > 0.05 and m.gap > 0.08 * rig.iod:
@@ -70,7 +71,8 @@ def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     # grain matched to the photo
     ph, pw = m.mask.shape
     col += rig.grain.patch(ph, pw)[..., None]
-    alpha = m.mask.astype(np.float32)[..., None] / 255.0
+    # a slit of a pixel or two is a shadow between the lips, not a black line
+    alpha = m.mask.astype(np.float32)[..., None] / 255.0 * (0.55 + 0.45 * min(1.0, m.gap / 3.0))
     box = (slice(m.y0, m.y0 + ph), slice(m.x0, m.x0 + pw))
     region = frame[box].astype(np.float32)
     frame[box] = np.clip(region * (1 - alpha) + col * alpha, 0, 255).astype(np.uint8)

@@ -45,7 +45,8 @@ class Rig:
         self.palette = sample_palette(self.image, self.points, self.iod, lip.teeth_mask)
         self.grain = measure_grain(self.image, self.points, self.iod, seed)
         self.src_teeth = cut_out_teeth(self.image, lip.teeth_mask)
-        self.texture = closed_lip_texture(self.image, self.points, lip.opening_mask, self.iod)
+        self.texture = closed_lip_texture(self.image, self.points, lip.opening_mask, self.iod,
+                                          self.face.gap0)
         """What the warp samples: the photo with its opening filled with lip (:mod:`.closed_lips`)."""
 
     @property
