@@ -25,7 +25,7 @@ from PIL import Image, ImageOps
 from kinema.engines.base import EngineInputError
 from kinema.media.image_load import open_picture
 
-from .landmarks import IRIS_L, IRIS_R
+from .landmarks import CHIN, IRIS_L, IRIS_R
 
 MIN_IOD_PX = 18.0
 """Below this inter-ocular distance (output pixels) a mouth is a few pixels: refuse rather than smear."""
@@ -268,6 +268,6 @@ def load_portrait(path: str | Path, max_short: int = 720, max_long: int = 1280) 
     xy, z = find_face(rgb)
     iod = float(np.linalg.norm(xy[IRIS_R] - xy[IRIS_L]))
     shoulders, person = find_body(rgb, iod)
-    if shoulders is not None and float(shoulders[:, 1].min()) < float(xy[:, 1].max()):
-        shoulders = None  # shoulders level with the face: not a head-and-shoulders picture
+    if shoulders is not None and float(shoulders[:, 1].min()) < float(xy[CHIN, 1]) - 0.5 * iod:
+        shoulders = None  # shoulders level with the mouth: not a head-and-shoulders picture
     return Portrait(image=rgb, points=xy, depth=z, shoulders=shoulders, person=person)

@@ -75,12 +75,13 @@ def build_anchors(
 def _on_background(anchors: np.ndarray, person: np.ndarray, margin: float) -> np.ndarray:
     """Anchors farther than ``margin`` pixels from the person: the background, which must not follow the
     head (ring 1 used to drag the wall beside the head along with the hair)."""
-    r = max(1, round(margin))
-    near = cv2.dilate(person.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2))
-    h, w = near.shape
+    if not person.any():
+        return np.zeros(len(anchors), bool)
+    dist = cv2.distanceTransform((~person).astype(np.uint8), cv2.DIST_L2, 3)
+    h, w = dist.shape
     xs = np.clip(np.round(anchors[:, 0]).astype(int), 0, w - 1)
     ys = np.clip(np.round(anchors[:, 1]).astype(int), 0, h - 1)
-    return near[ys, xs] == 0
+    return dist[ys, xs] > margin
 
 
 SHOULDER_BAND = 0.8
@@ -106,12 +107,12 @@ def _shoulder_points(shoulders: np.ndarray | None, frame: LocalFrame) -> tuple[n
 
 def _spaced(candidates: np.ndarray, mesh: np.ndarray, min_gap: float) -> np.ndarray:
     """Indices of the candidates, in order, farther than ``min_gap`` from the mesh and from those kept."""
+    d_mesh = np.min(np.linalg.norm(candidates[:, None, :] - mesh[None, :, :], axis=2), axis=1)
     keep: list[int] = []
-    for i, a in enumerate(candidates):
-        near = min(float(np.min(np.linalg.norm(mesh - a, axis=1))),
-                   min((float(np.linalg.norm(candidates[k] - a)) for k in keep), default=1e9))
-        if near > min_gap:
-            keep.append(i)
+    for i in np.nonzero(d_mesh > min_gap)[0].tolist():
+        if keep and float(np.min(np.linalg.norm(candidates[keep] - candidates[i], axis=1))) <= min_gap:
+            continue
+        keep.append(i)
     return np.array(keep, np.int64)
 
 
