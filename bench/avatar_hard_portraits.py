@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
+from tests.engines.avatar.render.test_closed_lips import corner_notch_share, seam_darkest  # noqa: E402
+
 from kinema.engines.avatar.face import load_portrait  # noqa: E402
 from kinema.engines.avatar.landmarks import LIPS_OUTER  # noqa: E402
 from kinema.engines.avatar.render import Frame, Renderer, Rig  # noqa: E402
-from tests.engines.avatar.render.test_closed_lips import corner_notch_share, seam_darkest  # noqa: E402
 
 POSES = [
     ("rest", Frame()),

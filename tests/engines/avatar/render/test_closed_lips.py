@@ -88,7 +88,7 @@ def test_a_closure_seals_the_lips_along_their_whole_width(rig: Rig) -> None:
     assert gap_half[5] > 0.2 * rig.face.gap0 * rig.iod
 
 
-def test_the_texture_fills_only_the_mouth_and_keeps_a_closed_mouth_as_is(rig: Rig, astronaut: Portrait) -> None:
+def test_the_texture_fills_only_the_mouth_and_keeps_a_closed_mouth_as_is(rig: Rig) -> None:
     tex = rig.texture
     assert tex.filled.any()
     ys, xs = np.nonzero(tex.filled)

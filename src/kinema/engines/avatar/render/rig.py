@@ -11,12 +11,12 @@ import numpy as np
 
 from ..face import Portrait
 from ..landmarks import CHIN, LIPS_INNER
+from .closed_lips import closed_lip_texture
 from .face_model import build_face_model, depth_in_iod
 from .geometry import LocalFrame
 from .lips import refine_inner_lip
 from .mesh import build_anchors, triangulate
 from .palette import cut_out_teeth, measure_grain, sample_palette
-from .closed_lips import closed_lip_texture
 from .pose import Frame, body_shift, deform_local, head_rotation, move_head, with_seal
 
 
