@@ -54,16 +54,16 @@ def closed_lip_texture(
         return ClosedLipTexture(image, filled)
     patch = image[y0:y1, x0:x1]
     off = np.array([x0, y0], np.float32)
-    lips = np.zeros(patch.shape[:2], np.uint8)
+    lips: np.ndarray = np.zeros(patch.shape[:2], np.uint8)
     cv2.fillPoly(lips, [np.round((pts[LIPS_OUTER] - off) * 4).astype(np.int32)], 1, cv2.LINE_8, shift=2)
-    mask = np.zeros_like(lips)
+    mask: np.ndarray = np.zeros_like(lips)
     cv2.fillPoly(mask, [np.round((pts[LIPS_INNER] - off) * 4).astype(np.int32)], 1, cv2.LINE_8, shift=2)
     mask |= (opening[y0:y1, x0:x1] > 0).astype(np.uint8)
     # the corners' shadow reaches a little past the outer-lip contour
     r = max(1, round(0.04 * iod))
     lips = cv2.dilate(lips, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     mask = _with_dark_corners(patch, mask, lips, iod)
-    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8)) & lips
+    mask = np.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), lips)
     if mask.sum() == mask.size or not mask.any():
         return ClosedLipTexture(image, filled)
     out = image.copy()
