@@ -115,7 +115,10 @@ def find_opening(dst: np.ndarray, w: int, h: int) -> Opening | None:
         return None
     pw, ph = x1 - x0, y1 - y0
     mask = np.zeros((ph, pw), np.uint8)
-    cv2.fillPoly(mask, [np.round((inner - [x0, y0]) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+    # each lip's inner edge as a smooth curve, corner to corner (the corners stay pointed): on a big face the
+    # 20-point contour drew a visibly polygonal mouth
+    outline = np.concatenate([smooth_curve(up), smooth_curve(dst[INNER_LOWER])[1:-1]])
+    cv2.fillPoly(mask, [np.round((outline - [x0, y0]) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
     xs = np.arange(x0, x1, dtype=np.float32) + 0.0
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
     oux, ouy = up[:, 0], up[:, 1]
@@ -129,6 +132,20 @@ def find_opening(dst: np.ndarray, w: int, h: int) -> Opening | None:
     hw = max(1.0, abs(dst[INNER_CORNER_L, 0] - dst[INNER_CORNER_R, 0]) / 2)
     r = np.clip((xs[None, :] - xc) / hw, -1.2, 1.2)
     return Opening(x0=x0, y0=y0, mask=mask, gap=gap, up=up, lo=lo, xs=xs, ys=ys, yu=yu, s=s, xc=xc, r=r)
+
+
+def smooth_curve(pts: np.ndarray, per_segment: int = 4) -> np.ndarray:
+    """A Catmull-Rom curve through ``pts`` (open, end points kept), ``per_segment`` points per segment."""
+    p = np.concatenate([pts[:1] * 2 - pts[1:2], pts, pts[-1:] * 2 - pts[-2:-1]])
+    t = np.linspace(0.0, 1.0, per_segment, endpoint=False, dtype=np.float32)[:, None]
+    t2, t3 = t * t, t * t * t
+    out = []
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        out.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
+                          + (3 * p1 - p0 - 3 * p2 + p3) * t3))
+    out.append(pts[-1:])
+    return np.concatenate(out).astype(np.float32)
 
 
 def _cavity(m: Opening, rig: Rig) -> np.ndarray:
