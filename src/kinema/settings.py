@@ -102,6 +102,23 @@ class Settings(BaseSettings):
         "brush, camera_control, sound…): reject = 1201 naming the field; cpu = run it on the CPU engine.",
     )
 
+    # --- text to speech (docs/tts.md)
+    tts_en_engine: Literal["kokoro", "piper"] = Field(
+        "kokoro",
+        description="English TTS engine: kokoro (neural, 28 voices) or piper (one voice, ~6x faster). "
+        "Kokoro falls back to piper when its voices are not installed.",
+    )
+    tts_zh_engine: Literal["kokoro", "espeak-ng"] = Field(
+        "kokoro",
+        description="Mandarin TTS engine: kokoro (neural, 8 voices) or espeak-ng (formant, robotic). "
+        "Kokoro falls back to espeak-ng when its voices or misaki[zh] are not installed.",
+    )
+    tts_data_dir: Path | None = Field(
+        None,
+        description="Kokoro's voices (voices/*.bin, put there by scripts/setup.sh) and joined model; "
+        "default <python prefix>/share/kinema/tts.",
+    )
+
     # --- watermarked copies (watermark_info.enabled; docs/watermark.md)
     watermark_text: str = Field(
         "kinema", description="Text of the mark (printable ASCII), used when no watermark_image is set."
