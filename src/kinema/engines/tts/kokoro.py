@@ -24,6 +24,8 @@ from kinema.engines.tts.types import PhoneSpan
 
 SAMPLE_RATE = 24_000
 HOP = 600  # samples per duration frame
+SILENT = 0.03  # a 25 ms frame quieter than this share of the chunk's loudest frame is silence
+LEAD_FRAMES = 3  # silence kept before each chunk (75 ms): the start pad's last frames, where the voice sets in
 DURATION_OUTPUT = "/encoder/Round_output_0"
 _STRESS = frozenset("ˈˌ")
 #: Marks that belong to the phone before them: length, aspiration, palatalisation, nasality, Mandarin tones.
@@ -77,6 +79,11 @@ def _voice(model: _Model, data_dir: Path | None, name: str) -> np.ndarray:
         return model.voices[name]
 
 
+def _touches(span: PhoneSpan, start: int) -> bool:
+    """True when ``span`` ends where a token starting at sample ``start`` begins (no pause between)."""
+    return abs(span.end * SAMPLE_RATE - start) < 0.5
+
+
 def phone_spans(symbols: str, frames: np.ndarray, offset: int) -> list[PhoneSpan]:
     """Per-token frame counts (pads included: ``len(symbols) + 2``) → IPA phones in seconds.
 
@@ -93,7 +100,7 @@ def phone_spans(symbols: str, frames: np.ndarray, offset: int) -> list[PhoneSpan
         cursor = end
         if sym in _STRESS:
             pending = start if pending is None else pending
-        elif (sym in _ATTACH or sym == " ") and spans and pending is None:
+        elif (sym in _ATTACH or sym == " ") and spans and pending is None and _touches(spans[-1], start):
             last = spans[-1]
             label = last.p + sym if sym in _ATTACH and sym not in _TONES else last.p
             spans[-1] = PhoneSpan(label, last.start, end / SAMPLE_RATE)
@@ -104,6 +111,32 @@ def phone_spans(symbols: str, frames: np.ndarray, offset: int) -> list[PhoneSpan
                                    end / SAMPLE_RATE))
             pending = None
     return spans
+
+
+def _trim_tails(spans: list[PhoneSpan], audio: np.ndarray, offset: int) -> list[PhoneSpan]:
+    """End each phone that precedes a pause (or ends the chunk) where its sound does.
+
+    Kokoro gives a sentence's last token the silence after it (up to ~0.5 s): a mouth would hold that vowel
+    open through the pause. Such a phone is cut back, in whole frames, to its last frame louder than
+    :data:`SILENT` of the chunk's peak frame (never below one frame); every other edge stays as the model
+    produced it.
+    """
+    n = len(audio) // HOP
+    if n == 0 or not spans:
+        return spans
+    rms = np.sqrt(np.mean(audio[: n * HOP].reshape(n, HOP) ** 2, axis=1))
+    loud = rms > SILENT * float(rms.max())
+    out = list(spans)
+    for i, span in enumerate(out):
+        if i + 1 < len(out) and abs(out[i + 1].start - span.end) < 1e-9:
+            continue  # connected to the next phone
+        first = round(span.start * SAMPLE_RATE - offset) // HOP
+        last = min(n, round(span.end * SAMPLE_RATE - offset) // HOP)
+        sounding = np.flatnonzero(loud[first:last])
+        end_frame = first + (int(sounding[-1]) + 1 if sounding.size else 1)
+        if end_frame < last:
+            out[i] = PhoneSpan(span.p, span.start, (offset + end_frame * HOP) / SAMPLE_RATE)
+    return out
 
 
 def synthesize_kokoro(
@@ -124,9 +157,13 @@ def synthesize_kokoro(
         }
         audio, frames = model.session.run(None, feeds)
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-        frames = np.asarray(frames).reshape(-1)
+        frames = np.asarray(frames).reshape(-1).copy()
+        # The start pad is ~0.45 s of silence on every call: keep LEAD_FRAMES of it (whole frames, so the
+        # timings stay exact), else each sentence would open with a long gap.
+        cut = max(0, int(frames[0]) - LEAD_FRAMES) if len(frames) else 0
+        audio, frames[0] = audio[cut * HOP :], frames[0] - cut
         if len(frames) == len(ids) and int(frames.sum()) * HOP == len(audio):
-            phones.extend(phone_spans(chunk, frames, offset))
+            phones.extend(_trim_tails(phone_spans(chunk, frames, offset), audio, offset))
         pieces.append(audio)
         offset += len(audio)
     samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)

@@ -85,14 +85,6 @@ def _writable_model_path(data_dir: Path | None) -> Path:
     raise RuntimeError("no writable folder for the joined Kokoro model (set KINEMA_TTS_DATA_DIR)")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def model_bytes(data_dir: Path | None) -> bytes:
     """The model, joined from its parts on first use, as bytes whose SHA-256 was just checked."""
     with _JOIN_LOCK:
@@ -103,6 +95,7 @@ def model_bytes(data_dir: Path | None) -> bytes:
                 with os.fdopen(fd, "wb") as out:
                     for part in _part_paths():
                         out.write(part.read_bytes())
+                os.chmod(tmp, 0o644)  # mkstemp makes it private; the model is no secret
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
