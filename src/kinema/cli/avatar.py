@@ -29,8 +29,8 @@ def command(
         if text is not None:
             from kinema.engines.tts import synthesize, write_phones_json
             from kinema.jobs.tts_setup import tts_setup
-            from kinema.settings import get_settings
             from kinema.media.audio_io import write_wav
+            from kinema.settings import get_settings
 
             try:
                 speech = synthesize(text, language="en", setup=tts_setup(get_settings()))

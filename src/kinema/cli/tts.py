@@ -8,10 +8,22 @@ from pathlib import Path
 import typer
 
 from kinema.contract.voices import VoiceLanguage
-from kinema.engines.tts import synthesize, write_phones_json
+from kinema.engines.tts import TtsSetup, synthesize, write_phones_json
 from kinema.jobs.tts_setup import tts_setup
 from kinema.media.audio_io import write_mp3, write_wav
 from kinema.settings import get_settings
+
+
+def _with_engine(setup: TtsSetup, language: VoiceLanguage, engine: str | None) -> TtsSetup:
+    """The configured engines, with ``--engine`` (when given) for the language spoken."""
+    if engine is None:
+        return setup
+    if language == "en" and engine in ("kokoro", "piper"):
+        return replace(setup, en="piper" if engine == "piper" else "kokoro")
+    if language == "zh" and engine in ("kokoro", "espeak-ng"):
+        return replace(setup, zh="espeak-ng" if engine == "espeak-ng" else "kokoro")
+    allowed = "kokoro or piper" if language == "en" else "kokoro or espeak-ng"
+    raise typer.BadParameter(f"must be {allowed} for --lang {language}", param_hint="--engine")
 
 
 def command(
@@ -30,12 +42,7 @@ def command(
     if lang not in ("en", "zh"):
         raise typer.BadParameter("must be 'en' or 'zh'", param_hint="--lang")
     language: VoiceLanguage = "en" if lang == "en" else "zh"
-    setup = tts_setup(get_settings())
-    if engine is not None:
-        allowed = ("kokoro", "piper") if language == "en" else ("kokoro", "espeak-ng")
-        if engine not in allowed:
-            raise typer.BadParameter(f"must be one of {allowed} for --lang {lang}", param_hint="--engine")
-        setup = replace(setup, **{language: engine})
+    setup = _with_engine(tts_setup(get_settings()), language, engine)
     try:
         speech = synthesize(text, language=language, voice_id=voice, speed=speed, setup=setup)
     except ValueError as exc:

