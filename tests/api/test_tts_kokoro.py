@@ -102,10 +102,11 @@ def test_speed_changes_the_length_and_output_is_deterministic(server: Server) ->
 
 
 def test_mandarin_avatar_moves_from_the_tts_phones(server: Server) -> None:
-    audio = _speak(server, "你好。", "girlfriend_1_speech02", "zh")
+    audio = _speak(server, "你好，欢迎来到这里。今天我们一起聊聊天吧。", "girlfriend_1_speech02", "zh")
+    assert float(audio["duration"]) >= 2  # the avatar takes 2 to 300 s of speech
     with server.client() as c:
         created = c.post(
-            AVATAR, json={"image": portrait_b64(256), "audio_id": audio["id"], "mode": "std"}
+            AVATAR, json={"image": portrait_b64(320), "audio_id": audio["id"], "mode": "std"}
         ).json()
         assert created["code"] == 0, created
         done = wait_for(c, f"{AVATAR}/{created['data']['task_id']}", timeout=240)
