@@ -136,7 +136,8 @@ class Inputs:
     def speech(self) -> tuple[Path, list[Phone]]:
         """The sentence from the bundled Piper voice: a WAV and its phone timings."""
         if self._speech is None:
-            sp = synthesize(SENTENCE, "en", setup=TtsSetup(en="piper"))  # Piper: hashes kept across TTS changes
+            # Piper, whatever the TTS default: the hashes must not change with it
+            sp = synthesize(SENTENCE, "en", setup=TtsSetup(en="piper"))
             wav = self.root / "speech.wav"
             write_wav(sp.samples, sp.sample_rate, wav)
             self._speech = (wav, [Phone(p.p, p.start, p.end) for p in sp.phones])
