@@ -45,7 +45,7 @@ from kinema.engines.avatar.face import Portrait, load_portrait
 from kinema.engines.avatar.render import Frame, Renderer, Rig
 from kinema.engines.avatar.speech import Phone
 from kinema.engines.image2video import CameraControl, DynamicMask, I2VOptions, render_image_to_video
-from kinema.engines.tts import synthesize
+from kinema.engines.tts import TtsSetup, synthesize
 from kinema.engines.video_to_audio import video_to_audio
 from kinema.media.audio_io import write_wav
 from kinema.media.video_writer import VideoSettings, VideoWriter
@@ -136,7 +136,8 @@ class Inputs:
     def speech(self) -> tuple[Path, list[Phone]]:
         """The sentence from the bundled Piper voice: a WAV and its phone timings."""
         if self._speech is None:
-            sp = synthesize(SENTENCE, "en")
+            # Piper, whatever the TTS default: the hashes must not change with it
+            sp = synthesize(SENTENCE, "en", setup=TtsSetup(en="piper"))
             wav = self.root / "speech.wav"
             write_wav(sp.samples, sp.sample_rate, wav)
             self._speech = (wav, [Phone(p.p, p.start, p.end) for p in sp.phones])

@@ -108,6 +108,21 @@ class Settings(BaseSettings):
         description="General MIDI SoundFont the music plays on: auto = Debian's MuseScore General Lite "
         "(musescore-general-soundfont-small, with fluidsynth) when installed, a path = that .sf2/.sf3, "
         "none = the oscillator synth. Without libfluidsynth or the file, the oscillator synth plays.",
+    # --- text to speech (docs/tts.md)
+    tts_en_engine: Literal["kokoro", "piper"] = Field(
+        "kokoro",
+        description="English TTS engine: kokoro (neural, 28 voices) or piper (one voice, ~6x faster). "
+        "Kokoro falls back to piper when its voices are not installed.",
+    )
+    tts_zh_engine: Literal["kokoro", "espeak-ng"] = Field(
+        "kokoro",
+        description="Mandarin TTS engine: kokoro (neural, 8 voices) or espeak-ng (formant, robotic). "
+        "Kokoro falls back to espeak-ng when its voices or misaki[zh] are not installed.",
+    )
+    tts_data_dir: Path | None = Field(
+        None,
+        description="Kokoro's voices (voices/*.bin, put there by scripts/setup.sh) and joined model; "
+        "default <python prefix>/share/kinema/tts.",
     )
 
     # --- watermarked copies (watermark_info.enabled; docs/watermark.md)

@@ -14,6 +14,7 @@ import pytest
 
 from kinema.api.routes import voices
 from kinema.runtime import Runtime
+from kinema.settings import Settings
 from kinema.storage.local import LocalStorage
 
 
@@ -26,7 +27,7 @@ class SlowMaker:
         self.threads: set[int] = set()
         self._lock = threading.Lock()
 
-    def __call__(self, rt: Any, voice_id: str, language: str, key: str) -> float:
+    def __call__(self, rt: Any, voice_id: str, language: str, key: str, setup: Any = None) -> float:
         with self._lock:
             self.calls.append(voice_id)
             self.running += 1
@@ -47,7 +48,8 @@ def maker(monkeypatch: pytest.MonkeyPatch) -> SlowMaker:
 
 
 def _runtime(tmp_path: Path) -> Runtime:
-    return cast(Runtime, SimpleNamespace(storage=LocalStorage(tmp_path)))
+    settings = Settings(data_dir=tmp_path)  # the TTS engines it names are part of the sample's key
+    return cast(Runtime, SimpleNamespace(storage=LocalStorage(tmp_path), settings=settings))
 
 
 def test_one_synthesis_per_voice_however_many_ask(tmp_path: Path, maker: SlowMaker) -> None:

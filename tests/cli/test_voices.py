@@ -1,4 +1,5 @@
-"""``kinema voices``: every preset voice with its name, language and profile; ``--lang`` and ``--json``."""
+"""``kinema voices``: every preset voice with its name, language, Kokoro voice and previous-engine profile;
+``--lang`` and ``--json``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def test_the_table_lists_every_voice_of_a_language() -> None:
     assert "reader_en_m-v1" in out.output and "The Reader" in out.output
 
 
-def test_json_lines_carry_id_name_language_and_profile() -> None:
+def test_json_lines_carry_id_name_language_voice_and_profile() -> None:
     out = CliRunner().invoke(app, ["voices", "--json"])
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.output.splitlines()]
@@ -26,8 +27,12 @@ def test_json_lines_carry_id_name_language_and_profile() -> None:
         "voice_id": "genshin_vindi2",
         "voice_name": VOICE_NAMES["zh"]["genshin_vindi2"],
         "voice_language": "zh",
+        "kokoro_voice": "zm_yunxi",
+        "kokoro_pace": 1.0,
         "profile": "male",
     }
+    uk_man2 = next(r for r in rows if r["voice_id"] == "uk_man2")
+    assert uk_man2["kokoro_voice"] == "bm_george"
 
 
 def test_an_unknown_language_is_refused() -> None:

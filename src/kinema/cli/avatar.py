@@ -28,10 +28,12 @@ def command(
         phones_path: Path | None = None
         if text is not None:
             from kinema.engines.tts import synthesize, write_phones_json
+            from kinema.jobs.tts_setup import tts_setup
             from kinema.media.audio_io import write_wav
+            from kinema.settings import get_settings
 
             try:
-                speech = synthesize(text, language="en")
+                speech = synthesize(text, language="en", setup=tts_setup(get_settings()))
             except ValueError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(code=2) from exc

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from kinema.contract.voices import TRIAL_SENTENCES, VoiceLanguage
+from kinema.engines.tts import TtsSetup
 from kinema.runtime import Runtime
 
 #: Storage folder of the samples: ``voices/trials/<revision>/<language>/<voice_id>.mp3``.
@@ -26,20 +27,23 @@ def sample_name(voice_id: str, language: str) -> str:
     return f"voice-trial/{language}/{voice_id}"
 
 
-def sample_key(voice_id: str, language: VoiceLanguage) -> str:
-    """The storage key of the current revision of the voice's sample (the voice must be a preset)."""
+def sample_key(voice_id: str, language: VoiceLanguage, setup: TtsSetup | None = None) -> str:
+    """The storage key of the current revision of the voice's sample (the voice must be a preset), as the
+    engines of ``setup`` speak it (a Kokoro voice and its Piper fallback have different keys)."""
     from kinema.engines.tts import voice_revision
 
-    return f"{SAMPLE_PREFIX}/{voice_revision(voice_id, language)}/{language}/{voice_id}.mp3"
+    return f"{SAMPLE_PREFIX}/{voice_revision(voice_id, language, setup)}/{language}/{voice_id}.mp3"
 
 
-def make_sample(rt: Runtime, voice_id: str, language: VoiceLanguage, key: str) -> float:
+def make_sample(
+    rt: Runtime, voice_id: str, language: VoiceLanguage, key: str, setup: TtsSetup | None = None
+) -> float:
     """Synthesise the voice's trial sentence and store it as MP3 under ``key``; the sample's length in s.
     Blocking (~0.1–0.5 s of CPU): call it from a thread."""
     from kinema.engines.tts import synthesize
     from kinema.media.audio_io import write_mp3
 
-    speech = synthesize(TRIAL_SENTENCES[language], language=language, voice_id=voice_id)
+    speech = synthesize(TRIAL_SENTENCES[language], language=language, voice_id=voice_id, setup=setup)
     with tempfile.TemporaryDirectory(prefix="kinema-trial-") as tmp:
         path = Path(tmp) / "trial.mp3"
         write_mp3(speech.samples, speech.sample_rate, path)

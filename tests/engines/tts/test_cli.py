@@ -33,3 +33,12 @@ def test_writes_mp3_and_phones(tmp_path: Path) -> None:
 def test_unknown_voice_fails(tmp_path: Path) -> None:
     res = CliRunner().invoke(_app(), ["Hello", "-o", str(tmp_path / "x.mp3"), "--voice", "nope"])
     assert res.exit_code == 2 and not (tmp_path / "x.mp3").exists()
+
+
+def test_engine_picks_the_previous_voice_and_is_checked_per_language(tmp_path: Path) -> None:
+    out = tmp_path / "piper.wav"
+    res = CliRunner().invoke(_app(), ["Hello there.", "-o", str(out), "--engine", "piper"])
+    assert res.exit_code == 0, res.output
+    assert "voice=piper:" in res.output and media_duration(out) > 0.3
+    wrong = CliRunner().invoke(_app(), ["Hello", "-o", str(tmp_path / "x.mp3"), "--engine", "espeak-ng"])
+    assert wrong.exit_code == 2 and "--engine" in wrong.output

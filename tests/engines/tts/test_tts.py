@@ -1,4 +1,5 @@
-"""TTS engine: real speech comes out, timings match it, options do what the API says."""
+"""TTS engine: real speech comes out, timings match it, options do what the API says (default engines:
+Kokoro where installed; the previous engines, Piper and espeak-ng, through ``TtsSetup``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import numpy as np
 import pytest
 
 from kinema.contract.voices import VOICES
-from kinema.engines.tts import Speech, TtsInputError, synthesize, write_phones_json
+from kinema.engines.tts import Speech, TtsInputError, TtsSetup, synthesize, write_phones_json
 from kinema.engines.tts.espeak_zh import espeak_available
 from kinema.engines.tts.voices import normalize_speed, resolve_voice
 from kinema.media.audio_io import decode_audio, write_mp3
 
 TEXT = "The quick brown fox jumps over the lazy dog. Then it runs away, fast!"
+PREVIOUS = TtsSetup(en="piper", zh="espeak-ng")
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +86,18 @@ def test_speed_changes_length_and_is_clamped() -> None:
     assert normalize_speed(5) == 2.0 and normalize_speed(0.1) == 0.8 and normalize_speed(1.26) == 1.3
 
 
-def test_deterministic() -> None:
-    a = synthesize("Same words, same sound.", voice_id="uk_man2")
-    b = synthesize("Same words, same sound.", voice_id="uk_man2")
+@pytest.mark.parametrize("setup", [TtsSetup(), PREVIOUS], ids=["default", "piper"])
+def test_deterministic(setup: TtsSetup) -> None:
+    a = synthesize("Same words, same sound.", voice_id="uk_man2", setup=setup)
+    b = synthesize("Same words, same sound.", voice_id="uk_man2", setup=setup)
     assert np.array_equal(a.samples, b.samples) and a.phones == b.phones
 
 
 def test_voice_profiles_change_pitch() -> None:
     text = "A voice profile changes how high the voice sounds."
-    girl = synthesize(text, voice_id="genshin_klee2")
-    deep = synthesize(text, voice_id="ai_huangyaoshi_712")
+    girl = synthesize(text, voice_id="genshin_klee2", setup=PREVIOUS)
+    deep = synthesize(text, voice_id="ai_huangyaoshi_712", setup=PREVIOUS)
+    assert girl.voice.startswith("piper:")
     assert _median_f0(girl.samples, girl.sample_rate) > 1.2 * _median_f0(deep.samples, deep.sample_rate)
     assert girl.voice != deep.voice
     assert girl.phones[-1].end <= girl.duration + 1e-6
@@ -141,9 +145,10 @@ def test_write_phones_json(speech: Speech, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng not installed")
-def test_mandarin() -> None:
+def test_mandarin_espeak() -> None:
     text = "你好，世界。今天天气很好！"
-    zh = synthesize(text, "zh", voice_id="tianmeixuemei-v1")
+    zh = synthesize(text, "zh", voice_id="tianmeixuemei-v1", setup=PREVIOUS)
+    assert zh.voice.startswith("espeak-ng:")
     syllables = 10
     assert 0.12 * syllables < zh.duration < 0.8 * syllables
     ph = zh.phones
@@ -159,5 +164,5 @@ def test_mandarin() -> None:
     assert np.mean([at(p.start) for p in ph if p not in vowel]) < np.mean(
         [at((p.start + p.end) / 2) for p in vowel]
     )
-    male = synthesize(text, "zh", voice_id="ai_huangyaoshi_712")
+    male = synthesize(text, "zh", voice_id="ai_huangyaoshi_712", setup=PREVIOUS)
     assert _median_f0(zh.samples, zh.sample_rate) > 1.2 * _median_f0(male.samples, male.sample_rate)

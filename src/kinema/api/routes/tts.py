@@ -29,6 +29,7 @@ from kinema.contract.stored import stored_request
 from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.jobs.tts_record import get_task_by_asset, record_tts_task
+from kinema.jobs.tts_setup import tts_setup
 from kinema.jobs.upstream_tts import forward_tts
 from kinema.runtime import Runtime
 from kinema.upstream.routes import goes_upstream
@@ -44,7 +45,11 @@ def synthesize_and_store(rt: Runtime, account_id: str, req: TtsCreate) -> Task:
     language: Literal["en", "zh"] = "en" if req.voice_language == "en" else "zh"
     try:
         speech = synthesize(
-            req.text or "", language=language, voice_id=req.voice_id, speed=req.voice_speed or 1.0
+            req.text or "",
+            language=language,
+            voice_id=req.voice_id,
+            speed=req.voice_speed or 1.0,
+            setup=tts_setup(rt.settings),
         )
     except TtsInputError as exc:  # the engine's own refusals name their field; anything else is ours (5000)
         raise invalid(exc.field, exc.rule) from exc

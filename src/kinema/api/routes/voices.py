@@ -42,6 +42,7 @@ from kinema.contract.voices import (
     is_preset_id,
     preset_voices,
 )
+from kinema.jobs.tts_setup import tts_setup
 from kinema.jobs.voice_samples import make_sample, sample_key, sample_name
 from kinema.runtime import Runtime
 
@@ -67,13 +68,13 @@ class TrialSamples:
             if (await run_in_threadpool(_stored_sample, rt, voice_id, language))[1]:
                 return key  # another request made it while this one waited
             async with self._slots:
-                await run_in_threadpool(make_sample, rt, voice_id, language, key)
+                await run_in_threadpool(make_sample, rt, voice_id, language, key, tts_setup(rt.settings))
         return key
 
 
 def _stored_sample(rt: Runtime, voice_id: str, language: VoiceLanguage) -> tuple[str, bool]:
     """(key, whether it is stored). In a thread: the first call imports the TTS engine."""
-    key = sample_key(voice_id, language)
+    key = sample_key(voice_id, language, tts_setup(rt.settings))
     return key, rt.storage.info(key) is not None
 
 

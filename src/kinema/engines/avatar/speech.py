@@ -57,6 +57,10 @@ IPA_TO_VISEME = {
     "ŋ": "B", "ɾ": "B", "ʔ": "B", "j": "B", "ç": "B", "x": "B", "ʂ": "B", "ʐ": "B", "ɕ": "B", "ʑ": "B",
     "h": "C", "χ": "B", "ɹ": "E", "r": "E", "ʁ": "E", "ɣ": "B", "ʧ": "B", "ʤ": "B", "ɲ": "B", "ʎ": "H",
 }
+# Mandarin symbols of Kokoro's phone records (misaki's IPA): one-letter affricates, retroflex stops and nasal,
+# the retroflex approximant (r in 日), the rounded glide ɥ (ü in 月) and the mid vowel ɤ (e in 喝).
+IPA_TO_VISEME.update({"ʨ": "B", "ʦ": "B", "ʥ": "B", "ʣ": "B", "ʈ": "B", "ɖ": "B", "ɳ": "B",
+                      "ɻ": "E", "ɥ": "F", "ɤ": "C"})
 IPA_SPREAD = {"i", "ɪ", "e", "j", "ᵻ"}
 IPA_SKIP = set("ˈˌːˑ̃͡‿")
 CLOSURE = "A"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -24,6 +25,24 @@ class TtsInputError(EngineInputError):
         super().__init__(f"{field}: {rule}")
         self.field = field
         self.rule = rule
+
+
+EnEngine = Literal["kokoro", "piper"]
+ZhEngine = Literal["kokoro", "espeak-ng"]
+
+
+@dataclass(frozen=True)
+class TtsSetup:
+    """Which engine speaks each language, and where Kokoro's files live (``None``: the default folder).
+
+    Kokoro is the default for both; Piper (English) and espeak-ng (Mandarin) stay selectable for comparison
+    (``KINEMA_TTS_EN_ENGINE`` / ``KINEMA_TTS_ZH_ENGINE``) and are what speaks when Kokoro's voices are not
+    installed.
+    """
+
+    en: EnEngine = "kokoro"
+    zh: ZhEngine = "kokoro"
+    data_dir: Path | None = None
 
 
 @dataclass(frozen=True)

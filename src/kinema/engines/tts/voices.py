@@ -1,6 +1,7 @@
-"""Map Kling's preset voice ids onto the voices we really have.
+"""Voice id rules (presets per language, the speed range) and the previous engines' character profiles.
 
-We ship one English neural voice (Piper "joe", an adult male) and espeak-ng's Mandarin voice. Kling's ids
+Kokoro, the default engine, maps each id onto one of its own voices (``kokoro_voices``). The previous
+engines have one English neural voice (Piper "joe", an adult male) and espeak-ng's Mandarin voice. Kling's ids
 name characters (a girl, an old king, a commercial lady ...). Rather than reject them, every preset id gets a
 fixed *profile*: a coarse character class that changes pitch/vocal-tract size (resampling), pace and
 prosodic variation. The result is recognisably different per class, deterministic, and honestly *not* the
