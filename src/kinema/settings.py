@@ -108,6 +108,8 @@ class Settings(BaseSettings):
         description="General MIDI SoundFont the music plays on: auto = Debian's MuseScore General Lite "
         "(musescore-general-soundfont-small, with fluidsynth) when installed, a path = that .sf2/.sf3, "
         "none = the oscillator synth. Without libfluidsynth or the file, the oscillator synth plays.",
+    )
+
     # --- text to speech (docs/tts.md)
     tts_en_engine: Literal["kokoro", "piper"] = Field(
         "kokoro",
