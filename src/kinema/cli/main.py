@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from kinema.cli.upstream import upstream_app
 from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
+from kinema.observe.logs import configure_logging
 from kinema.runtime import Runtime
 from kinema.settings import Settings, get_settings
 
@@ -65,6 +66,7 @@ def serve(
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
+    configure_logging(settings.log_format, settings.log_level)
     generative = require_models(settings)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
@@ -88,17 +90,23 @@ def serve(
         if settings.api_workers > 1:  # each process builds its app from the same KINEMA_* environment
             rt.close()
             uvicorn.run(
-                "kinema.api.app:create_app",
+                "kinema.api.app:create_app_process",
                 factory=True,
                 host=settings.host,
                 port=settings.port,
                 workers=settings.api_workers,
-                log_level="warning",
+                **uvicorn_logging(settings),
             )
         else:
-            uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
+            app_ = create_app(settings, rt)
+            uvicorn.run(app_, host=settings.host, port=settings.port, **uvicorn_logging(settings))
     finally:
         _stop_workers(workers_started)
+
+
+def uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own lines at WARNING; in JSON mode through kinema's handler (none of uvicorn's own)."""
+    return {"log_level": "warning", **({"log_config": None} if settings.log_format == "json" else {})}
 
 
 def _stop_workers(started: list[subprocess.Popen[bytes]]) -> None:
