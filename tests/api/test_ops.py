@@ -80,3 +80,29 @@ def test_json_logs_carry_request_and_task_ids(ops_server: Server) -> None:
     mine = [e for e in entries if e.get("task_id") == task_id]
     assert any("claimed" in e["message"] for e in mine), mine  # the worker's lines
     assert all({"ts", "level", "logger", "message", "pid"} <= e.keys() for e in entries)
+
+
+def test_readyz_is_503_when_overloaded_or_a_dependency_fails(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts import create_api_key
+    from kinema.api.app import create_app
+    from kinema.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, ready_max_queue_depth=1))  # no worker runs here
+    rt = app.state.kinema.rt
+    key = create_api_key(rt.db, "ops").api_key
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as c:
+        assert c.get("/readyz").status_code == 200
+        for _ in range(2):
+            assert c.post("/v1/audio/text-to-audio", json={"prompt": "wind", "duration": 3}).json()["code"] == 0
+        reply = c.get("/readyz")
+        assert reply.status_code == 503 and reply.json()["code"] == 5001
+        assert "overloaded: 2 tasks wait, more than 1" in reply.json()["message"]
+
+        def unreachable(_key: str) -> None:
+            raise ConnectionError("s3://secret@host")
+
+        rt.storage.info = unreachable
+        message = c.get("/readyz").json()["message"]
+        assert "storage unreachable (ConnectionError)" in message and "secret" not in message
