@@ -41,9 +41,9 @@ class ContextFilter(logging.Filter):
     """Copies the current ``request_id`` and ``task_id`` onto the record (``None`` when there is none)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
-        record.task_id = task_id.get()
-        ids = [f"{k}={v}" for k, v in (("request_id", record.request_id), ("task_id", record.task_id)) if v]
+        rid, tid = request_id.get(), task_id.get()
+        record.request_id, record.task_id = rid, tid
+        ids = [f"{k}={v}" for k, v in (("request_id", rid), ("task_id", tid)) if v]
         record.ids = f" [{' '.join(ids)}]" if ids else ""
         return True
 
