@@ -8,10 +8,10 @@ Submits a bounded mix of tasks through both API processes (TTS is synchronous; a
 TTS results; video to audio scores one of the image-to-video results, so it starts once one is done), every
 asynchronous task with a callback to a receiver here (its first 3 deliveries answered 500, so retries happen).
 While tasks remain, every ``--kill-every`` seconds one worker, picked at random among those running a task,
-is SIGKILLed with its job processes and started again. Then it prints: tasks accepted, succeeded, failed (by reason), lost (accepted
-but not terminal when the run ends: must be 0), duplicates (a task with more stored results than its result
-names, or a final callback delivered twice), throughput, and the ``/metrics`` view of the same run, checked
-against the database. Exit status 1 when a task is lost or duplicated.
+is SIGKILLed with its job processes and started again. Then it prints: tasks accepted, succeeded, failed (by
+reason), lost (accepted but not terminal when the run ends: must be 0), duplicates (a task with more stored
+results than its result names, or a final callback delivered twice), throughput, and the ``/metrics`` view of
+the same run, checked against the database. Exit status 1 when a task is lost or duplicated.
 """
 
 from __future__ import annotations

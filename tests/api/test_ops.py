@@ -41,7 +41,8 @@ def test_metrics_count_tasks_http_and_queue_across_processes(ops_server: Server)
         bad = c.post("/v1/audio/text-to-audio", json={"prompt": "wind", "duration": 99})
         assert bad.json()["code"] == 1201
         fetch = c.post(
-            "/v1/audio/video-to-audio", json={"video_url": "http://127.0.0.1:9/none.mp4", "sound_effect_prompt": "x"}
+            "/v1/audio/video-to-audio",
+            json={"video_url": "http://127.0.0.1:9/none.mp4", "sound_effect_prompt": "x"},
         )
         assert fetch.json()["code"] == 1201
         reply = httpx.get(ops_server.base + "/metrics", timeout=30)
@@ -55,11 +56,17 @@ def test_metrics_count_tasks_http_and_queue_across_processes(ops_server: Server)
     assert sample(text, "kinema_engine_stage_seconds_count", kind="text_to_audio", stage="engine") >= 1
     route = "/v1/audio/text-to-audio/{task_id}"
     assert sample(text, "kinema_http_requests_total", method="GET", route=route, status="200") >= 1
-    assert sample(text, "kinema_http_requests_total", method="POST", route="/v1/audio/text-to-audio",
-                  status="400") >= 1
+    assert (
+        sample(
+            text, "kinema_http_requests_total", method="POST", route="/v1/audio/text-to-audio", status="400"
+        )
+        >= 1
+    )
     assert sample(text, "kinema_http_request_duration_seconds_count", method="GET", route=route) >= 1
-    assert sample(text, "kinema_input_fetch_failures_total", reason="refused") >= 1  # loopback: the SSRF guard
-    assert "kinema_queue_depth{lane=\"cpu\"}" in text and "kinema_tasks_running{lane=\"gpu\"}" in text
+    assert (
+        sample(text, "kinema_input_fetch_failures_total", reason="refused") >= 1
+    )  # loopback: the SSRF guard
+    assert 'kinema_queue_depth{lane="cpu"}' in text and 'kinema_tasks_running{lane="gpu"}' in text
 
 
 def test_readyz_reports_each_dependency(ops_server: Server) -> None:
@@ -95,7 +102,9 @@ def test_readyz_is_503_when_overloaded_or_a_dependency_fails(tmp_path: Path) -> 
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as c:
         assert c.get("/readyz").status_code == 200
         for _ in range(2):
-            assert c.post("/v1/audio/text-to-audio", json={"prompt": "wind", "duration": 3}).json()["code"] == 0
+            assert (
+                c.post("/v1/audio/text-to-audio", json={"prompt": "wind", "duration": 3}).json()["code"] == 0
+            )
         reply = c.get("/readyz")
         assert reply.status_code == 503 and reply.json()["code"] == 5001
         assert "overloaded: 2 tasks wait, more than 1" in reply.json()["message"]

@@ -20,10 +20,11 @@ Histogram("took_seconds", "", registry=None, buckets=(1.0, 10.0)).observe(float(
 """
 
 
-def _scrape(folder: Path) -> str:
+def _scrape(folder: Path) -> list[str]:
+    """The exposition's lines, sorted (families come out in the order their files are read)."""
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(folder))
-    return generate_latest(registry).decode()
+    return sorted(generate_latest(registry).decode().splitlines())
 
 
 def _run_child(folder: Path, value: float) -> None:
