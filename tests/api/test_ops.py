@@ -79,13 +79,15 @@ def test_readyz_reports_each_dependency(ops_server: Server) -> None:
 
 def test_json_logs_carry_request_and_task_ids(ops_server: Server) -> None:
     with ops_server.client() as c:
-        done = c.post("/v1/audio/text-to-audio", json={"prompt": "birds at dawn", "duration": 3}).json()
-        task_id = done["data"]["task_id"]
+        created = c.post("/v1/audio/text-to-audio", json={"prompt": "birds at dawn", "duration": 3})
+        task_id, request_id = created.json()["data"]["task_id"], created.headers["X-Request-Id"]
         wait_for(c, f"/v1/audio/text-to-audio/{task_id}")
     lines = (ops_server.data_dir / "server.log").read_text().splitlines()
     entries = [json.loads(line) for line in lines if line.startswith("{")]
     mine = [e for e in entries if e.get("task_id") == task_id]
-    assert any("claimed" in e["message"] for e in mine), mine  # the worker's lines
+    api = [e for e in mine if e.get("request_id") == request_id]
+    assert api and api[0]["message"] == "text_to_audio task created (cpu lane)", mine  # the API's line
+    assert any("claimed" in e["message"] and "request_id" not in e for e in mine), mine  # the worker's
     assert all({"ts", "level", "logger", "message", "pid"} <= e.keys() for e in entries)
 
 

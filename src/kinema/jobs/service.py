@@ -268,6 +268,7 @@ def create_task(
     )
     task_metrics.created(kind, params)
     logs.task_id.set(task.id)  # the rest of this request's lines belong to the new task
+    log.info("%s task created (%s lane)", kind, lane)  # ties the request id to the task id in the logs
     ring(rt, task.id, lane)
     return task
 
