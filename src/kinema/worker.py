@@ -81,8 +81,7 @@ def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     queue at once, without spending an attempt). ``lane``: the queue consumed (a GPU worker is one process,
     so one generative job at a time on its device, its pipeline kept warm between tasks)."""
     logs.configure_logging(settings.log_format, settings.log_level)
-    metrics.configure(settings)  # before the fork: every job process writes to the deployment's folder
-    rt = build_runtime(settings)
+    rt = build_runtime(settings)  # before the fork: job processes write to the deployment's metrics folder
     if settings.worker_metrics_port:
         metrics.serve_http(settings.worker_metrics_port)
     set_handler(RunTasks(settings, lane))

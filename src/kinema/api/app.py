@@ -29,7 +29,7 @@ from kinema.contract.kinds import PREFIXES
 from kinema.contract.limits import limits_from_settings
 from kinema.contract.responses import QueueReply
 from kinema.jobs import service
-from kinema.observe import logs, metrics
+from kinema.observe import logs
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, get_settings
 
@@ -49,8 +49,7 @@ extension fields only when `KINEMA_CALLBACK_EXTENSIONS=true`."""
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
-    metrics.configure(settings)
-    rt = runtime or build_runtime(settings)
+    rt = runtime or build_runtime(settings)  # also points this process's metrics at the deployment's folder
     app = FastAPI(
         title="kinema",
         version=__version__,

@@ -2,8 +2,9 @@
 
 Callers record through the functions below (``task_created(kind, mode)``…), never through the metric
 objects, so a name, a label or a bucket is written once. Values live in the deployment's multiprocess
-folder (:mod:`kinema.observe.multiproc`): :func:`configure` must run at process start, before any value is
-recorded, in the API processes and in the workers alike; ``GET /metrics`` (:func:`render`) adds up every
+folder (:mod:`kinema.observe.multiproc`): :func:`configure` runs at process start, before any value is
+recorded (``kinema.runtime.build_runtime`` calls it: API processes, workers before they fork, CLI commands
+alike); ``GET /metrics`` (:func:`render`) adds up every
 process of the deployment on this host.
 
 Label values are bounded sets (kinds, modes, outcomes, route templates, fixed reasons): never ids or URLs.
