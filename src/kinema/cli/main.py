@@ -98,8 +98,8 @@ def serve(
                 **uvicorn_logging(settings),
             )
         else:
-            app_ = create_app(settings, rt)
-            uvicorn.run(app_, host=settings.host, port=settings.port, **uvicorn_logging(settings))
+            served = create_app(settings, rt)
+            uvicorn.run(served, host=settings.host, port=settings.port, **uvicorn_logging(settings))
     finally:
         _stop_workers(workers_started)
 
