@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -81,11 +82,7 @@ def serve(
         for extra in [[], ["--gpu"]] if generative else [[]]:
             cmd = [sys.executable, "-m", "kinema", "worker", *extra]
             workers_started.append(subprocess.Popen(cmd, preexec_fn=_die_with_parent))
-    console.print(
-        f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
-        f"  (docs: /docs, data: {settings.data_dir.resolve()})"
-    )
-    console.print(f"development API key: [bold]{key}[/]")
+    _banner(settings, key)
     try:
         if settings.api_workers > 1:  # each process builds its app from the same KINEMA_* environment
             rt.close()
@@ -102,6 +99,18 @@ def serve(
             uvicorn.run(served, host=settings.host, port=settings.port, **uvicorn_logging(settings))
     finally:
         _stop_workers(workers_started)
+
+
+def _banner(settings: Settings, key: str) -> None:
+    """Where the server listens and the development key: on the console, or as a log line in JSON mode
+    (where every line of the output must be a JSON object)."""
+    where, data = f"http://{settings.host}:{settings.port}", settings.data_dir.resolve()
+    if settings.log_format == "json":
+        logging.getLogger("kinema.cli").info("serving on %s (data: %s)", where, data)
+        logging.getLogger("kinema.cli").info("development API key: %s", key)
+        return
+    console.print(f"[bold green]kinema[/] serving on [bold]{where}[/]  (docs: /docs, data: {data})")
+    console.print(f"development API key: [bold]{key}[/]")
 
 
 def uvicorn_logging(settings: Settings) -> dict[str, Any]:
