@@ -7,6 +7,7 @@ from typing import Protocol
 
 from kinema.db.engine import Database
 from kinema.db.migrate import upgrade
+from kinema.observe import metrics
 from kinema.queue import HueyDoorbell
 from kinema.settings import Settings
 from kinema.storage import Storage, make_storage
@@ -39,8 +40,11 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Create the data folder, bring the schema up to date, and open database, storage and queue."""
+    """Create the data folder, bring the schema up to date, and open database, storage and queue. Metric
+    values of this process go to the deployment's folder from here on (every process builds a runtime
+    before it records anything: the API, the workers before they fork, the CLI's commands)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    metrics.configure(settings)
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)

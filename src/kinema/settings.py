@@ -48,6 +48,26 @@ class Settings(BaseSettings):
     retention_days: float = Field(30.0, description="Results and reusable ids expire after this many days.")
     sweep_interval_s: float = 3600.0
 
+    # --- operations (docs/deployment.md)
+    metrics_dir: Path | None = Field(
+        None,
+        description="Folder where every process of this deployment on this host writes its metric values "
+        "(Prometheus multiprocess mode); default data_dir/metrics. One per deployment.",
+    )
+    worker_metrics_port: int = Field(
+        0, description="A worker serves /metrics of this host's folder on this port (0 = off; the API's "
+        "/metrics already shows workers that share its host and folder)."
+    )
+    ready_max_queue_depth: int = Field(
+        1000, ge=0, description="/readyz answers 503 (overloaded) when more CPU-lane tasks than this wait "
+        "(0 = never overloaded)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: human-readable lines; json: one JSON object per line with request_id "
+        "and task_id."
+    )
+    log_level: str = Field("INFO", description="Level of kinema's log lines (DEBUG, INFO, WARNING…).")
+
     # --- the contract
     limits_profile: Literal["kling", "cometapi"] = Field(
         "kling", description="kling = official limits; cometapi = the gateway's narrower ones."

@@ -28,6 +28,7 @@ from kinema.contract.vocabulary import Lane
 from kinema.jobs.reaper import requeue_submitted, run_reaper
 from kinema.jobs.retention import run_sweeper
 from kinema.jobs.runner import run_task
+from kinema.observe import logs, metrics
 from kinema.queue.app import get_queue, set_handler
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings
@@ -63,7 +64,8 @@ class RunTasks:
         return self._runtime[1]
 
     def __call__(self, task_id: str) -> None:
-        run_task(self.runtime(), task_id, worker_name(), self.lane)
+        with logs.task_context(task_id):
+            run_task(self.runtime(), task_id, worker_name(), self.lane)
 
 
 def _thread(
@@ -78,10 +80,10 @@ def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     """Run until SIGINT (graceful: running jobs finish) or SIGTERM (running jobs are handed back to the
     queue at once, without spending an attempt). ``lane``: the queue consumed (a GPU worker is one process,
     so one generative job at a time on its device, its pipeline kept warm between tasks)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("huey").setLevel(logging.WARNING)
-    rt = build_runtime(settings)
+    logs.configure_logging(settings.log_format, settings.log_level)
+    rt = build_runtime(settings)  # before the fork: job processes write to the deployment's metrics folder
+    if settings.worker_metrics_port:
+        metrics.serve_http(settings.worker_metrics_port)
     set_handler(RunTasks(settings, lane))
     huey, _ = get_queue(settings, lane)
     consumer = huey.create_consumer(

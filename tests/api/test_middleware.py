@@ -51,3 +51,13 @@ def test_other_errors_are_5000_without_internal_text() -> None:
     r = _get("/broken")
     assert r.status_code == 500 and r.json()["code"] == 5000
     assert r.json()["message"] == "internal server error"
+
+
+def test_route_template_names_the_route_not_the_ids() -> None:
+    from kinema.api.middleware import route_template
+
+    scope = {"path": "/v1/videos/image2video/8123", "route": object(), "path_params": {"task_id": "8123"}}
+    assert route_template(scope) == "/v1/videos/image2video/{task_id}"
+    files = {"path": "/files/acc/t1/a.mp4", "route": object(), "path_params": {"key": "acc/t1/a.mp4"}}
+    assert route_template(files) == "/files/{key}"
+    assert route_template({"path": "/nowhere/123"}) == "unmatched"

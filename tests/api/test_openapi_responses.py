@@ -237,6 +237,8 @@ def _query_every_task(x: Recorder, finished: tuple[tuple[str, dict], ...], cance
         x.call("GET", prefix + AVATAR + "/{task_id}/callbacks", task_id=cancelled_id)
         x.call("GET", prefix + "/queue")
     x.call("GET", "/healthz")
+    x.call("GET", "/readyz")
+    x.call("GET", "/metrics")
 
 
 def _voice_routes(x: Recorder) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -12,26 +11,25 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinema import __version__
 from kinema.api import envelope, openapi
 from kinema.api.auth import Authenticator
-from kinema.api.blocking import db_call
 from kinema.api.deps import account, give_back_token, state
 from kinema.api.iprules import IpRules
 from kinema.api.middleware import RequestIdMiddleware
 from kinema.api.ratelimit import RateLimiter
 from kinema.api.routes import account as account_routes
-from kinema.api.routes import files, playground, tasks, tts, upstream, voices
+from kinema.api.routes import files, ops, playground, tasks, tts, upstream, voices
 from kinema.api.slashes import TrailingSlashMiddleware
 from kinema.api.state import AppState
 from kinema.contract.errors import Code, KlingError
 from kinema.contract.kinds import PREFIXES
 from kinema.contract.limits import limits_from_settings
-from kinema.contract.responses import HealthReply, QueueReply
+from kinema.contract.responses import QueueReply
 from kinema.jobs import service
+from kinema.observe import logs
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, get_settings
 
@@ -51,7 +49,7 @@ extension fields only when `KINEMA_CALLBACK_EXTENSIONS=true`."""
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
-    rt = runtime or build_runtime(settings)
+    rt = runtime or build_runtime(settings)  # also points this process's metrics at the deployment's folder
     app = FastAPI(
         title="kinema",
         version=__version__,
@@ -113,17 +111,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(account_routes.router())
     app.include_router(upstream.router())
     playground.install(app)
-
-    @app.get(
-        "/healthz",
-        tags=["health"],
-        summary="Liveness: the API answers and the database is reachable",
-        responses={**openapi.reply(HealthReply), **openapi.error_responses(500)},
-    )
-    async def healthz(request: Request) -> JSONResponse:
-        rt = state(request).rt
-        await db_call(rt, _ping, rt)
-        return envelope.ok(request, {"status": "ok", "version": __version__, "pid": os.getpid()})
+    app.include_router(ops.router())
 
     openapi.install(app)
     return app
@@ -153,9 +141,12 @@ def _phrase(status: int) -> str:
         return f"HTTP {status}"
 
 
-def _ping(rt: Runtime) -> None:
-    with rt.db.read() as session:
-        session.execute(text("SELECT 1"))
+def create_app_process() -> FastAPI:
+    """The factory of each uvicorn worker process (``KINEMA_API_WORKERS`` > 1): logging as configured, then
+    the app from the same ``KINEMA_*`` environment."""
+    settings = get_settings()
+    logs.configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 @asynccontextmanager

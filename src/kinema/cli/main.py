@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +21,7 @@ from kinema.cli.upstream import upstream_app
 from kinema.cli.voices import command as voices_command
 from kinema.contract.kinds import KINDS
 from kinema.db.models import Task
+from kinema.observe.logs import configure_logging
 from kinema.runtime import Runtime
 from kinema.settings import Settings, get_settings
 
@@ -65,6 +67,7 @@ def serve(
     given = {"host": host, "port": port, "workers": workers, "api_workers": api_workers}
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = _settings().model_copy(update=overrides)
+    configure_logging(settings.log_format, settings.log_level)
     generative = require_models(settings)
     for name, value in overrides.items():  # the worker subprocess reads the same settings from the env
         os.environ[f"KINEMA_{name.upper()}"] = str(value)
@@ -79,26 +82,43 @@ def serve(
         for extra in [[], ["--gpu"]] if generative else [[]]:
             cmd = [sys.executable, "-m", "kinema", "worker", *extra]
             workers_started.append(subprocess.Popen(cmd, preexec_fn=_die_with_parent))
-    console.print(
-        f"[bold green]kinema[/] serving on [bold]http://{settings.host}:{settings.port}[/]"
-        f"  (playground: /, docs: /docs, data: {settings.data_dir.resolve()})"
-    )
-    console.print(f"development API key: [bold]{key}[/]")
+    _banner(settings, key)
     try:
         if settings.api_workers > 1:  # each process builds its app from the same KINEMA_* environment
             rt.close()
             uvicorn.run(
-                "kinema.api.app:create_app",
+                "kinema.api.app:create_app_process",
                 factory=True,
                 host=settings.host,
                 port=settings.port,
                 workers=settings.api_workers,
-                log_level="warning",
+                **uvicorn_logging(settings),
             )
         else:
-            uvicorn.run(create_app(settings, rt), host=settings.host, port=settings.port, log_level="warning")
+            served = create_app(settings, rt)
+            uvicorn.run(served, host=settings.host, port=settings.port, **uvicorn_logging(settings))
     finally:
         _stop_workers(workers_started)
+
+
+def _banner(settings: Settings, key: str) -> None:
+    """Where the server listens and the development key: on the console, or as a log line in JSON mode
+    (where every line of the output must be a JSON object)."""
+    where, data = f"http://{settings.host}:{settings.port}", settings.data_dir.resolve()
+    if settings.log_format == "json":
+        log = logging.getLogger("kinema.cli")
+        log.info("serving on %s (playground: /, docs: /docs, data: %s)", where, data)
+        log.info("development API key: %s", key)
+        return
+    console.print(
+        f"[bold green]kinema[/] serving on [bold]{where}[/]  (playground: /, docs: /docs, data: {data})"
+    )
+    console.print(f"development API key: [bold]{key}[/]")
+
+
+def uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own lines at WARNING; in JSON mode through kinema's handler (none of uvicorn's own)."""
+    return {"log_level": "warning", **({"log_config": None} if settings.log_format == "json" else {})}
 
 
 def _stop_workers(started: list[subprocess.Popen[bytes]]) -> None:

@@ -23,6 +23,8 @@ from kinema.contract.vocabulary import ACTIVE_STATUSES, TERMINAL_STATUSES, Lane,
 from kinema.db.engine import now_ms
 from kinema.db.ids import new_id
 from kinema.db.models import Asset, Task
+from kinema.jobs import task_metrics
+from kinema.observe import logs
 from kinema.runtime import Runtime
 from kinema.webhooks.outbox import record_status_change
 
@@ -80,6 +82,7 @@ def set_status(
         give_back_units(session, task.account_id, task.units_hundredths, task.created_at)
     if notify if isinstance(notify, bool) else notify(task):
         record_status_change(session, task, rt)
+    task_metrics.status_changed(session, task, cancelled=task.status_msg == CANCEL_MSG)
     return task
 
 
@@ -263,6 +266,9 @@ def create_task(
         attempt=0,
         lane=lane,
     )
+    task_metrics.created(kind, params)
+    logs.task_id.set(task.id)  # the rest of this request's lines belong to the new task
+    log.info("%s task created (%s lane)", kind, lane)  # ties the request id to the task id in the logs
     ring(rt, task.id, lane)
     return task
 
@@ -280,7 +286,7 @@ def record_finished_task(
 ) -> Task:
     """A task the API finished itself (TTS): inserted already ``succeed``. ``task_id`` lets the caller pick
     the id before storing blobs under ``<account>/<task>/``."""
-    return _insert_task(
+    task = _insert_task(
         rt,
         account_id=account_id,
         external_task_id=external_task_id,
@@ -297,6 +303,8 @@ def record_finished_task(
         result=result,
         attempt=1,
     )
+    task_metrics.created(kind, params, finished=True)  # TTS: run by the API, inserted done
+    return task
 
 
 def get_task(

@@ -28,6 +28,7 @@ from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import Executor, JobContext, OutputFile
 from kinema.jobs.registry import get_executor
 from kinema.jobs.service import find_asset
+from kinema.jobs.task_metrics import timed
 from kinema.jobs.upstream_dedupe import copy_result, file_digest, find_reusable, fingerprint
 from kinema.jobs.watermark import WATERMARK_EXTRA, wants_watermark
 from kinema.runtime import Runtime
@@ -69,8 +70,8 @@ def claim_terms(rt: Runtime, session: Session, task_id: str, worker: str) -> tup
 def pick_executor(rt: Runtime, kind: str, params: dict[str, Any]) -> Executor:
     """The upstream executor for a task routed upstream, else the local one of its kind."""
     if goes_upstream(rt.settings, kind, params):
-        return functools.partial(execute, rt)
-    return get_executor(kind, rt.settings)
+        return timed(kind, "upstream", functools.partial(execute, rt))
+    return timed(kind, "engine", get_executor(kind, rt.settings))
 
 
 def _record(rt: Runtime, task_id: str, upstream: dict[str, Any]) -> None:

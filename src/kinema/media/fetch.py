@@ -26,6 +26,7 @@ import httpx
 
 from kinema.contract.errors import Code, KlingError
 from kinema.net.guard import UrlRefused, pinned_target
+from kinema.observe import metrics
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _USER_AGENT = "kinema-fetch/1"
@@ -35,7 +36,9 @@ _USER_AGENT = "kinema-fetch/1"
 TLS_VERIFY: ssl.SSLContext | bool = True
 
 
-def _error(field: str, reason: str) -> KlingError:
+def _error(field: str, reason: str, category: str) -> KlingError:
+    """The client's error; ``category`` (a fixed word, never the URL) is counted for ``/metrics``."""
+    metrics.fetch_failure(category)
     return KlingError(Code.INVALID_PARAM, f"{field}: could not fetch URL: {reason}")
 
 
@@ -47,7 +50,7 @@ async def _stream(
     try:
         current = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise _error(field, "malformed URL") from exc
+        raise _error(field, "malformed URL", "malformed_url") from exc
     async with httpx.AsyncClient(
         follow_redirects=False, trust_env=False, timeout=httpx.Timeout(timeout), verify=TLS_VERIFY
     ) as client:
@@ -56,7 +59,7 @@ async def _stream(
             try:
                 target = await pinned_target(current, allow_private=allow_private)
             except UrlRefused as exc:
-                raise _error(field, exc.reason) from exc
+                raise _error(field, exc.reason, "refused") from exc
             headers = {"Host": target.host_header, "Accept-Encoding": "identity", "User-Agent": _USER_AGENT}
             request = client.build_request("GET", target.url, headers=headers, extensions=target.extensions)
             response = await client.send(request, stream=True)
@@ -65,23 +68,24 @@ async def _stream(
                     try:
                         current = current.join(response.headers["location"])
                     except (httpx.InvalidURL, ValueError) as exc:
-                        raise _error(field, "redirect to a malformed URL") from exc
+                        raise _error(field, "redirect to a malformed URL", "malformed_url") from exc
                     continue
                 if not 200 <= response.status_code < 300:
-                    raise _error(field, f"HTTP status {response.status_code}")
+                    raise _error(field, f"HTTP status {response.status_code}", "http_status")
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
-                    raise _error(field, f"larger than {max_bytes} bytes (Content-Length {declared})")
+                    too_big = f"larger than {max_bytes} bytes (Content-Length {declared})"
+                    raise _error(field, too_big, "too_large")
                 total = 0
                 async for chunk in response.aiter_bytes():
                     total += len(chunk)
                     if total > max_bytes:
-                        raise _error(field, f"larger than {max_bytes} bytes")
+                        raise _error(field, f"larger than {max_bytes} bytes", "too_large")
                     sink(chunk)
                 return total
             finally:
                 await response.aclose()
-    raise _error(field, f"too many redirects (more than {max_redirects})")
+    raise _error(field, f"too many redirects (more than {max_redirects})", "too_many_redirects")
 
 
 async def _guarded(
@@ -93,13 +97,13 @@ async def _guarded(
         async with asyncio.timeout(timeout):
             return await _stream(url, max_bytes=max_bytes, settings=settings, field=field, sink=sink)
     except TimeoutError as exc:
-        raise _error(field, f"timed out after {timeout:g} s") from exc
+        raise _error(field, f"timed out after {timeout:g} s", "timeout") from exc
     except httpx.TimeoutException as exc:
-        raise _error(field, f"timed out after {timeout:g} s") from exc
+        raise _error(field, f"timed out after {timeout:g} s", "timeout") from exc
     except (httpx.ConnectError, httpx.ProxyError) as exc:
-        raise _error(field, "connection failed") from exc
+        raise _error(field, "connection failed", "connection") from exc
     except httpx.HTTPError as exc:  # a broken reply: the library's own text is not the client's business
-        raise _error(field, "the server's reply could not be read") from exc
+        raise _error(field, "the server's reply could not be read", "unreadable") from exc
 
 
 async def fetch_url(url: str, *, max_bytes: int, settings: Any, field: str = "url") -> bytes:

@@ -41,6 +41,7 @@ from kinema.db.engine import now_ms
 from kinema.db.models import WebhookAttempt, WebhookOutbox
 from kinema.net.guard import HostUnresolvable, UrlRefused, pinned_target
 from kinema.net.userinfo import without_userinfo
+from kinema.observe import metrics
 from kinema.runtime import Runtime
 from kinema.webhooks.signing import sign
 from kinema.webhooks.slots import Candidate, Caps, Slots
@@ -227,6 +228,7 @@ def record_attempt(rt: Runtime, due: Due, status: int | None, error: str, took_m
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+    metrics.webhook_attempt("delivered" if ok else str(values.get("state", "retry")))
     if not ok:
         log.info("callback %s for task %s attempt %d failed: %s", due.webhook_id, due.task_id, number, error)
     return ok

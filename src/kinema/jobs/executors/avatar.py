@@ -14,6 +14,7 @@ from kinema.contract.vocabulary import Mode
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
+from kinema.observe import metrics
 
 
 def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
@@ -34,6 +35,9 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
     )
     out = ctx.workdir / "avatar.mp4"
     result = render_avatar(image, audio, out, options, ctx.progress)
+    for stage, seconds in result.timings.items():  # face_s, speech_s, render_encode_s (total_s: "engine")
+        if stage != "total_s":
+            metrics.stage_time(ctx.kind, stage.removesuffix("_s"), seconds)
     return [
         OutputFile(
             role="video",
