@@ -17,7 +17,12 @@ def captured() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    # A task created in-process earlier in the session (the CLI tests) leaves its id on this thread's
+    # context, as it should for the rest of that command: start each test from a clean one.
+    tokens = (logs.request_id.set(None), logs.task_id.set(None))
     yield stream
+    logs.request_id.reset(tokens[0])
+    logs.task_id.reset(tokens[1])
     for handler in [h for h in root.handlers if h not in saved[0]]:
         root.removeHandler(handler)
     root.setLevel(saved[1])
