@@ -39,13 +39,15 @@ from kinema.engines.avatar.speech import RATE, build_track  # noqa: E402
 from kinema.media.audio_io import decode_audio  # noqa: E402
 
 CLOSE = {"p", "b", "m", "P", "B", "M"}
-ROUND = {"u", "uː", "ʊ", "w", "o", "oʊ", "oː", "UW", "UH", "OW", "W"}
+ROUND = {"u", "uː", "ʊ", "w", "o", "oʊ", "oː", "y", "UW", "UH", "OW", "W"}
 SPREAD = {"i", "iː", "ɪ", "e", "eɪ", "j", "IY", "IH", "EY", "Y"}
 TEXTS = {
     "tts1": "Peter picked a bunch of blue balloons. Mom wants more boots, please, by Monday. We should move "
             "soon, before the big storm.",
     "tts2": "Hello there. My name is Maria, and I build tiny boats by the sea. Would you believe it? People "
             "pay me well, and I am happy.",
+    "zh1": "你好，我叫玛丽亚。我在海边造小船。你相信吗？大家都很喜欢我的船。",
+    "zh2": "今天天气很好，我们一起去公园散步吧。爸爸妈妈都不忙，朋友们也来了。",
 }
 
 
@@ -102,10 +104,11 @@ def clips(quick: bool) -> list[tuple[str, np.ndarray, list[Phone], str | None]]:
 
     out = []
     for name, text in TEXTS.items():
-        s = synthesize(text, language="en")
+        s = synthesize(text, language="zh" if name.startswith("zh") else "en")
         g = math.gcd(16000, s.sample_rate)
         a16 = resample_poly(s.samples.astype(np.float32), 16000 // g, s.sample_rate // g).astype(np.float32)
-        out.append((name, a16, [Phone(p.p, p.start, p.end) for p in s.phones], text))
+        out.append((name, a16, [Phone(p.p, p.start, p.end) for p in s.phones],
+                    None if name.startswith("zh") else text))
     for clip in recorded_clips(with_untranscribed=False)[: 4 if quick else None]:
         a16 = decode_audio(clip.path, 16000)
         assert clip.transcript
@@ -117,9 +120,12 @@ def clips(quick: bool) -> list[tuple[str, np.ndarray, list[Phone], str | None]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", default="", help="clip name prefix, e.g. zh")
     a = ap.parse_args()
     rows = []
     for name, audio, ref, text in clips(a.quick):
+        if not name.startswith(a.only):
+            continue
         t = time.perf_counter()
         found = lang_id.detect_language(audio)
         lid_s = time.perf_counter() - t
@@ -129,7 +135,9 @@ def main() -> None:
             t = time.perf_counter()
             ph = fn(audio)
             sources[src] = (ph, time.perf_counter() - t)
-        if name.startswith("tts"):
+        if text is None:
+            del sources["aligned"]
+        if name.startswith(("tts", "zh")):
             sources = {"phones": (ref, 0.0)} | sources
         sources["acoustic"] = ([], 0.0)
         for src, (ph, secs) in sources.items():
@@ -149,8 +157,9 @@ def print_table(rows: list[dict]) -> None:
         print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
     print("\nper source (recorded clips / TTS clips): mean close, median err_ms, mean spur/s, mean r−s")
     for src in dict.fromkeys(r["source"] for r in rows):
-        for kind, sel in (("recorded", lambda r: not r["clip"].startswith("tts")),
-                          ("tts", lambda r: r["clip"].startswith("tts"))):
+        for kind, sel in (("recorded", lambda r: not r["clip"].startswith(("tts", "zh"))),
+                          ("tts", lambda r: r["clip"].startswith("tts")),
+                          ("zh tts", lambda r: r["clip"].startswith("zh"))):
             rs = [r for r in rows if r["source"] == src and sel(r)]
             if not rs:
                 continue

@@ -75,10 +75,10 @@ def test_acoustic_method_separates_vowels() -> None:
     assert width[mid(1)].mean() > width[mid(2)].mean() + 0.5  # i is spread, u is rounded
 
 
-def test_non_english_uses_acoustic_and_still_follows_loudness(
+def test_other_languages_use_acoustic_and_still_follow_loudness(
         speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
     _wav, _js, audio, _phones = speech
-    track = build_track(audio, language="zh")
+    track = build_track(audio, language="fr")
     assert track.source == "acoustic"
     r = np.corrcoef(track.open, track.loudness)[0, 1]
     assert r > 0.5
@@ -110,10 +110,20 @@ def piper16() -> np.ndarray:
     return resample_poly(s.samples.astype(np.float32), 320, 441).astype(np.float32)  # 22.05 kHz → 16 kHz
 
 
-def test_identified_mandarin_uses_the_acoustic_method(monkeypatch: pytest.MonkeyPatch, piper16) -> None:
+def test_identified_mandarin_uses_hama_else_the_acoustic_method(monkeypatch: pytest.MonkeyPatch,
+                                                                 piper16) -> None:
     monkeypatch.setattr(speech, "detect_language", lambda _a: ("zh", 0.97))
     track = build_track(piper16)
-    assert (track.source, track.language) == ("acoustic", "zh")
+    assert (track.source, track.language) == ("hama", "zh")
+    monkeypatch.setattr(speech, "hama_phones", lambda _a: None)  # no hama: no English allphone for Mandarin
+    assert build_track(piper16).source == "acoustic"
+
+
+def test_languages_without_a_recogniser_use_the_acoustic_method(monkeypatch: pytest.MonkeyPatch,
+                                                                piper16) -> None:
+    monkeypatch.setattr(speech, "detect_language", lambda _a: ("de", 0.9))
+    track = build_track(piper16)
+    assert (track.source, track.language) == ("acoustic", "de")
 
 
 def test_identified_english_uses_hama(monkeypatch: pytest.MonkeyPatch, piper16) -> None:

@@ -5,8 +5,9 @@ Sources of timing, best first:
 2. for English uploads (the language given, or identified by Whisper when the ``asr`` extra is installed):
    forced alignment of a known transcript, else hama's phoneme recogniser, else pocketsphinx allphone
    (module ``recognize``);
+   for Mandarin, hama's phones;
 3. a language-independent acoustic method (band energies → open / spread / round / closed), used for
-   other languages (e.g. Mandarin) and when recognition looks weak.
+   other languages and when recognition looks weak.
 Whatever the source, openness is blended with the loudness envelope (most of perceived sync comes from
 talking vs pausing), p/b/m get a guaranteed closure, and silences rest the mouth.
 """
@@ -279,24 +280,28 @@ def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: 
 
 def recognised_phones(audio: np.ndarray, talk: np.ndarray, language: str,
                       transcript: str | None) -> tuple[list[Phone] | None, str, str]:
-    """(phones or None, source, language) for speech without exact phones.
+    """(phones or None, source, language) for speech without exact phones — the best measured source per
+    language (docs/avatar.md, bench/avatar_speech.py).
 
     ``language`` "auto" asks Whisper (when installed); still unknown → English recognition is tried and
-    :func:`_recognition_weak` rejects phones that cannot be English. Non-English → the acoustic method.
+    :func:`_recognition_weak` rejects phones that cannot be English. English: a transcript's forced alignment,
+    else hama, else pocketsphinx allphone. Mandarin: hama's phones (English-like labels, but bilabials and
+    rounding land where they are, with far fewer false closures than the acoustic method). Any other
+    language → the acoustic method.
     """
     if language == "auto":
         found = detect_language(audio)
         language = found[0] if found else "auto"
-    if language not in ("en", "auto"):
+    if language not in ("en", "auto", "zh"):
         return None, "acoustic", language
-    if transcript and transcript.strip():
+    if transcript and transcript.strip() and language != "zh":
         aligned = aligned_phones(audio, transcript)
         if aligned and not _recognition_weak(aligned, talk):
             return aligned, "aligned", language
     recognised, source = hama_phones(audio), "hama"
-    if recognised is None:
+    if recognised is None and language != "zh":
         recognised, source = allphone_phones(audio), "pocketsphinx"
-    if _recognition_weak(recognised, talk):
+    if recognised is None or _recognition_weak(recognised, talk):
         return None, "acoustic", language
     return recognised, source, language
 
