@@ -134,7 +134,8 @@ def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[
 
 def recorded(d: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[dict]]]:
     """Real recorded speech from Debian packages (bench/recorded_speech.py), rendered with no phones (the
-    server's path for an upload) and scored against a forced alignment of the transcript (when there is one)."""
+    server's path for an upload) and scored against a forced alignment of the transcript (when there is
+    one)."""
     from recorded_speech import recorded_clips
 
     from kinema.engines.avatar.recognize import aligned_phones
@@ -247,6 +248,7 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     ap.add_argument("--quick", action="store_true", help="fewer speech clips")
     ap.add_argument("--sheet", default=str(ROOT / "docs" / "avatar-contact.png"))
     ap.add_argument("--portraits", default="", help="comma-separated subset")
+    ap.add_argument("--speech", default="", help="comma-separated subset of speech clips (tts1 always kept)")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -256,6 +258,8 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     if a.portraits:
         ports = {k: v for k, v in ports.items() if k in a.portraits.split(",")}
     sp = speeches(out, a.quick)
+    if a.speech:
+        sp = {k: v for k, v in sp.items() if k == "tts1" or k in a.speech.split(",")}
     rows = []
     sheets = []
     for pname, ppath in ports.items():

@@ -51,7 +51,9 @@ def _hama_model() -> Any:
 
 
 def hama_phones(audio16k: np.ndarray) -> list[Phone] | None:
-    """IPA phones from hama, or None when hama is not installed. Diacritic-only tokens join the phone before."""
+    """IPA phones from hama, or None when hama is not installed.
+
+    Diacritic-only tokens join the phone before them."""
     if not hama_available():
         return None
     with _HAMA_LOCK:
