@@ -141,7 +141,7 @@ def main() -> None:
             sources = {"phones": (ref, 0.0)} | sources
         sources["acoustic"] = ([], 0.0)
         for src, (ph, secs) in sources.items():
-            track = build_track(audio, phones=ph or None, language="en" if ph else "zh", source=src)
+            track = build_track(audio, phones=ph or None, language="en" if ph else "other", source=src)
             row = {"clip": name, "source": src, "dur": round(len(audio) / 16000, 2), "s": round(secs, 2),
                    "lang": f"{found[0]} {found[1]:.2f}" if found else "-", "lid_s": round(lid_s, 2)}
             row |= {k: (round(v, 3) if isinstance(v, float) else v) for k, v in score(track, ref).items()}
