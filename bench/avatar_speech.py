@@ -155,20 +155,25 @@ def print_table(rows: list[dict]) -> None:
     print("\n| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
-    print("\nper source (recorded clips / TTS clips): mean close, median err_ms, mean spur/s, mean r−s")
+    print("\nper source and kind: close pooled over all reference p/b/m, median err_ms, mean spur/s, mean r−s")
     for src in dict.fromkeys(r["source"] for r in rows):
         for kind, sel in (("recorded", lambda r: not r["clip"].startswith(("tts", "zh"))),
                           ("tts", lambda r: r["clip"].startswith("tts")),
                           ("zh tts", lambda r: r["clip"].startswith("zh"))):
             rs = [r for r in rows if r["source"] == src and sel(r)]
-            if not rs:
-                continue
-            def m(key: str, rs: list[dict] = rs, f=np.nanmean) -> float:
-                vals = [r[key] for r in rs if not np.isnan(r[key])]
-                return float(f(vals)) if vals else float("nan")
-            print(f"  {src:12s} {kind:8s} close {m('close'):.3f}  err {m('err_ms', f=np.nanmedian):.0f} ms  "
-                  f"spur {m('spur/s'):.2f}/s  r−s {m('r-s'):+.3f}  ({len(rs)} clips)")
+            if rs:
+                print(f"  {src:12s} {kind:8s} {_summary(rs)}")
 
+
+def _summary(rs: list[dict]) -> str:
+    def vals(key: str) -> list[float]:
+        return [r[key] for r in rs if not np.isnan(r[key])]
+
+    n = sum(r["n"] for r in rs)
+    hits = sum(r["close"] * r["n"] for r in rs if r["n"])
+    err, spur, rs_ = vals("err_ms"), vals("spur/s"), vals("r-s")
+    return (f"close {hits / max(n, 1):.3f} of {n}  err {np.median(err) if err else float('nan'):.0f} ms  "
+            f"spur {np.mean(spur):.2f}/s  r−s {np.mean(rs_) if rs_ else float('nan'):+.3f}  ({len(rs)} clips)")
 
 if __name__ == "__main__":
     main()
