@@ -45,8 +45,8 @@ ROUND = {"u", "uː", "ʊ", "w", "o", "oʊ", "ɔ", "oː", "UW", "UH", "OW", "W"}
 SPREAD = {"i", "iː", "ɪ", "e", "eɪ", "j", "IY", "IH", "EY", "Y"}
 CLOSE = {"p", "b", "m", "P", "B", "M"}
 STOPS = ("p", "b", "P", "B")
-RECORDED = ("libri_0870", "libri_0920", "libri_0930", "cards_005", "c2_hts1a", "c2_forig", "c2_morig",
-            "c2_kristoff")
+RECORDED = ("libri_0870", "libri_0920", "libri_0930", "cards_005", "c2_hts1a", "c2_hts2a", "c2_morig",
+            "c2_forig", "c2_mmt1", "c2_big_dog", "c2_cross")
 FPS = 25
 
 
@@ -132,6 +132,20 @@ def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[
     return res
 
 
+def whisper_transcript(a16: np.ndarray) -> str | None:
+    """Whisper base's English transcript of a clip that ships without one (the reference alignment is then
+    the forced alignment of Whisper's words: still independent of the hama path being measured)."""
+    from kinema.engines.avatar.language import _whisper
+    from kinema.engines.asr.whisper import transcribe
+
+    model = _whisper()
+    if model is None:
+        return None
+    text = transcribe(model, a16, 16000, language="en", word_timestamps=False).text
+    print(f"(whisper transcript: {text!r})", file=sys.stderr)
+    return text
+
+
 def recorded(d: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[dict]]]:
     """Real recorded speech from Debian packages (bench/recorded_speech.py), rendered with no phones (the
     server's path for an upload) and scored against a forced alignment of the transcript (when there is
@@ -148,7 +162,8 @@ def recorded(d: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[di
         wav = d / f"{clip.name}.wav"
         a16 = decode_audio(clip.path, 16000)
         write_wav(a16, 16000, wav)
-        ref = aligned_phones(a16, clip.transcript) if clip.transcript else None
+        text = clip.transcript or whisper_transcript(a16)
+        ref = aligned_phones(a16, text) if text else None
         res[f"rec_{clip.name}"] = (wav, None, [{"p": p.p, "start": p.start, "end": p.end} for p in ref or []])
     return res
 
