@@ -43,7 +43,7 @@ def _whisper() -> Any:
     except ImportError:
         return None
     try:
-        return whisper.load(whisper.ensure_model(), cpu_threads=1)
+        return whisper.load(whisper.ensure_model(), cpu_threads=2)
     except (ImportError, RuntimeError, OSError) as exc:
         log.info("no Whisper language identification: %s", exc)
         return None
