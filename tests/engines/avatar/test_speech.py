@@ -146,3 +146,10 @@ def test_a_transcript_is_force_aligned(piper16) -> None:
     assert track.source == "aligned"
     # a transcript that does not match the words still gives a track (recognition instead)
     assert build_track(piper16, language="en", transcript="qqq zzz").source == "hama"
+
+
+def test_hama_is_held_to_a_lower_coverage_than_allphone() -> None:
+    talk = np.ones(400, bool)  # 4 s of "speech" (a noisy recording: the mask covers the pauses too)
+    phones = [Phone("a", 0.2 * k, 0.2 * k + 0.09) for k in range(20)]  # 5 phones/s over 45 % of it
+    assert speech._recognition_weak(phones, talk)
+    assert not speech._recognition_weak(phones, talk, 0.4)

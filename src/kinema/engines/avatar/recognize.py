@@ -131,23 +131,32 @@ def aligned_phones(audio16k: np.ndarray, transcript: str) -> list[Phone] | None:
     Words missing from the dictionary are left out: the neighbouring words' spans absorb their sound.
     """
     with _PS_LOCK:
-        dec = _align_decoder()
-        words = [w for w in transcript_words(transcript) if dec.lookup_word(w)]
-        if not words:
-            return None
-        pcm = _pcm(audio16k)
-        try:
-            dec.set_align_text(" ".join(words))
-            for second_pass in (False, True):  # word alignment, then phone/state alignment inside it
-                if second_pass:
-                    dec.set_alignment()
-                dec.start_utt()
-                dec.process_raw(pcm, full_utt=True)
-                dec.end_utt()
-            alignment = dec.get_alignment()
-        except (RuntimeError, ValueError):
-            return None
-        if alignment is None:
-            return None
-        return [Phone(ph.name, ph.start / 100.0, (ph.start + ph.duration) / 100.0)
-                for word in alignment for ph in word]
+        found = _align(_align_decoder(), audio16k, transcript)
+        if found is None:
+            # A reused decoder sometimes fails an alignment that a fresh one makes (state left from the
+            # previous utterance): retry once with a new decoder, which then replaces the cached one.
+            _align_decoder.cache_clear()
+            found = _align(_align_decoder(), audio16k, transcript)
+        return found
+
+
+def _align(dec: Any, audio16k: np.ndarray, transcript: str) -> list[Phone] | None:
+    words = [w for w in transcript_words(transcript) if dec.lookup_word(w)]
+    if not words:
+        return None
+    pcm = _pcm(audio16k)
+    try:
+        dec.set_align_text(" ".join(words))
+        for second_pass in (False, True):  # word alignment, then phone/state alignment inside it
+            if second_pass:
+                dec.set_alignment()
+            dec.start_utt()
+            dec.process_raw(pcm, full_utt=True)
+            dec.end_utt()
+        alignment = dec.get_alignment()
+    except (RuntimeError, ValueError):
+        return None
+    if alignment is None:
+        return None
+    return [Phone(ph.name, ph.start / 100.0, (ph.start + ph.duration) / 100.0)
+            for word in alignment for ph in word]

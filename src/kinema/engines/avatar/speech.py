@@ -302,12 +302,14 @@ def recognised_phones(audio: np.ndarray, talk: np.ndarray, language: str,
     recognised, source = hama_phones(audio), "hama"
     if recognised is None and language != "zh":
         recognised, source = allphone_phones(audio), "pocketsphinx"
-    if recognised is None or _recognition_weak(recognised, talk):
+    # hama's CTC spans stop at pauses that the loudness mask bridges (and at background noise it counts as
+    # speech): it is held to a lower coverage than the allphone decoder, which labels every frame
+    if recognised is None or _recognition_weak(recognised, talk, 0.4 if source == "hama" else 0.6):
         return None, "acoustic", language
     return recognised, source, language
 
 
-def _recognition_weak(phones: list[Phone], talk: np.ndarray) -> bool:
+def _recognition_weak(phones: list[Phone], talk: np.ndarray, min_coverage: float = 0.6) -> bool:
     """Allphone output that leaves much of the speech unlabelled, or a phone rate no language has."""
     n = len(talk)
     covered = np.zeros(n, bool)
@@ -322,4 +324,4 @@ def _recognition_weak(phones: list[Phone], talk: np.ndarray) -> bool:
         return True
     coverage = (covered & talk).sum() / max(1, talk.sum())
     rate = count / speech_s
-    return bool(coverage < 0.6 or rate < 4 or rate > 25)
+    return bool(coverage < min_coverage or rate < 4 or rate > 25)
