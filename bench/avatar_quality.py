@@ -135,8 +135,8 @@ def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[
 def whisper_transcript(a16: np.ndarray) -> str | None:
     """Whisper base's English transcript of a clip that ships without one (the reference alignment is then
     the forced alignment of Whisper's words: still independent of the hama path being measured)."""
-    from kinema.engines.avatar.language import _whisper
     from kinema.engines.asr.whisper import transcribe
+    from kinema.engines.avatar.language import _whisper
 
     model = _whisper()
     if model is None:
