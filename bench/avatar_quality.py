@@ -334,8 +334,8 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = ["portrait", "speech", "src", "size", "r0", "lag", "best", "close", "n_close", "round/spread", "id_cos",
-            "id_min", "face", "av_diff", "render_s", "dur"]
+    cols = ["portrait", "speech", "src", "size", "r0", "lag", "best", "close", "n_close", "round/spread",
+            "id_cos", "id_min", "face", "av_diff", "render_s", "dur"]
     print("\n| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:

@@ -155,7 +155,7 @@ def print_table(rows: list[dict]) -> None:
     print("\n| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
-    print("\nper source and kind: close pooled over all reference p/b/m, median err_ms, mean spur/s, mean r−s")
+    print("\nper source and kind: close pooled over the reference p/b/m, median err_ms, mean spur/s, mean r−s")
     for src in dict.fromkeys(r["source"] for r in rows):
         for kind, sel in (("recorded", lambda r: not r["clip"].startswith(("tts", "zh"))),
                           ("tts", lambda r: r["clip"].startswith("tts")),
@@ -172,8 +172,10 @@ def _summary(rs: list[dict]) -> str:
     n = sum(r["n"] for r in rs)
     hits = sum(r["close"] * r["n"] for r in rs if r["n"])
     err, spur, rs_ = vals("err_ms"), vals("spur/s"), vals("r-s")
-    return (f"close {hits / max(n, 1):.3f} of {n}  err {np.median(err) if err else float('nan'):.0f} ms  "
-            f"spur {np.mean(spur):.2f}/s  r−s {np.mean(rs_) if rs_ else float('nan'):+.3f}  ({len(rs)} clips)")
+    med_err = np.median(err) if err else float("nan")
+    mean_rs = np.mean(rs_) if rs_ else float("nan")
+    return (f"close {hits / max(n, 1):.3f} of {n}  err {med_err:.0f} ms  "
+            f"spur {np.mean(spur):.2f}/s  r−s {mean_rs:+.3f}  ({len(rs)} clips)")
 
 if __name__ == "__main__":
     main()
