@@ -155,7 +155,7 @@ def print_table(rows: list[dict]) -> None:
     print("\n| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
-    print("\nper source and kind: close pooled over the reference p/b/m, median err_ms, mean spur/s, mean r−s")
+    print("\nper source and kind: close pooled over reference p/b/m, median err_ms, mean spur/s, mean r−s")
     for src in dict.fromkeys(r["source"] for r in rows):
         for kind, sel in (("recorded", lambda r: not r["clip"].startswith(("tts", "zh"))),
                           ("tts", lambda r: r["clip"].startswith("tts")),
