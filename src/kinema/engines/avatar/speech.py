@@ -15,6 +15,7 @@ talking vs pausing), p/b/m get a guaranteed closure, and silences rest the mouth
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -290,16 +291,17 @@ def recognised_phones(audio: np.ndarray, talk: np.ndarray, language: str,
     rounding land where they are, with far fewer false closures than the acoustic method). Any other
     language → the acoustic method.
     """
+    has_transcript = bool(transcript and transcript.strip())
+    hama: list[Phone] | None = None
     if language == "auto":
-        found = detect_language(audio)
-        language = found[0] if found else "auto"
+        language, hama = _identify_while_recognising(audio, not has_transcript)
     if language not in ("en", "auto", "zh"):
         return None, "acoustic", language
-    if transcript and transcript.strip() and language != "zh":
+    if transcript and has_transcript and language != "zh":
         aligned = aligned_phones(audio, transcript)
         if aligned and not _recognition_weak(aligned, talk):
             return aligned, "aligned", language
-    recognised, source = hama_phones(audio), "hama"
+    recognised, source = (hama if hama is not None else hama_phones(audio)), "hama"
     if recognised is None and language != "zh":
         recognised, source = allphone_phones(audio), "pocketsphinx"
     # hama's CTC spans stop at pauses that the loudness mask bridges (and at background noise it counts as
@@ -307,6 +309,20 @@ def recognised_phones(audio: np.ndarray, talk: np.ndarray, language: str,
     if recognised is None or _recognition_weak(recognised, talk, 0.4 if source == "hama" else 0.6):
         return None, "acoustic", language
     return recognised, source, language
+
+
+def _identify_while_recognising(audio: np.ndarray, recognise: bool) -> tuple[str, list[Phone] | None]:
+    """(language or "auto", hama's phones or None). Whisper's language ID and hama are independent native
+    work (both release the GIL) and hama is needed for English and Mandarin alike: run them side by side
+    (≈ 1 s saved on a 10 s clip) rather than one after the other."""
+    if not recognise:
+        found = detect_language(audio)
+        return (found[0] if found else "auto"), None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avatar-lid") as pool:
+        lid = pool.submit(detect_language, audio)
+        phones = hama_phones(audio)
+        found = lid.result()
+    return (found[0] if found else "auto"), phones
 
 
 def _recognition_weak(phones: list[Phone], talk: np.ndarray, min_coverage: float = 0.6) -> bool:
