@@ -21,7 +21,7 @@ def command(
     prompt: str | None = typer.Option(None, "--prompt", "-p", help="e.g. 'smile, nod, slow push-in'."),
     mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p) or pro (≤1080p, slower, better)."),
     transcript: str | None = typer.Option(
-        None, "--transcript", help="The English words spoken in --audio: force-aligned for exact lip timing."),
+        None, "--transcript", help="The English words spoken in --audio (force-aligned)."),
 ) -> None:
     """Render a lip-synced talking-head video from one portrait and speech, offline on the CPU."""
     if (audio is None) == (text is None):
