@@ -225,7 +225,9 @@ def _targets_from_phones(phones: list[Phone], n: int,
                     seg = loud[lo_i:hi_i]
                     quiet = np.nonzero(seg <= seg.min() + 0.05)[0]
                     mid = lo_i + float(quiet.mean()) + 0.5
-                    half = max(half, 2.5)
+                    # recognised closures are held ≥ 60 ms (a real p/b/m lasts 60–120 ms), so a 25 fps
+                    # frame always lands on the sealed lips; exact phones keep their own span (≥ 50 ms)
+                    half = max(half, 3.0 if rough else 2.5)
             closure[max(0, int(mid - half)):min(n, math.ceil(mid + half))] = 1.0
     return open_, width, tongue, tuck, closure, labelled
 
