@@ -20,6 +20,8 @@ def command(
     output: Path = typer.Option(Path("avatar.mp4"), "-o", "--output", help="Output MP4."),
     prompt: str | None = typer.Option(None, "--prompt", "-p", help="e.g. 'smile, nod, slow push-in'."),
     mode: Mode = typer.Option(Mode.STD, "--mode", help="std (≤720p) or pro (≤1080p, slower, better)."),
+    transcript: str | None = typer.Option(
+        None, "--transcript", help="The English words spoken in --audio (force-aligned)."),
 ) -> None:
     """Render a lip-synced talking-head video from one portrait and speech, offline on the CPU."""
     if (audio is None) == (text is None):
@@ -43,7 +45,8 @@ def command(
             write_phones_json(speech, phones_path)
         assert audio is not None
         output.parent.mkdir(parents=True, exist_ok=True)
-        opts = AvatarOptions(mode=mode, prompt=prompt, phones_path=phones_path)
+        opts = AvatarOptions(mode=mode, prompt=prompt, phones_path=phones_path,
+                             transcript=transcript if text is None else None)
         columns = (TextColumn("[bold]avatar"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
         with Progress(*columns) as bar:
             task = bar.add_task("render", total=1.0)

@@ -28,6 +28,20 @@ def test_cli_renders_from_audio(astronaut_path: Path, speech: tuple[Path, Path, 
     assert "512x512" in res.output
 
 
+def test_cli_force_aligns_a_transcript(astronaut_path: Path, tmp_path: Path) -> None:
+    from kinema.engines.tts import synthesize
+    from kinema.media.audio_io import write_wav
+
+    s = synthesize("Bob may move the blue boat.", language="en")
+    wav = tmp_path / "bob.wav"
+    write_wav(s.samples, s.sample_rate, wav)
+    out = tmp_path / "o.mp4"
+    res = CliRunner().invoke(_app(), ["--image", str(astronaut_path), "--audio", str(wav), "-o", str(out),
+                                      "--transcript", "Bob may move the blue boat."])
+    assert res.exit_code == 0, res.output
+    assert "mouth from aligned" in res.output
+
+
 def test_cli_needs_exactly_one_speech_source(astronaut_path: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(_app(), ["--image", str(astronaut_path), "-o", str(tmp_path / "o.mp4")])
     assert res.exit_code != 0
