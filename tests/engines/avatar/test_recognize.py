@@ -11,6 +11,7 @@ from scipy.signal import resample_poly
 from kinema.engines.avatar import recognize
 from kinema.engines.avatar.speech import phone_viseme
 from kinema.engines.tts import synthesize
+from kinema.engines.tts.types import TtsSetup
 
 TEXT = "Bob may move the blue boat."
 
@@ -18,7 +19,7 @@ TEXT = "Bob may move the blue boat."
 @pytest.fixture(scope="module")
 def piper() -> tuple[np.ndarray, list[tuple[str, float, float]]]:
     """Piper speech at 16 kHz with its exact phones (the reference)."""
-    s = synthesize(TEXT, language="en")
+    s = synthesize(TEXT, language="en", setup=TtsSetup(en="piper"))  # not the default Kokoro: tuned on Piper
     g = math.gcd(16000, s.sample_rate)
     audio = resample_poly(s.samples.astype(np.float32), 16000 // g, s.sample_rate // g).astype(np.float32)
     return audio, [(p.p, p.start, p.end) for p in s.phones]
