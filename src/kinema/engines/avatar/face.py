@@ -25,7 +25,7 @@ from PIL import Image, ImageOps
 from kinema.engines.base import EngineInputError
 from kinema.media.image_load import open_picture
 
-from .landmarks import IRIS_L, IRIS_R
+from .landmarks import CHIN, IRIS_L, IRIS_R
 
 MIN_IOD_PX = 18.0
 """Below this inter-ocular distance (output pixels) a mouth is a few pixels: refuse rather than smear."""
@@ -41,6 +41,11 @@ class Portrait:
     """(478, 2) float32 x, y in pixels."""
     depth: np.ndarray
     """(478,) float32 z in pixels (mediapipe scale: negative is towards the camera)."""
+    shoulders: np.ndarray | None = None
+    """(2, 2) float32 x, y of the subject's right then left shoulder joint, or None when the body model
+    does not see both (a tight head crop)."""
+    person: np.ndarray | None = None
+    """H×W bool, the person (head, hair, body) as the body model segments it, or None when it found none."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -113,6 +118,45 @@ def _mesher(max_faces: int) -> Any:
 
     return face_mesh.FaceMesh(static_image_mode=True, max_num_faces=max_faces, refine_landmarks=True,
                               min_detection_confidence=0.4)
+
+
+@functools.lru_cache(maxsize=1)
+def _body() -> Any:
+    """BlazePose (full, ``model_complexity=1``: the heavy model is not in the wheel and would download),
+    built once per process."""
+    from mediapipe.python.solutions import pose
+
+    return pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True,
+                     min_detection_confidence=0.5)
+
+
+SHOULDER_R, SHOULDER_L = 12, 11
+"""BlazePose landmark numbers of the subject's right and left shoulder."""
+
+
+def find_body(rgb: np.ndarray, iod: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(shoulders, person mask) of the picture; see :class:`Portrait`. Run once per portrait.
+
+    The shoulders must be sure (visibility ≥ 0.5), inside the picture (10 % slack) and at least an eye
+    distance apart, else the pose model has latched onto something else and they are None.
+    """
+    h, w = rgb.shape[:2]
+    with _MP_LOCK:
+        res = _body().process(np.ascontiguousarray(rgb))
+    if res.pose_landmarks is None:
+        return None, None
+    person = None if res.segmentation_mask is None else np.asarray(res.segmentation_mask) > 0.5
+    lm = res.pose_landmarks.landmark
+    pts = []
+    for k in (SHOULDER_R, SHOULDER_L):
+        p = lm[k]
+        if p.visibility < 0.5 or not (-0.1 < p.x < 1.1 and -0.1 < p.y < 1.1):
+            return None, person
+        pts.append((p.x * w, p.y * h))
+    out = np.array(pts, np.float32)
+    if float(np.linalg.norm(out[1] - out[0])) < iod:
+        return None, person
+    return out, person
 
 
 def _detect_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float, float]]:
@@ -222,4 +266,8 @@ def load_portrait(path: str | Path, max_short: int = 720, max_long: int = 1280) 
     """Image file → :class:`Portrait` at render resolution (the whole face stage)."""
     rgb = load_image(path, max_short, max_long)
     xy, z = find_face(rgb)
-    return Portrait(image=rgb, points=xy, depth=z)
+    iod = float(np.linalg.norm(xy[IRIS_R] - xy[IRIS_L]))
+    shoulders, person = find_body(rgb, iod)
+    if shoulders is not None and float(shoulders[:, 1].min()) < float(xy[CHIN, 1]) - 0.5 * iod:
+        shoulders = None  # shoulders level with the mouth: not a head-and-shoulders picture
+    return Portrait(image=rgb, points=xy, depth=z, shoulders=shoulders, person=person)

@@ -60,3 +60,16 @@ def test_lip_landmarks_belong_to_their_own_lip_even_where_the_lips_touch(astrona
         assert in_up[INNER_UPPER[1:-1]].all() and not in_lo[INNER_UPPER[1:-1]].any()
         assert in_lo[INNER_LOWER[1:-1]].all() and not in_up[INNER_LOWER[1:-1]].any()
         assert in_up[OUTER_UPPER[1:-1]].all() and in_lo[OUTER_LOWER[1:-1]].all()
+
+
+def test_side_light_does_not_move_the_inner_lip_onto_the_lower_lip(astronaut: Portrait) -> None:
+    """A strong left-to-right light falloff: the shadowed half of a lip is still lip, not cavity."""
+    pts = astronaut.points.astype(np.float32)
+    w = astronaut.image.shape[1]
+    ramp = np.linspace(1.25, 0.35, w, dtype=np.float32)[None, :, None]
+    side_lit = np.clip(astronaut.image * ramp, 0, 255).astype(np.uint8)
+    even = refine_inner_lip(astronaut.image, pts)
+    lit = refine_inner_lip(side_lit, pts)
+    iod = astronaut.iod
+    assert np.abs(lit.points - even.points).max() < 0.01 * iod  # (against the global lip lightness: 0.023)
+    assert lit.opening_mask.any() and lit.teeth_mask.any()

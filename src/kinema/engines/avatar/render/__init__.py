@@ -15,6 +15,10 @@ Why it is built this way (see docs/avatar.md and the prototype notes):
   grain matched to the photo (:mod:`.palette`).
 * **Blinks** (:mod:`.lids`) composite a synthesized lid (skin colour sampled above the eye, lash line), never
   a warped lid.
+* **Closing an open or toothy smile** seals the lips along their whole width (:func:`.pose.with_seal`) and
+  warps a texture whose opening is filled with lip (:mod:`.closed_lips`), so no dark notches are left.
+* **The shoulders follow the head and breathing** through anchors on the shoulder line (BlazePose, found
+  once per portrait), with fixed guards around them; ring anchors on the background stay (:mod:`.mesh`).
 
 Everything per portrait is computed once by :class:`Rig`; :class:`Renderer` turns a :class:`Frame` into an
 image.

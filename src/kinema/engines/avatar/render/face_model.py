@@ -80,6 +80,9 @@ class FaceModel:
     """Half the mouth's width."""
     weights: Weights
     hinges: Hinges
+    seal: np.ndarray | None = None
+    """(478,) float32 v offsets that, at a full closure, bring every inner-lip point onto one lip line (see
+    :func:`.pose.with_seal`); None until computed."""
 
 
 def depth_in_iod(depth: np.ndarray, iod: float) -> np.ndarray:

@@ -31,6 +31,9 @@ class InnerLip:
     """(20, 2) float32 pixel positions, in :data:`~kinema.engines.avatar.landmarks.LIPS_INNER` order."""
     teeth_mask: np.ndarray
     """H×W uint8, 255 on the source's visible teeth. Empty when the mouth is too small to analyse."""
+    opening_mask: np.ndarray
+    """H×W uint8, 255 on the source's opening between the lips (teeth and dark cavity, main component).
+    Empty when the mouth is too small to analyse."""
 
 
 def refine_inner_lip(image: np.ndarray, pts: np.ndarray) -> InnerLip:
@@ -42,20 +45,22 @@ def refine_inner_lip(image: np.ndarray, pts: np.ndarray) -> InnerLip:
     """
     h, w = image.shape[:2]
     teeth_mask = np.zeros((h, w), np.uint8)
+    opening_mask = np.zeros((h, w), np.uint8)
     inner = pts[LIPS_INNER].copy()
     outer = pts[LIPS_OUTER]
     x0, y0, x1, y1 = clipped_box(outer, 2, 3, w, h)
     patch = image[y0:y1, x0:x1]
     if patch.size == 0:
-        return InnerLip(inner, teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
     found = _opening(patch, outer - [x0, y0])
     if found is None:
-        return InnerLip(inner, teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
     teeth, open_m, inside_px = found
     teeth_mask[y0:y1, x0:x1] = teeth.astype(np.uint8) * 255
+    opening_mask[y0:y1, x0:x1] = open_m * 255
     if open_m.sum() < max(6, 0.02 * inside_px):
-        return InnerLip(inner, teeth_mask)
-    return InnerLip(_follow_opening(inner, pts, open_m, x0, y0), teeth_mask)
+        return InnerLip(inner, teeth_mask, opening_mask)
+    return InnerLip(_follow_opening(inner, pts, open_m, x0, y0), teeth_mask, opening_mask)
 
 
 def _opening(patch: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
@@ -78,8 +83,9 @@ def _opening(patch: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarr
     a_lip = float(np.median(lab[..., 1][ring]))
     l_lip = float(np.median(lab[..., 0][ring]))
     chroma = lab[..., 1]
-    teeth = inside & (chroma < a_lip - 0.45 * max(4.0, a_lip - 128)) & (lab[..., 0] > l_lip + 8)
-    cavity = inside & (lab[..., 0] < l_lip * 0.55)
+    l_ref = _local_lip_lightness(lab[..., 0], ring, l_lip)
+    teeth = inside & (chroma < a_lip - 0.45 * max(4.0, a_lip - 128)) & (lab[..., 0] > l_ref + 8)
+    cavity = inside & (lab[..., 0] < l_ref * 0.55)
     open_m: np.ndarray = (teeth | cavity).astype(np.uint8)
     open_m = cv2.morphologyEx(open_m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     n_cc, labels, stats, _ = cv2.connectedComponentsWithStats(open_m, connectivity=8)
@@ -88,6 +94,19 @@ def _opening(patch: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarr
         keep = 1 + np.nonzero(areas >= max(4, 0.2 * areas.max()))[0]
         open_m = np.isin(labels, keep).astype(np.uint8)
     return teeth & (open_m > 0), open_m, int(inside.sum())
+
+
+def _local_lip_lightness(lightness: np.ndarray, ring: np.ndarray, l_lip: float) -> np.ndarray:
+    """The lips' lightness near each pixel, from the band along the outer contour (a hole-excluding blur).
+
+    Under side light one half of the mouth is much darker than the other; against the global median the
+    shadowed half of a lip read as "cavity" and the inner contour jumped onto the lower lip.
+    """
+    ringf = ring.astype(np.float32)
+    sigma = max(2.0, 0.15 * lightness.shape[1])
+    num = cv2.GaussianBlur(lightness * ringf, (0, 0), sigma)
+    den = cv2.GaussianBlur(ringf, (0, 0), sigma)
+    return np.where(den > 1e-3, num / np.maximum(den, 1e-3), l_lip).astype(np.float32)
 
 
 def _follow_opening(inner: np.ndarray, pts: np.ndarray, open_m: np.ndarray, x0: int, y0: int) -> np.ndarray:

@@ -53,6 +53,8 @@ def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     """Paint the interior into ``frame`` (in place) where the lips at ``dst`` are apart."""
     m = find_opening(dst, rig.w, rig.h)
     if m is None:
+        if rig.texture.filled.any():  # a closed source keeps its own lip line
+            paint_seam(frame, dst, rig)
         return
     col = _cavity(m, rig)
     if f.tongue > 0.05 and m.gap > 0.08 * rig.iod:
@@ -69,10 +71,35 @@ def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     # grain matched to the photo
     ph, pw = m.mask.shape
     col += rig.grain.patch(ph, pw)[..., None]
-    alpha = m.mask.astype(np.float32)[..., None] / 255.0
+    # a slit of a pixel or two is a shadow between the lips, not a black line
+    alpha = m.mask.astype(np.float32)[..., None] / 255.0 * (0.55 + 0.45 * min(1.0, m.gap / 3.0))
     box = (slice(m.y0, m.y0 + ph), slice(m.x0, m.x0 + pw))
     region = frame[box].astype(np.float32)
     frame[box] = np.clip(region * (1 - alpha) + col * alpha, 0, 255).astype(np.uint8)
+
+
+def paint_seam(frame: np.ndarray, dst: np.ndarray, rig: Rig) -> None:
+    """A closed mouth's lip line: a soft, thin shadow where the lips meet, fading towards the corners.
+
+    Without it a sealed mouth (whose opening the texture filled with lip) reads as one smooth blob.
+    """
+    up = dst[INNER_UPPER]
+    lo = dst[INNER_LOWER][::-1]
+    line = (up + lo) / 2
+    x0, y0, x1, y1 = clipped_box(line, 3, 4, rig.w, rig.h)
+    if x1 - x0 < 4 or y1 - y0 < 1:
+        return
+    width = max(0.7, 0.012 * rig.iod)
+    xs = np.arange(x0, x1, dtype=np.float32)
+    order = np.argsort(line[:, 0])
+    yl = np.interp(xs, line[order, 0], line[order, 1])[None, :]
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xc, hw = float(line[:, 0].mean()), max(1.0, float(np.ptp(line[:, 0])) / 2)
+    along = smoothstep((1.0 - np.abs(xs - xc) / hw) / 0.25)[None, :]
+    a = (np.exp(-(((ys - yl) / width) ** 2)) * along * 0.45)[..., None]
+    region = frame[y0:y1, x0:x1].astype(np.float32)
+    shade = region * 0.55 + rig.palette.cavity_rgb * 0.2
+    frame[y0:y1, x0:x1] = np.clip(region * (1 - a) + shade * a, 0, 255).astype(np.uint8)
 
 
 def find_opening(dst: np.ndarray, w: int, h: int) -> Opening | None:

@@ -132,8 +132,23 @@ def _lid_rgb(img: np.ndarray, pts: np.ndarray, lid: list[int], brow: list[int], 
     if len(px) > 8:
         lum = px.mean(1)
         sel = px[lum >= np.percentile(lum, 45)]
-        return np.median(sel, axis=0).astype(np.float32)
+        return _not_darker_than_skin(np.median(sel, axis=0), skin_rgb)
     return skin_rgb.astype(np.float32)
+
+
+LID_MIN_LIGHTNESS = 0.85
+"""A closed lid is at least this share of the cheek's lightness: under a deep brow the band above the eye
+is in shadow, and a lid painted in that colour read as a grey patch over the eye."""
+
+
+def _not_darker_than_skin(lid: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
+    """``lid`` mixed with the skin colour just enough to reach :data:`LID_MIN_LIGHTNESS`."""
+    l_lid, l_skin = float(np.mean(lid)), float(np.mean(skin_rgb))
+    floor = LID_MIN_LIGHTNESS * l_skin
+    if l_lid >= floor or l_skin <= l_lid:
+        return np.asarray(lid, np.float32)
+    w = (l_skin - floor) / (l_skin - l_lid)
+    return (w * lid + (1 - w) * skin_rgb).astype(np.float32)
 
 
 def measure_grain(image: np.ndarray, pts: np.ndarray, iod: float, seed: int) -> Grain:

@@ -7,10 +7,11 @@ The jaw rotates about its hinge in 3D using the mesh's depth, cheeks follow with
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..landmarks import INNER_LOWER, INNER_UPPER
 from .face_model import FaceModel
 
 MAX_GAP = 0.32  # widest inner-lip opening, in inter-ocular distances
@@ -46,6 +47,8 @@ def deform_local(face: FaceModel, f: Frame) -> np.ndarray:
     # upper lip takes a quarter of the opening, the jaw the rest (rotation about the hinge in v–z)
     up_share = 0.25 if delta > 0 else 0.5
     loc[:, 1] -= up_share * delta * w.upper
+    if face.seal is not None and delta < 0 and face.gap0 > 1e-4:
+        loc[:, 1] += min(1.0, -delta / face.gap0) * face.seal
     s = (1 - up_share) * delta / hinge.jaw_lever
     theta = math.asin(max(-0.5, min(0.5, s)))
     if theta != 0.0:
@@ -70,6 +73,40 @@ def deform_local(face: FaceModel, f: Frame) -> np.ndarray:
     if f.brow != 0:
         loc[:, 1] -= 0.05 * f.brow * w.brow
     return loc
+
+
+def with_seal(face: FaceModel) -> FaceModel:
+    """``face`` with the offsets that seal the lips along their whole width when the mouth closes.
+
+    Closing moves the lips by the source's opening *at the centre*; on a smile the opening is a crescent,
+    so towards the corners the lips stayed apart (or crossed) and the squashed opening showed as dark notches.
+    The seal puts each inner-lip point, at a full closure, on the line midway between the two inner lips
+    (scaled down with the opening in between). Corners stay where they are.
+    """
+    closed = deform_local(replace(face, seal=None), Frame(open=0.0))
+    up, lo = INNER_UPPER[1:-1], INNER_LOWER[::-1][1:-1]
+    mid_u = (closed[up, 0] + closed[lo, 0]) / 2
+    mid_v = (closed[up, 1] + closed[lo, 1]) / 2
+    corners = [INNER_UPPER[0], INNER_UPPER[-1]]
+    line_u = np.concatenate([closed[corners[:1], 0], mid_u, closed[corners[1:], 0]])
+    line_v = np.concatenate([closed[corners[:1], 1], mid_v, closed[corners[1:], 1]])
+    order = np.argsort(line_u)
+    seal = np.zeros(len(face.local), np.float32)
+    for idx in (up, lo):
+        seal[idx] = np.interp(closed[idx, 0], line_u[order], line_v[order]) - closed[idx, 1]
+    return replace(face, seal=seal)
+
+
+BREATH_RISE = 1.5
+"""The shoulders rise this many times the head's breathing lift (the head rides on them)."""
+
+
+def body_shift(f: Frame) -> np.ndarray:
+    """(2,) float32 local (u, v) shift of the shoulders: breathing lifts them (``dy`` is the breathing
+    term of the head's motion), and they follow a fraction of the head's sway, turn and tilt."""
+    du = 0.35 * f.dx + 0.25 * f.yaw + 0.12 * f.roll
+    dv = BREATH_RISE * f.dy
+    return np.array([du, dv], np.float32)
 
 
 def head_rotation(f: Frame) -> np.ndarray:

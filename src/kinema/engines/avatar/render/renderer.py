@@ -20,7 +20,7 @@ class Renderer:
         self.rig = rig
         # pro mode samples bicubically (sharper skin texture under the warp), std bilinearly (faster)
         interp = cv2.INTER_CUBIC if high_quality else cv2.INTER_LINEAR
-        self.warp = PiecewiseAffineWarp(rig.image, rig.all_src, rig.mesh.moving, interp)
+        self.warp = PiecewiseAffineWarp(rig.texture.image, rig.all_src, rig.mesh.moving, interp)
 
     def render(self, f: Frame) -> np.ndarray:
         """One output frame (RGB uint8, portrait size)."""

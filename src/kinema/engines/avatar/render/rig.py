@@ -11,12 +11,13 @@ import numpy as np
 
 from ..face import Portrait
 from ..landmarks import CHIN, LIPS_INNER
+from .closed_lips import closed_lip_texture
 from .face_model import build_face_model, depth_in_iod
 from .geometry import LocalFrame
 from .lips import refine_inner_lip
 from .mesh import build_anchors, triangulate
 from .palette import cut_out_teeth, measure_grain, sample_palette
-from .pose import Frame, deform_local, head_rotation, move_head
+from .pose import Frame, body_shift, deform_local, head_rotation, move_head, with_seal
 
 
 class Rig:
@@ -33,9 +34,10 @@ class Rig:
         """(478, 2) float32 source mesh in pixels, with the inner lip as the pixels show it."""
         self.src_teeth_mask = lip.teeth_mask
         z = depth_in_iod(portrait.depth, self.iod)
-        self.face = build_face_model(self.coords.to_local(self.points), z)
+        self.face = with_seal(build_face_model(self.coords.to_local(self.points), z))
         chin_v = float(self.face.local[CHIN, 1])
-        self.anchors = build_anchors(self.points, self.coords, self.face.z, chin_v, (self.w, self.h))
+        self.anchors = build_anchors(self.points, self.coords, self.face.z, chin_v, (self.w, self.h),
+                                     portrait.shoulders, portrait.person)
         self.all_src = np.concatenate([self.points, self.anchors.points]).astype(np.float32)
         """Source positions of every warp vertex: the mesh, then the anchors."""
         opened = self.coords.from_local(deform_local(self.face, Frame(open=1.0)))
@@ -43,6 +45,9 @@ class Rig:
         self.palette = sample_palette(self.image, self.points, self.iod, lip.teeth_mask)
         self.grain = measure_grain(self.image, self.points, self.iod, seed)
         self.src_teeth = cut_out_teeth(self.image, lip.teeth_mask)
+        self.texture = closed_lip_texture(self.image, self.points, lip.opening_mask, self.iod,
+                                          self.face.gap0)
+        """What the warp samples: the photo with its opening filled with lip (:mod:`.closed_lips`)."""
 
     @property
     def has_src_teeth(self) -> bool:
@@ -58,6 +63,7 @@ class Rig:
         # anchors: the same rigid head motion, scaled by their weight
         a_mov = self.coords.from_local(move_head(anchors.local, anchors.z, pivot, rot, f))
         a_dst = anchors.points + (a_mov - anchors.points) * anchors.weight[:, None]
+        a_dst += anchors.body[:, None] * (self.coords.from_local(body_shift(f)[None, :]) - self.coords.origin)
         return np.concatenate([mesh, a_dst]).astype(np.float32)
 
 

@@ -13,6 +13,10 @@ GRID_STEP = 16
 """The moving box is rounded out to multiples of this many pixels so its coordinate grid is reused."""
 
 
+SLIVER = 0.03
+"""A destination triangle with less than this share of its source area is left undrawn."""
+
+
 class PiecewiseAffineWarp:
     """Warps one source image so that its triangles' source vertices land on new positions."""
 
@@ -74,13 +78,16 @@ def _inverse_affines(d: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Per triangle, [sx, sy] = M @ [dx, dy, 1] as (T + 1, 6) float32 rows, and which triangles are usable.
 
     Closed form, vectorised over triangles, in float64: L = [f1 f2] · [e1 e2]⁻¹, t = s0 − L·p0. The extra
-    last row is the identity, for pixels no triangle covers.
+    last row is the identity, for pixels no triangle covers (and those of undrawn slivers).
     """
     d64, s64 = d.astype(np.float64), s.astype(np.float64)
     e1, e2 = d64[:, 1] - d64[:, 0], d64[:, 2] - d64[:, 0]
     f1, f2 = s64[:, 1] - s64[:, 0], s64[:, 2] - s64[:, 0]
     det = e1[:, 0] * e2[:, 1] - e2[:, 0] * e1[:, 1]
-    ok = np.abs(det) > 1e-6
+    det_src = f1[:, 0] * f2[:, 1] - f2[:, 0] * f1[:, 1]
+    # a triangle squashed to a sliver (the mouth opening of a sealed mouth) is not drawn: its inverse map
+    # would fetch pixels from far across the photo into single stray dots on the lip line
+    ok = np.abs(det) > np.maximum(1e-6, SLIVER * np.abs(det_src))
     inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
     a = (f1[:, 0] * e2[:, 1] - f2[:, 0] * e1[:, 1]) * inv
     b = (f2[:, 0] * e1[:, 0] - f1[:, 0] * e2[:, 0]) * inv
