@@ -33,15 +33,20 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from kinema.engines.avatar import AvatarOptions, render_avatar  # noqa: E402
 from kinema.engines.avatar.motion import blink_schedule  # noqa: E402
 from kinema.media.audio_io import decode_audio, write_wav  # noqa: E402
 from kinema.media.video_writer import VideoWriter  # noqa: E402
 
-ROUND = {"u", "uː", "ʊ", "w", "o", "oʊ", "ɔ", "oː"}
-SPREAD = {"i", "iː", "ɪ", "e", "eɪ", "j"}
-CLOSE = {"p", "b", "m"}
+# IPA (Piper's exact phones) and ARPAbet (the forced alignment used as the reference for recorded speech)
+ROUND = {"u", "uː", "ʊ", "w", "o", "oʊ", "ɔ", "oː", "UW", "UH", "OW", "W"}
+SPREAD = {"i", "iː", "ɪ", "e", "eɪ", "j", "IY", "IH", "EY", "Y"}
+CLOSE = {"p", "b", "m", "P", "B", "M"}
+STOPS = ("p", "b", "P", "B")
+RECORDED = ("libri_0870", "libri_0920", "libri_0930", "cards_005", "c2_hts1a", "c2_hts2a", "c2_morig",
+            "c2_forig", "c2_mmt1", "c2_big_dog", "c2_cross")
 FPS = 25
 
 
@@ -120,9 +125,46 @@ def speeches(out: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[
             s = synthesize("你好，我叫玛丽亚。我在海边造小船。你相信吗？大家都很喜欢我的船。", language="zh")
             wav = d / "zh.wav"
             write_wav(s.samples, s.sample_rate, wav)
-            res["zh_acoustic"] = (wav, None, [])  # no phones given: language-independent acoustic method
+            res["zh"] = (wav, None, [])  # no phones given: the Mandarin path (hama's phones)
         except Exception as exc:
             print(f"(no Mandarin speech: {exc})", file=sys.stderr)
+    res |= recorded(d, quick)
+    return res
+
+
+def whisper_transcript(a16: np.ndarray) -> str | None:
+    """Whisper base's English transcript of a clip that ships without one (the reference alignment is then
+    the forced alignment of Whisper's words: still independent of the hama path being measured)."""
+    from kinema.engines.avatar.language import _whisper
+    from kinema.engines.asr.whisper import transcribe
+
+    model = _whisper()
+    if model is None:
+        return None
+    text = transcribe(model, a16, 16000, language="en", word_timestamps=False).text
+    print(f"(whisper transcript: {text!r})", file=sys.stderr)
+    return text
+
+
+def recorded(d: Path, quick: bool) -> dict[str, tuple[Path, Path | None, list[dict]]]:
+    """Real recorded speech from Debian packages (bench/recorded_speech.py), rendered with no phones (the
+    server's path for an upload) and scored against a forced alignment of the transcript (when there is
+    one)."""
+    from recorded_speech import recorded_clips
+
+    from kinema.engines.avatar.recognize import aligned_phones
+
+    res: dict[str, tuple[Path, Path | None, list[dict]]] = {}
+    clips = [c for c in recorded_clips() if c.name in RECORDED[: 3 if quick else None]]
+    if not clips:
+        print("(no recorded speech: apt-get install pocketsphinx-testdata codec2-examples)", file=sys.stderr)
+    for clip in clips:
+        wav = d / f"{clip.name}.wav"
+        a16 = decode_audio(clip.path, 16000)
+        write_wav(a16, 16000, wav)
+        text = clip.transcript or whisper_transcript(a16)
+        ref = aligned_phones(a16, text) if text else None
+        res[f"rec_{clip.name}"] = (wav, None, [{"p": p.p, "start": p.start, "end": p.end} for p in ref or []])
     return res
 
 
@@ -193,7 +235,7 @@ def closures(phones: list[dict], opening: np.ndarray, dur: float) -> list[bool]:
         lab = p["p"].replace("ˈ", "").replace("ˌ", "")
         if lab not in CLOSE or p["start"] <= first + 0.05 or p["end"] >= last - 0.05:
             continue
-        a = int((p["start"] - (0.06 if lab in ("p", "b") else 0.0)) * FPS)
+        a = int((p["start"] - (0.06 if lab in STOPS else 0.0)) * FPS)
         b = int(p["end"] * FPS) + 1
         seg = opening[max(0, a):min(len(opening), b)]
         seg = seg[~np.isnan(seg)]
@@ -221,6 +263,7 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     ap.add_argument("--quick", action="store_true", help="fewer speech clips")
     ap.add_argument("--sheet", default=str(ROOT / "docs" / "avatar-contact.png"))
     ap.add_argument("--portraits", default="", help="comma-separated subset")
+    ap.add_argument("--speech", default="", help="comma-separated subset of speech clips (tts1 always kept)")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -230,6 +273,8 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
     if a.portraits:
         ports = {k: v for k, v in ports.items() if k in a.portraits.split(",")}
     sp = speeches(out, a.quick)
+    if a.speech:
+        sp = {k: v for k, v in sp.items() if k == "tts1" or k in a.speech.split(",")}
     rows = []
     sheets = []
     for pname, ppath in ports.items():
@@ -289,7 +334,7 @@ def main() -> None:  # noqa: PLR0915 -- a script: one measurement after another
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = ["portrait", "speech", "src", "size", "r0", "lag", "close", "n_close", "round/spread", "id_cos",
+    cols = ["portrait", "speech", "src", "size", "r0", "lag", "best", "close", "n_close", "round/spread", "id_cos",
             "id_min", "face", "av_diff", "render_s", "dur"]
     print("\n| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))

@@ -33,8 +33,9 @@ python -m pip install -q --upgrade "pip>=24"
 stamp=.venv/.kinema-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/setup.sh -nt "$stamp" ]; then
   # gpu: the generative engines' extra (torch pinned to the 2.13.0 CPU build on these machines); the tests
-  # build tiny random pipelines with it (tests/engines/generative/tiny.py).
-  python -m pip install -q -e ".[scale,dev,gpu]"
+  # build tiny random pipelines with it (tests/engines/generative/tiny.py). asr: Whisper base for the TTS
+  # intelligibility bench and tests/engines/asr (bench and tests only; serving never needs it).
+  python -m pip install -q -e ".[scale,dev,gpu,asr]"
   # mediapipe 0.10.21 is the last release whose wheel carries the face-mesh and selfie-segmentation models.
   # It declares numpy<2 and drags in jax; its real run-time needs are listed in pyproject.toml, so install
   # it without dependencies (it then works with numpy 2).

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from kinema.engines.avatar import speech
 from kinema.engines.avatar.speech import (
     RATE,
     Phone,
@@ -73,10 +75,10 @@ def test_acoustic_method_separates_vowels() -> None:
     assert width[mid(1)].mean() > width[mid(2)].mean() + 0.5  # i is spread, u is rounded
 
 
-def test_non_english_uses_acoustic_and_still_follows_loudness(
+def test_other_languages_use_acoustic_and_still_follow_loudness(
         speech: tuple[Path, Path, np.ndarray, list[dict]]) -> None:
     _wav, _js, audio, _phones = speech
-    track = build_track(audio, language="zh")
+    track = build_track(audio, language="fr")
     assert track.source == "acoustic"
     r = np.corrcoef(track.open, track.loudness)[0, 1]
     assert r > 0.5
@@ -94,3 +96,53 @@ def test_silence_keeps_the_mouth_at_rest() -> None:
         track = build_track(audio)
         assert not track.speaking.any()
         assert track.open.max() < 0.01
+
+
+# ----------------------------------------------------------------------------------------------- source pick
+@pytest.fixture(scope="module")
+def piper16() -> np.ndarray:
+    from scipy.signal import resample_poly
+
+    from kinema.engines.tts import synthesize
+
+    s = synthesize("Peter picked a bunch of blue balloons by Monday.", language="en")
+    assert s.sample_rate == 22050
+    return resample_poly(s.samples.astype(np.float32), 320, 441).astype(np.float32)  # 22.05 kHz → 16 kHz
+
+
+def test_identified_mandarin_uses_hama_else_the_acoustic_method(monkeypatch: pytest.MonkeyPatch,
+                                                                 piper16) -> None:
+    monkeypatch.setattr(speech, "detect_language", lambda _a: ("zh", 0.97))
+    track = build_track(piper16)
+    assert (track.source, track.language) == ("hama", "zh")
+    monkeypatch.setattr(speech, "hama_phones", lambda _a: None)  # no hama: no English allphone for Mandarin
+    assert build_track(piper16).source == "acoustic"
+
+
+def test_languages_without_a_recogniser_use_the_acoustic_method(monkeypatch: pytest.MonkeyPatch,
+                                                                piper16) -> None:
+    monkeypatch.setattr(speech, "detect_language", lambda _a: ("de", 0.9))
+    track = build_track(piper16)
+    assert (track.source, track.language) == ("acoustic", "de")
+
+
+def test_identified_english_uses_hama(monkeypatch: pytest.MonkeyPatch, piper16) -> None:
+    monkeypatch.setattr(speech, "detect_language", lambda _a: ("en", 0.99))
+    track = build_track(piper16)
+    assert (track.source, track.language) == ("hama", "en")
+    assert track.closure.sum() > 0 and track.width.min() < -0.3  # closures and rounding (blue, balloons)
+
+
+def test_unknown_language_without_hama_falls_back_to_pocketsphinx(monkeypatch: pytest.MonkeyPatch,
+                                                                  piper16) -> None:
+    monkeypatch.setattr(speech, "detect_language", lambda _a: None)  # no Whisper
+    monkeypatch.setattr(speech, "hama_phones", lambda _a: None)  # no hama
+    track = build_track(piper16)
+    assert (track.source, track.language) == ("pocketsphinx", "auto")
+
+
+def test_a_transcript_is_force_aligned(piper16) -> None:
+    track = build_track(piper16, language="en", transcript="Peter picked a bunch of blue balloons by Monday.")
+    assert track.source == "aligned"
+    # a transcript that does not match the words still gives a track (recognition instead)
+    assert build_track(piper16, language="en", transcript="qqq zzz").source == "hama"

@@ -37,7 +37,8 @@ MAX_AUDIO_S = 600.0
 @dataclass(frozen=True)
 class AvatarOptions:
     """How to render. ``mode`` picks resolution and encoder effort; ``language`` steers the speech stage
-    ("auto"/"en" try English phone recognition first, anything else uses the acoustic method)."""
+    ("auto": identified by Whisper when the ``asr`` extra is installed; English → phone recognition, anything
+    else → the acoustic method); ``transcript`` (English words of the speech) is force-aligned instead."""
 
     mode: Mode = Mode.STD
     prompt: str | None = None
@@ -46,6 +47,7 @@ class AvatarOptions:
     language: str = "auto"
     phones: list[Phone] | None = None
     phones_path: Path | None = None
+    transcript: str | None = None
     #: Decoding stops past this many seconds of audio and the job fails (the server passes its limit).
     max_audio_s: float = MAX_AUDIO_S
 
@@ -94,7 +96,8 @@ def _speech_stage(audio_path: str | Path, opts: AvatarOptions) -> tuple[np.ndarr
     phones = opts.phones
     if phones is None and opts.phones_path is not None:
         phones = load_phones_json(opts.phones_path)
-    track = build_track(audio16, phones=phones, language=opts.language, duration=len(audio) / AUDIO_RATE)
+    track = build_track(audio16, phones=phones, language=opts.language, duration=len(audio) / AUDIO_RATE,
+                        transcript=opts.transcript)
     return audio, track, time.perf_counter() - t
 
 

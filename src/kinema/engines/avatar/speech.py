@@ -1,23 +1,31 @@
 """Stage 2 — speech → a mouth timeline (viseme classes → openness/width/tongue curves at 100 Hz).
 
-Three sources of timing, best first:
+Sources of timing, best first:
 1. exact phones from our TTS (``{"alphabet": "ipa", "phones": [...]}``);
-2. English phone recognition with pocketsphinx's bundled model (allphone mode, no transcript);
+2. for English uploads (the language given, or identified by Whisper when the ``asr`` extra is installed):
+   forced alignment of a known transcript, else hama's phoneme recogniser, else pocketsphinx allphone
+   (module ``recognize``);
+   for Mandarin, hama's phones;
 3. a language-independent acoustic method (band energies → open / spread / round / closed), used for
-   non-English speech (e.g. Mandarin) and when recognition looks weak.
+   other languages and when recognition looks weak.
 Whatever the source, openness is blended with the loudness envelope (most of perceived sync comes from
 talking vs pausing), p/b/m get a guaranteed closure, and silences rest the mouth.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
+
+from .language import detect_language, normalise
+from .phones import Phone, load_phones_json
+from .recognize import aligned_phones, allphone_phones, hama_phones
+
+__all__ = ["RATE", "VISEMES", "MouthTrack", "Phone", "acoustic_targets", "build_track", "load_phones_json",
+           "phone_viseme"]
 
 RATE = 100  # timeline samples per second
 SR = 16000  # analysis sample rate
@@ -49,7 +57,8 @@ SPREAD_PHONES = {"IY", "IH", "EY", "Y"}
 # IPA (espeak-ng / piper symbols) → viseme. Stress and length marks are skipped.
 IPA_TO_VISEME = {
     "p": "A", "b": "A", "m": "A", "ɱ": "A",
-    "ɑ": "D", "a": "D", "ɐ": "C", "æ": "C", "ʌ": "C", "ə": "C", "ɚ": "E", "ɜ": "E", "ɛ": "C", "e": "C",
+    "ɑ": "D", "a": "D", "ɐ": "C", "æ": "C", "ʌ": "C", "ə": "C", "ɚ": "E", "ɝ": "E", "ɜ": "E", "ɛ": "C",
+    "e": "C",
     "ɪ": "B", "i": "B", "ᵻ": "B", "y": "F", "ɨ": "B",
     "ɔ": "E", "ɒ": "E", "o": "F", "ʊ": "F", "u": "F", "w": "F", "ɯ": "E", "ɵ": "E", "ø": "E", "œ": "E",
     "f": "G", "v": "G", "l": "H", "ɫ": "H", "θ": "H", "ð": "H",
@@ -60,15 +69,6 @@ IPA_TO_VISEME = {
 IPA_SPREAD = {"i", "ɪ", "e", "j", "ᵻ"}
 IPA_SKIP = set("ˈˌːˑ̃͡‿")
 CLOSURE = "A"
-
-
-@dataclass(frozen=True)
-class Phone:
-    """One phone with times in seconds; ``p`` is an IPA symbol or an ARPAbet label."""
-
-    p: str
-    start: float
-    end: float
 
 
 @dataclass
@@ -82,7 +82,8 @@ class MouthTrack:
     closure: np.ndarray  # 1 where lips must be sealed (p/b/m)
     loudness: np.ndarray  # 0..1 normalised log-RMS
     speaking: np.ndarray  # bool, inside speech
-    source: str  # "phones" | "pocketsphinx" | "acoustic"
+    source: str  # "phones" | "aligned" | "hama" | "pocketsphinx" | "acoustic"
+    language: str = "auto"  # the language the source was picked for ("auto": unknown, English tried)
 
     def at(self, times: np.ndarray) -> dict[str, np.ndarray]:
         """Linear-interpolate every curve at ``times`` (seconds)."""
@@ -95,19 +96,6 @@ class MouthTrack:
 
 
 # ----------------------------------------------------------------------------------------------- phones
-def load_phones_json(path: str | Path) -> list[Phone]:
-    """Read our TTS's phone file; tolerate missing keys by skipping the entry."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    items = data.get("phones", data) if isinstance(data, dict) else data
-    out = []
-    for it in items:
-        try:
-            out.append(Phone(str(it["p"]), float(it["start"]), float(it["end"])))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return out
-
-
 def phone_viseme(p: str) -> tuple[str, bool]:
     """Label → (viseme class, is spread-vowel). Unknown/silence labels → rest."""
     if p.upper() in ARPA_TO_VISEME and p.isupper():
@@ -121,23 +109,6 @@ def phone_viseme(p: str) -> tuple[str, bool]:
     if base in IPA_TO_VISEME:
         return IPA_TO_VISEME[base], base in IPA_SPREAD
     return "X", False
-
-
-def recognize_phones(audio16k: np.ndarray) -> list[Phone]:
-    """English allphone recognition with pocketsphinx's bundled model (no transcript)."""
-    import os
-
-    from pocketsphinx import Decoder, get_model_path
-
-    model = get_model_path()
-    dec = Decoder(hmm=os.path.join(model, "en-us", "en-us"),
-                  allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"),
-                  lw=2.0, pip=0.3, beam=1e-10, pbeam=1e-10, loglevel="FATAL")
-    pcm = (np.clip(audio16k, -1, 1) * 32767).astype(np.int16).tobytes()
-    dec.start_utt()
-    dec.process_raw(pcm, full_utt=True)
-    dec.end_utt()
-    return [Phone(s.word, s.start_frame / 100.0, (s.end_frame + 1) / 100.0) for s in dec.seg()]
 
 
 # ----------------------------------------------------------------------------------------------- acoustics
@@ -259,21 +230,22 @@ def _targets_from_phones(phones: list[Phone], n: int,
 
 
 def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: str = "auto",
-                duration: float | None = None) -> MouthTrack:
-    """The whole speech stage: 16 kHz mono audio (+ optional exact phones) → :class:`MouthTrack`."""
+                duration: float | None = None, transcript: str | None = None,
+                source: str = "phones") -> MouthTrack:
+    """The whole speech stage: 16 kHz mono audio (+ optional phones or transcript) → :class:`MouthTrack`.
+
+    ``source`` names where given ``phones`` came from (recognised ones get a wider closure search).
+    """
     dur = duration if duration is not None else len(audio) / SR
     n = max(1, math.ceil(dur * RATE) + 1)
     loud = loudness_envelope(audio, n)
     talk = speech_mask(loud)
-    source = "phones"
-    if not phones and language.lower() in ("auto", "en", "english") and talk.any():
-        phones = recognize_phones(audio)
-        source = "pocketsphinx"
-        if _recognition_weak(phones, talk):
-            phones = None
+    lang = normalise(language)
+    if not phones and talk.any():
+        phones, source, lang = recognised_phones(audio, talk, lang, transcript)
     if phones:
         open_, width, tongue, tuck, closure, _lab = _targets_from_phones(
-            phones, n, loud, rough=source == "pocketsphinx")
+            phones, n, loud, rough=source in ("pocketsphinx", "hama"))
     else:
         source = "acoustic"
         open_, width, closure = acoustic_targets(audio, n)
@@ -303,7 +275,36 @@ def build_track(audio: np.ndarray, phones: list[Phone] | None = None, language: 
     tongue_s = tongue_s * rest
     return MouthTrack(open=open_b.astype(np.float32), width=width_s.astype(np.float32),
                       tongue=tongue_s.astype(np.float32), tuck=tuck_s.astype(np.float32),
-                      closure=(seal > 0.5).astype(np.float32), loudness=loud, speaking=talk, source=source)
+                      closure=(seal > 0.5).astype(np.float32), loudness=loud, speaking=talk, source=source,
+                      language=lang)
+
+
+def recognised_phones(audio: np.ndarray, talk: np.ndarray, language: str,
+                      transcript: str | None) -> tuple[list[Phone] | None, str, str]:
+    """(phones or None, source, language) for speech without exact phones — the best measured source per
+    language (docs/avatar.md, bench/avatar_speech.py).
+
+    ``language`` "auto" asks Whisper (when installed); still unknown → English recognition is tried and
+    :func:`_recognition_weak` rejects phones that cannot be English. English: a transcript's forced alignment,
+    else hama, else pocketsphinx allphone. Mandarin: hama's phones (English-like labels, but bilabials and
+    rounding land where they are, with far fewer false closures than the acoustic method). Any other
+    language → the acoustic method.
+    """
+    if language == "auto":
+        found = detect_language(audio)
+        language = found[0] if found else "auto"
+    if language not in ("en", "auto", "zh"):
+        return None, "acoustic", language
+    if transcript and transcript.strip() and language != "zh":
+        aligned = aligned_phones(audio, transcript)
+        if aligned and not _recognition_weak(aligned, talk):
+            return aligned, "aligned", language
+    recognised, source = hama_phones(audio), "hama"
+    if recognised is None and language != "zh":
+        recognised, source = allphone_phones(audio), "pocketsphinx"
+    if recognised is None or _recognition_weak(recognised, talk):
+        return None, "acoustic", language
+    return recognised, source, language
 
 
 def _recognition_weak(phones: list[Phone], talk: np.ndarray) -> bool:
