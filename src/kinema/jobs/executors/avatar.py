@@ -9,11 +9,18 @@ longer one fails the task before any frame is rendered.
 
 from __future__ import annotations
 
+import json
+import logging
+
 from kinema.contract.requests import AvatarCreate
 from kinema.contract.vocabulary import Mode
 from kinema.engines.avatar import AvatarOptions, render_avatar
 from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
+
+log = logging.getLogger(__name__)
+TIMINGS_LOG = "avatar stage timings"
+"""Marker of the log line with the engine's stage timings (read back by bench/avatar_speed.py)."""
 
 
 def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
@@ -34,6 +41,8 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
     )
     out = ctx.workdir / "avatar.mp4"
     result = render_avatar(image, audio, out, options, ctx.progress)
+    log.info("task %s %s %s", ctx.task_id, TIMINGS_LOG, json.dumps(
+        {"speech_source": result.speech_source, "frames": result.frames, **result.timings}))
     return [
         OutputFile(
             role="video",
