@@ -10,14 +10,16 @@ output is 720×1280 (std), polls the task every 50 ms and records:
   queue      create → ``processing`` seen (doorbell + worker poll)
   engine     the avatar engine's own total (from the worker's log line, see jobs/executors/avatar.py)
   other      processing → succeed minus engine: inputs to the work folder, storing the MP4, the final write
-  CPU        user + system CPU seconds of the whole server process tree (API + worker) during the task: the
-             figure to compare on a shared machine, since it barely moves with other processes' load
+  CPU        user + system CPU seconds of the worker processes during the task: the figure to compare on a
+             shared machine, since it barely moves with other processes' load; API CPU: the serving
+             process's (create + the bench's own polling every 50 ms)
 and the engine's stages (kinema.engines.avatar.stages): prepare = face ∥ speech (decode, language ID with
 hama beside it, recognition), with its process CPU; render = the render thread's own time; wait = render
 thread blocked on a full encoder queue; finish = encoder flush + mux. Speech clips: kinema's English TTS
 (uploaded as a plain WAV, so it is recognised like any upload) and, when ``pocketsphinx-testdata`` is
 installed, LibriVox read speech (bench/recorded_speech.py), each cut or padded to ``--seconds``.
-The first task of each worker process is cold (models load); the rest are a warm worker's steady state.
+Each worker process loads the avatar's models in the background as it starts (settings.warm_kinds); the
+first task is sent as soon as the server answers, so it may still meet that load (row "first").
 The load average is printed per task: on a shared machine wall figures follow it, CPU figures do not.
 """
 
@@ -60,6 +62,7 @@ class Row:
     queue: float
     engine: dict
     cpu: float
+    api_cpu: float
     load: float
 
     @property
@@ -109,20 +112,30 @@ def speech_clips(tmp: Path, seconds: float) -> dict[str, Path]:
     return clips
 
 
-def tree_cpu(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` and its descendants (live ones; the workers are long-lived)."""
-    total = 0.0
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(API, workers): CPU seconds of the ``kinema serve`` process itself (API + doorbells) and of all its
+    descendants (the ``kinema worker`` consumer and its process workers, long-lived)."""
+    workers = 0.0
     todo = [pid]
     while todo:
         p = todo.pop()
+        if p != pid:
+            workers += proc_cpu(p)
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLK
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(k) for k in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+    return proc_cpu(pid), workers
 
 
 def engine_timings(log: Path, task_id: str) -> dict:
@@ -168,13 +181,14 @@ def run(rounds: int, workers: int, seconds: float, mode: str) -> list[Row]:
         try:
             for _ in range(rounds):
                 for name, wav in clips.items():
-                    cpu0 = tree_cpu(srv.proc.pid)
+                    api0, cpu0 = cpu_split(srv.proc.pid)
                     wall, queue, task_id = one_task(srv, image_b64, wav, mode)
-                    cpu = tree_cpu(srv.proc.pid) - cpu0
+                    api1, cpu1 = cpu_split(srv.proc.pid)
                     time.sleep(0.3)  # the log line is flushed by then
-                    label = f"{name} (cold)" if not rows and workers == 1 else name
+                    label = f"{name} (first)" if not rows and workers == 1 else name
                     row = Row(len(rows) + 1, label, seconds,
-                              wall, queue, engine_timings(srv.data_dir / "server.log", task_id), cpu,
+                              wall, queue, engine_timings(srv.data_dir / "server.log", task_id), cpu1 - cpu0,
+                              api1 - api0,
                               os.getloadavg()[0])
                     rows.append(row)
                     print(json.dumps(row.__dict__), file=sys.stderr, flush=True)
@@ -184,7 +198,7 @@ def run(rounds: int, workers: int, seconds: float, mode: str) -> list[Row]:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| # | speech | wall s | × speech | queue s | engine s | other s | CPU s | CPU × speech | prepare s "
+    head = ("| # | speech | wall s | × speech | queue s | engine s | other s | CPU s | CPU × speech | API CPU s | prepare s "
             "(CPU) | face | speech | render | wait | finish | source | load |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
@@ -192,7 +206,7 @@ def table(rows: list[Row]) -> str:
         g = e.get
         lines.append(
             f"| {r.n} | {r.speech} | {r.wall:.2f} | {r.wall / r.seconds:.2f} | {r.queue:.2f} | "
-            f"{g('total_s', 0):.2f} | {r.other:.2f} | {r.cpu:.2f} | {r.cpu / r.seconds:.2f} | "
+            f"{g('total_s', 0):.2f} | {r.other:.2f} | {r.cpu:.2f} | {r.cpu / r.seconds:.2f} | {r.api_cpu:.2f} | "
             f"{g('prepare_s', 0):.2f} ({g('prepare_cpu_s', 0):.2f}) | {g('face_s', 0):.2f} | "
             f"{g('speech_s', 0):.2f} | {g('render_s', 0):.2f} | {g('encode_wait_s', 0):.2f} | "
             f"{g('finish_s', 0):.2f} | {g('speech_source', '?')} | {r.load:.1f} |")
@@ -211,7 +225,7 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.1f}; {a.mode}, "
           f"{a.seconds:g} s of speech per task, {a.workers} worker process(es)")
     print(table(rows))
-    warm = [r for r in rows if "cold" not in r.speech]
+    warm = [r for r in rows if "first" not in r.speech]
     if warm:
         print(f"warm median: wall {np.median([r.wall for r in warm]) / a.seconds:.2f} × speech, "
               f"CPU {np.median([r.cpu for r in warm]) / a.seconds:.2f} × speech")

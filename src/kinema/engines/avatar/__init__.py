@@ -23,13 +23,16 @@ from kinema.media.audio_io import decode_audio
 from kinema.media.video_writer import VideoSettings, VideoWriter
 
 from .face import load_portrait
+from .face import preload as preload_face
+from .language import detect_language, whisper_available
 from .motion import Motion, build_motion
 from .prompt import parse_prompt
+from .recognize import hama_phones
 from .render import Frame, Renderer, Rig
 from .speech import MouthTrack, Phone, build_track, load_phones_json
 from .stages import StageClock
 
-__all__ = ["AvatarOptions", "AvatarResult", "Phone", "render_avatar"]
+__all__ = ["AvatarOptions", "AvatarResult", "Phone", "render_avatar", "warm_up"]
 
 AUDIO_RATE = 48000
 MAX_AUDIO_S = 600.0
@@ -186,6 +189,16 @@ def _render_encode(renderer: Renderer, motion: Motion, audio: np.ndarray, out: P
             raise
         with clock.stage("finish"):
             writer.close()
+
+
+def warm_up() -> None:
+    """Load every model a job uses (mediapipe graphs, Whisper, hama) and run each once, so that a worker's
+    first avatar task is as fast as its later ones. Safe to call from a background thread during a job."""
+    preload_face()
+    quiet = np.zeros(16000, np.float32)
+    if whisper_available():
+        detect_language(quiet)
+    hama_phones(quiet)
 
 
 def expected_frames(duration_s: float, fps: int = 25) -> int:

@@ -14,7 +14,7 @@ import logging
 
 from kinema.contract.requests import AvatarCreate
 from kinema.contract.vocabulary import Mode
-from kinema.engines.avatar import AvatarOptions, render_avatar
+from kinema.engines.avatar import AvatarOptions, render_avatar, warm_up
 from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 
@@ -51,3 +51,6 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
             extra={"width": result.width, "height": result.height, "speech_source": result.speech_source},
         )
     ]
+
+
+__all__ = ["TIMINGS_LOG", "execute", "warm_up"]
