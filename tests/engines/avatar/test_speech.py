@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -146,3 +148,26 @@ def test_a_transcript_is_force_aligned(piper16) -> None:
     assert track.source == "aligned"
     # a transcript that does not match the words still gives a track (recognition instead)
     assert build_track(piper16, language="en", transcript="qqq zzz").source == "hama"
+
+
+def test_hama_runs_once_beside_language_identification(monkeypatch: pytest.MonkeyPatch, piper16) -> None:
+    """With the language unknown, hama starts beside Whisper's language ID (in another thread) and its phones
+    are used once English is identified; it is not run a second time."""
+    threads: list[str] = []
+    real_hama = speech.hama_phones
+
+    def hama(audio: np.ndarray) -> list[Phone] | None:
+        threads.append(threading.current_thread().name)
+        return real_hama(audio)
+
+    def detect(_audio: np.ndarray) -> tuple[str, float]:
+        time.sleep(0.2)  # hama is already running by now
+        return ("en", 0.99)
+
+    monkeypatch.setattr(speech, "hama_phones", hama)
+    monkeypatch.setattr(speech, "detect_language", detect)
+    parallel = build_track(piper16)
+    assert len(threads) == 1 and threads[0] != threading.current_thread().name
+    serial = build_track(piper16, language="en")  # language given: hama alone, in this thread
+    assert (parallel.source, parallel.language) == ("hama", "en")
+    assert np.array_equal(parallel.open, serial.open) and np.array_equal(parallel.closure, serial.closure)
