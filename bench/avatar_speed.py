@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Avatar speed over HTTP: create → ``succeed`` wall time of a real ``kinema serve``, with where the time goes.
+"""Avatar speed over HTTP: create → ``succeed`` wall time of a real ``kinema serve``; where the time goes.
 
 usage: .venv/bin/python bench/avatar_speed.py [--rounds 3] [--workers 1] [--seconds 10] [--mode std]
 
@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from recorded_speech import recorded_clips  # noqa: E402
+from tests.api.server import Server, start_server  # noqa: E402
 
 from kinema.jobs.executors.avatar import TIMINGS_LOG  # noqa: E402
-from tests.api.server import Server, start_server  # noqa: E402
 
 TEXT = ("Good morning everyone. Today I want to tell you about a small boat, built by hand, that crossed the "
         "whole bay in a single afternoon. It was not fast, but it was steady, and the people on the shore "
@@ -83,7 +83,7 @@ def portrait(path: Path, mode: str) -> None:
 
 
 def fit(samples: np.ndarray, rate: int, seconds: float) -> np.ndarray:
-    n = int(round(seconds * rate))
+    n = round(seconds * rate)
     out = np.zeros(n, np.float32)
     k = min(n, len(samples))
     out[:k] = samples[:k]
@@ -198,15 +198,16 @@ def run(rounds: int, workers: int, seconds: float, mode: str) -> list[Row]:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| # | speech | wall s | × speech | queue s | engine s | other s | CPU s | CPU × speech | API CPU s | prepare s "
-            "(CPU) | face | speech | render | wait | finish | source | load |")
+    head = ("| # | speech | wall s | × speech | queue s | engine s | other s | CPU s | CPU × speech "
+            "| API CPU s | prepare s (CPU) | face | speech | render | wait | finish | source | load |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         e = r.engine
         g = e.get
         lines.append(
             f"| {r.n} | {r.speech} | {r.wall:.2f} | {r.wall / r.seconds:.2f} | {r.queue:.2f} | "
-            f"{g('total_s', 0):.2f} | {r.other:.2f} | {r.cpu:.2f} | {r.cpu / r.seconds:.2f} | {r.api_cpu:.2f} | "
+            f"{g('total_s', 0):.2f} | {r.other:.2f} | {r.cpu:.2f} | {r.cpu / r.seconds:.2f} | "
+            f"{r.api_cpu:.2f} | "
             f"{g('prepare_s', 0):.2f} ({g('prepare_cpu_s', 0):.2f}) | {g('face_s', 0):.2f} | "
             f"{g('speech_s', 0):.2f} | {g('render_s', 0):.2f} | {g('encode_wait_s', 0):.2f} | "
             f"{g('finish_s', 0):.2f} | {g('speech_source', '?')} | {r.load:.1f} |")

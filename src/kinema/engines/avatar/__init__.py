@@ -87,7 +87,8 @@ def frame_params(motion: Motion, i: int) -> Frame:
     )
 
 
-def _speech_stage(audio_path: str | Path, opts: AvatarOptions, clock: StageClock) -> tuple[np.ndarray, MouthTrack]:
+def _speech_stage(audio_path: str | Path, opts: AvatarOptions,
+                  clock: StageClock) -> tuple[np.ndarray, MouthTrack]:
     """Decode the audio once (48 kHz for the output), analyse a 16 kHz copy → (audio, track)."""
     with clock.stage("decode", cpu=False):
         try:
@@ -111,7 +112,8 @@ def _prepare(image_path: str | Path, audio_path: str | Path, opts: AvatarOptions
     """Face, rig and renderer in this thread while a helper thread decodes and recognises the speech: both are
     independent native work, so on two cores the face side is hidden behind the (longer) speech side."""
     max_short, max_long = MODES[opts.mode][:2]
-    with clock.stage("prepare"), ThreadPoolExecutor(max_workers=1, thread_name_prefix="avatar-speech") as pool:
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="avatar-speech")
+    with clock.stage("prepare"), helper as pool:
         speech_job = pool.submit(_speech_stage, audio_path, opts, clock)
         try:
             with clock.stage("face", cpu=False):
