@@ -21,6 +21,8 @@ installed, LibriVox read speech (bench/recorded_speech.py), each cut or padded t
 Each worker process loads the avatar's models in the background as it starts (settings.warm_kinds); the
 first task is sent as soon as the server answers, so it may still meet that load (row "first").
 The load average is printed per task: on a shared machine wall figures follow it, CPU figures do not.
+Then (unless --no-parts) a warm job's parts are timed one after another in the bench's own process: language
+ID, phone recognition, face + rig, rendering, H.264, AAC, and the pipelined render + encode as a job runs it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -170,8 +174,10 @@ def one_task(srv: Server, image_b64: str, wav: Path, mode: str) -> tuple[float, 
             time.sleep(0.05)
 
 
-def run(rounds: int, workers: int, seconds: float, mode: str) -> list[Row]:
+def run(rounds: int, workers: int, seconds: float, mode: str,
+        with_parts: bool) -> tuple[list[Row], list[tuple[str, float, float]]]:
     rows: list[Row] = []
+    profile: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="avatar-speed-") as t:
         tmp = Path(t)
         portrait(tmp / "portrait.png", mode)
@@ -194,7 +200,58 @@ def run(rounds: int, workers: int, seconds: float, mode: str) -> list[Row]:
                     print(json.dumps(row.__dict__), file=sys.stderr, flush=True)
         finally:
             srv.stop()
-    return rows
+        if with_parts:
+            profile = parts(tmp / "portrait.png", clips["tts"])
+    return rows, profile
+
+
+def parts(image: Path, wav: Path) -> list[tuple[str, float, float]]:
+    """(component, wall s, CPU s) of a warm job's pieces, one after another in this process (no overlap, so
+    each CPU figure is that component's own): the profile behind the table above."""
+    from scipy.signal import resample_poly
+
+    from kinema.engines.avatar import AvatarOptions, _prepare, _render_encode, frame_params, warm_up
+    from kinema.engines.avatar.language import detect_language
+    from kinema.engines.avatar.motion import build_motion
+    from kinema.engines.avatar.prompt import parse_prompt
+    from kinema.engines.avatar.recognize import hama_phones
+    from kinema.engines.avatar.stages import StageClock
+    from kinema.media.audio_io import decode_audio
+    from kinema.media.video_writer import VideoSettings, VideoWriter
+
+    out: list[tuple[str, float, float]] = []
+
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = fn()
+        out.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+        return result
+
+    warm_up()
+    opts = AvatarOptions()
+    audio, track, renderer = _prepare(image, wav, opts, StageClock(), lambda _f: None)
+    a16 = timed("decode + 16 kHz copy", lambda: resample_poly(decode_audio(wav, rate=48000), 1, 3))
+    timed("language ID (Whisper base, int8, 2 threads)", lambda: detect_language(a16.astype(np.float32)))
+    timed("phones (hama)", lambda: hama_phones(a16.astype(np.float32)))
+    timed("prepare: face ∥ speech, rig (as in a job)",
+          lambda: _prepare(image, wav, opts, StageClock(), lambda _f: None))
+    n = round(len(audio) / 48000 * opts.fps)
+    motion = build_motion(track, n, opts.fps, parse_prompt(None), seed=0)
+    frames = timed(f"render {n} frames (warp, mouth, lids)",
+                   lambda: [renderer.render(frame_params(motion, i)) for i in range(n)])
+    h, w = frames[0].shape[:2]
+    settings = VideoSettings(fps=opts.fps, preset="veryfast", crf=21)
+
+    def encode() -> None:
+        with VideoWriter(image.with_suffix(".enc.mp4"), w, h, settings) as writer:
+            for f in frames:
+                writer.write(f)
+
+    timed(f"encode {n} frames (H.264 veryfast, crf 21)", encode)
+    timed("AAC + mux", lambda: VideoWriter(image.with_suffix(".aac.mp4"), w, h, audio=audio).close())
+    timed("render + encode + AAC pipelined (as in a job)", lambda: _render_encode(
+        renderer, motion, audio, image.with_suffix(".job.mp4"), settings, StageClock(), lambda _f: None))
+    return out
 
 
 def table(rows: list[Row]) -> str:
@@ -221,8 +278,10 @@ def main() -> None:
                     "is warm)")
     ap.add_argument("--seconds", type=float, default=10.0, help="speech length")
     ap.add_argument("--mode", default="std", choices=("std", "pro"))
+    ap.add_argument("--no-parts", action="store_true",
+                    help="skip the in-process profile of a warm job's parts")
     a = ap.parse_args()
-    rows = run(a.rounds, a.workers, a.seconds, a.mode)
+    rows, profile = run(a.rounds, a.workers, a.seconds, a.mode, not a.no_parts)
     print(f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.1f}; {a.mode}, "
           f"{a.seconds:g} s of speech per task, {a.workers} worker process(es)")
     print(table(rows))
@@ -230,6 +289,12 @@ def main() -> None:
     if warm:
         print(f"warm median: wall {np.median([r.wall for r in warm]) / a.seconds:.2f} × speech, "
               f"CPU {np.median([r.cpu for r in warm]) / a.seconds:.2f} × speech")
+    if profile:
+        load = os.getloadavg()[0]
+        print(f"\nwarm job's parts, one after another in one process (tts clip), load {load:.1f}:")
+        print("| part | wall s | CPU s |\n|---|---|---|")
+        for name, wall, cpu in profile:
+            print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
 
 
 if __name__ == "__main__":
