@@ -183,7 +183,7 @@ def run(rounds: int, workers: int, seconds: float, mode: str,
         portrait(tmp / "portrait.png", mode)
         image_b64 = base64.b64encode((tmp / "portrait.png").read_bytes()).decode()
         clips = speech_clips(tmp, seconds)
-        srv = start_server(tmp / "data", KINEMA_WORKERS=str(workers))
+        srv = start_server(tmp / "data", KINEMA_WORKERS=str(workers), KINEMA_WARM_KINDS='["avatar"]')
         try:
             for _ in range(rounds):
                 for name, wav in clips.items():
