@@ -14,8 +14,9 @@ output is 720×1280 (std), polls the task every 50 ms and records:
              shared machine, since it barely moves with other processes' load; API CPU: the serving
              process's (create + the bench's own polling every 50 ms)
 and the engine's stages (kinema.engines.avatar.stages): prepare = face ∥ speech (decode, language ID with
-hama beside it, recognition), with its process CPU; render = the render thread's own time; wait = render
-thread blocked on a full encoder queue; finish = encoder flush + mux. Speech clips: kinema's English TTS
+hama beside it, recognition), with its process CPU; render = the render thread's own time; encode = the H.264
+thread's busy time (overlaps render); wait = render thread blocked on a full encoder queue; finish = encoder
+flush + mux. Speech clips: kinema's English TTS
 (uploaded as a plain WAV, so it is recognised like any upload) and, when ``pocketsphinx-testdata`` is
 installed, LibriVox read speech (bench/recorded_speech.py), each cut or padded to ``--seconds``.
 Each worker process loads the avatar's models in the background as it starts (settings.warm_kinds); the
@@ -256,7 +257,8 @@ def parts(image: Path, wav: Path) -> list[tuple[str, float, float]]:
 
 def table(rows: list[Row]) -> str:
     head = ("| # | speech | wall s | × speech | queue s | engine s | other s | CPU s | CPU × speech "
-            "| API CPU s | prepare s (CPU) | face | speech | render | wait | finish | source | load |")
+            "| API CPU s | prepare s (CPU) "
+            "| face | speech | render | encode | wait | finish | source | load |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         e = r.engine
@@ -266,7 +268,8 @@ def table(rows: list[Row]) -> str:
             f"{g('total_s', 0):.2f} | {r.other:.2f} | {r.cpu:.2f} | {r.cpu / r.seconds:.2f} | "
             f"{r.api_cpu:.2f} | "
             f"{g('prepare_s', 0):.2f} ({g('prepare_cpu_s', 0):.2f}) | {g('face_s', 0):.2f} | "
-            f"{g('speech_s', 0):.2f} | {g('render_s', 0):.2f} | {g('encode_wait_s', 0):.2f} | "
+            f"{g('speech_s', 0):.2f} | {g('render_s', 0):.2f} | {g('encode_s', 0):.2f} | "
+            f"{g('encode_wait_s', 0):.2f} | "
             f"{g('finish_s', 0):.2f} | {g('speech_source', '?')} | {r.load:.1f} |")
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -77,6 +78,10 @@ class VideoWriter:
             channels = 1 if audio.ndim == 1 else audio.shape[1]
             self._audio_stream.layout = "mono" if channels == 1 else "stereo"
         self._frames = 0
+        #: wall seconds the encoder thread spent converting, coding and muxing frames, and the audio thread
+        #: coding the AAC track (where a job's time goes: they overlap the caller's own work)
+        self.video_seconds = 0.0
+        self.audio_seconds = 0.0
         # The whole audio track is known up front: encode it (AAC) in its own thread while the frames are
         # rendered, so close() only has to mux the finished packets (a render loop leaves a core partly idle).
         self._audio_packets: list[av.Packet] = []
@@ -120,12 +125,14 @@ class VideoWriter:
                 item = self._queue.get()
                 if item is None:
                     break
+                started = time.perf_counter()
                 # OpenCV's RGB → I420 (BT.601, limited range: what swscale does by default) is ~5x faster
                 # than letting the encoder reformat, and releases the GIL the render thread needs.
                 yuv: np.ndarray[Any, np.dtype[np.uint8]] = cv2.cvtColor(item, cv2.COLOR_RGB2YUV_I420)  # type: ignore[assignment]
                 vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
                 for packet in self._stream.encode(vf):
                     self._container.mux(packet)
+                self.video_seconds += time.perf_counter() - started
         except BaseException as exc:  # surfaced to the producer on its next write/close
             self._error = exc
             while True:  # drain so the producer never blocks forever
@@ -133,10 +140,12 @@ class VideoWriter:
                     break
 
     def _audio_loop(self) -> None:
+        started = time.perf_counter()
         try:
             self._encode_audio()
         except BaseException as exc:  # surfaced by close()
             self._audio_error = exc
+        self.audio_seconds = time.perf_counter() - started
 
     def _encode_audio(self) -> None:
         """AAC packets of the whole track into ``_audio_packets`` (muxed by close(), after the video)."""

@@ -69,7 +69,7 @@ def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, 
 def _check_timings(t: dict[str, float]) -> None:
     """Every stage is timed; the parts fit inside their spans; CPU is counted where stages do not overlap."""
     for stage in ("decode", "speech", "face", "rig", "prepare", "motion", "render", "encode_wait", "finish",
-                  "render_encode", "total"):
+                  "render_encode", "total", "encode", "audio"):
         assert t[f"{stage}_s"] >= 0, stage
     for stage in ("prepare", "motion", "finish", "render_encode", "total"):
         assert t[f"{stage}_cpu_s"] > 0 or stage == "motion", stage
@@ -77,6 +77,8 @@ def _check_timings(t: dict[str, float]) -> None:
     assert t["face_s"] + t["rig_s"] <= t["prepare_s"] + slack
     assert t["decode_s"] + t["speech_s"] <= t["prepare_s"] + slack
     assert t["render_s"] + t["encode_wait_s"] + t["finish_s"] <= t["render_encode_s"] + slack
+    for thread in ("encode_s", "audio_s"):  # the writer's threads, inside the render + encode span
+        assert 0 < t[thread] <= t["render_encode_s"] + slack
     assert t["prepare_s"] + t["motion_s"] + t["render_encode_s"] <= t["total_s"] + slack
 
 

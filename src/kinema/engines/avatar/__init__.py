@@ -167,7 +167,8 @@ def _render_encode(renderer: Renderer, motion: Motion, audio: np.ndarray, out: P
     """Render the frames in this thread while the writer's threads encode them (H.264) and the audio (AAC).
 
     ``render`` is this thread's share, ``encode_wait`` the time it waited on a full encoder queue, ``finish``
-    the encoder flush, the mux and the index at the end."""
+    the encoder flush, the mux and the index at the end; ``encode`` and ``audio`` the encoder threads' busy
+    time (overlapping the rest)."""
     n = len(motion.open)
     # The muxed audio is exactly n frames long (pad/trim < 1 frame) so the streams end together.
     n_audio = round(n * AUDIO_RATE / float(settings.fps))
@@ -191,6 +192,8 @@ def _render_encode(renderer: Renderer, motion: Motion, audio: np.ndarray, out: P
             raise
         with clock.stage("finish"):
             writer.close()
+    clock.add("encode", writer.video_seconds)
+    clock.add("audio", writer.audio_seconds)
 
 
 def warm_up() -> None:
