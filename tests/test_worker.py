@@ -77,3 +77,14 @@ def test_each_worker_process_warms_up_in_the_background(monkeypatch: pytest.Monk
     worker._warm_up_in_background(Settings(data_dir=tmp_path, warm_kinds=["avatar"]))
     assert done.wait(5)
     assert seen == [(["avatar"], "kinema-warm-up")]
+
+
+def test_idle_openmp_threads_sleep_unless_the_operator_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    worker.quiet_idle_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    worker.quiet_idle_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -76,6 +76,18 @@ def _thread(
     return t
 
 
+IDLE_THREADS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+"""OpenMP threads (ctranslate2's, under Whisper's language ID) sleep when idle instead of spinning: on two
+cores the spinning threads took the cores from the job's other threads (hama, the face) — ≈ 1 CPU s per
+avatar job (docs/avatar.md "Speed"). An operator's own value wins."""
+
+
+def quiet_idle_threads() -> None:
+    """Set :data:`IDLE_THREADS_ENV` in this process (before any OpenMP runtime loads, so it takes effect)."""
+    for name, value in IDLE_THREADS_ENV.items():
+        os.environ.setdefault(name, value)
+
+
 def _warm_up_in_background(settings: Settings) -> None:
     """In each worker process as it starts: load the models of ``settings.warm_kinds`` in a thread, so the
     process takes tasks at once and its first task of those kinds does not pay the model loads."""
@@ -90,6 +102,7 @@ def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
+    quiet_idle_threads()
     rt = build_runtime(settings)
     set_handler(RunTasks(settings, lane))
     huey, _ = get_queue(settings, lane)
