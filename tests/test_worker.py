@@ -56,3 +56,35 @@ def test_the_runtime_is_built_once_per_process(
     forked = handler.runtime()
     assert forked is not first and handler.runtime() is forked
     first.close()
+
+
+def test_each_worker_process_warms_up_in_the_background(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """The start-up hook returns at once (the process takes tasks meanwhile) and loads the configured kinds'
+    models in a thread of its own."""
+    import threading
+
+    from kinema.settings import Settings
+
+    seen: list[tuple[list[str], str]] = []
+    done = threading.Event()
+
+    def fake_warm_up(kinds: list[str], _settings: Settings) -> None:
+        seen.append((kinds, threading.current_thread().name))
+        done.set()
+
+    monkeypatch.setattr(worker, "warm_up", fake_warm_up)
+    worker._warm_up_in_background(Settings(data_dir=tmp_path, warm_kinds=["avatar"]))
+    assert done.wait(5)
+    assert seen == [(["avatar"], "kinema-warm-up")]
+
+
+def test_idle_openmp_threads_sleep_unless_the_operator_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    worker.quiet_idle_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    worker.quiet_idle_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
 
     # --- jobs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="Worker processes.")
+    warm_kinds: list[str] = Field(
+        default_factory=lambda: ["avatar"],
+        description="Task kinds whose models each worker process loads when it starts (in the background), "
+        "so even its first task of that kind runs warm; [] loads them on first use instead.",
+    )
     job_max_attempts: int = 3
     job_timeout_s: float = Field(
         3600.0, description="An attempt running longer fails with a message (0 = no limit); never a hang."

@@ -10,7 +10,8 @@ callback sender and retention sweeper. Neither ``queue`` nor ``jobs`` imports th
 Process workers (``-k process``) so a crash or a SIGKILL takes down one job, not the pool; the consumer
 replaces a dead worker within a second. Queue polling is short (≤ 0.5 s between polls when idle) so an idle
 worker picks up a new task within a second. The reaper, the callback sender and the retention sweeper are
-threads of the consumer's main process, started after the workers are forked.
+threads of the consumer's main process, started after the workers are forked. Each worker process loads the
+models of ``settings.warm_kinds`` (default: the avatar's) in the background as it starts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from huey.consumer import ConsumerStopped
 
 from kinema.contract.vocabulary import Lane
 from kinema.jobs.reaper import requeue_submitted, run_reaper
+from kinema.jobs.registry import warm_up
 from kinema.jobs.retention import run_sweeper
 from kinema.jobs.runner import run_task
 from kinema.observe import logs, metrics
@@ -76,16 +78,38 @@ def _thread(
     return t
 
 
+IDLE_THREADS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+"""OpenMP threads (ctranslate2's, under Whisper's language ID) sleep when idle instead of spinning: on two
+cores the spinning threads took the cores from the job's other threads (hama, the face) — ≈ 1 CPU s per
+avatar job (docs/avatar.md "Speed"). An operator's own value wins."""
+
+
+def quiet_idle_threads() -> None:
+    """Set :data:`IDLE_THREADS_ENV` in this process (before any OpenMP runtime loads, so it takes effect)."""
+    for name, value in IDLE_THREADS_ENV.items():
+        os.environ.setdefault(name, value)
+
+
+def _warm_up_in_background(settings: Settings) -> None:
+    """In each worker process as it starts: load the models of ``settings.warm_kinds`` in a thread, so the
+    process takes tasks at once and its first task of those kinds does not pay the model loads."""
+    threading.Thread(target=warm_up, args=(settings.warm_kinds, settings), name="kinema-warm-up",
+                     daemon=True).start()
+
+
 def run_worker(settings: Settings, workers: int, lane: Lane = Lane.CPU) -> None:
     """Run until SIGINT (graceful: running jobs finish) or SIGTERM (running jobs are handed back to the
     queue at once, without spending an attempt). ``lane``: the queue consumed (a GPU worker is one process,
     so one generative job at a time on its device, its pipeline kept warm between tasks)."""
     logs.configure_logging(settings.log_format, settings.log_level)
+    quiet_idle_threads()
     rt = build_runtime(settings)  # before the fork: job processes write to the deployment's metrics folder
     if settings.worker_metrics_port:
         metrics.serve_http(settings.worker_metrics_port)
     set_handler(RunTasks(settings, lane))
     huey, _ = get_queue(settings, lane)
+    if lane == Lane.CPU and settings.warm_kinds:
+        huey.on_startup("kinema-warm-up")(lambda: _warm_up_in_background(settings))
     consumer = huey.create_consumer(
         workers=max(1, workers),
         worker_type="process",

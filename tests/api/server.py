@@ -84,6 +84,7 @@ def start_server(
         "KINEMA_HEARTBEAT_S": "1",
         "KINEMA_REAPER_INTERVAL_S": "1",
         "KINEMA_WEBHOOK_BACKOFF_S": "0.2",
+        "KINEMA_WARM_KINDS": "[]",  # test servers load models on first use (a warm-up per start costs CPU)
         **env,
     }
     cmd = [sys.executable, "-m", "kinema", "serve"] + (["--api-only"] if api_only else [])

@@ -26,6 +26,9 @@ def command(
     """Render a lip-synced talking-head video from one portrait and speech, offline on the CPU."""
     if (audio is None) == (text is None):
         raise typer.BadParameter("give exactly one of --audio or --text", param_hint="--audio/--text")
+    from kinema.worker import quiet_idle_threads
+
+    quiet_idle_threads()  # as in a worker: before Whisper's OpenMP runtime loads
     with tempfile.TemporaryDirectory(prefix="kinema-avatar-") as tmp:
         phones_path: Path | None = None
         if text is not None:

@@ -13,11 +13,15 @@ Whatever executor a kind has, requests whose ``model_name`` has a generative mod
 from __future__ import annotations
 
 import importlib
+import logging
+import time
 
 from kinema.contract.kinds import KINDS
 from kinema.jobs.executors import generative
 from kinema.jobs.executors.base import Executor
 from kinema.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: kind → ``module:function`` of its built-in executor (kinds served inside the request have none).
 BUILTIN_EXECUTORS: dict[str, str] = {str(k): spec.executor for k, spec in KINDS.items() if spec.executor}
@@ -55,3 +59,19 @@ def get_executor(kind: str, settings: Settings) -> Executor:
     if not callable(func):
         raise ExecutorUnavailable(kind, f"{module_name} has no callable {attr!r}")
     return generative.routed(kind, settings, func)
+
+
+def warm_up(kinds: list[str], settings: Settings) -> None:
+    """Let each kind's executor load its models now: a module-level ``warm_up()`` next to the executor
+    function is called when it has one (built-in and plug-in executors alike). Failures are logged, never
+    raised: a job loads what it needs anyway."""
+    for kind in kinds:
+        try:
+            module = importlib.import_module(executor_path(kind, settings).partition(":")[0])
+            hook = getattr(module, "warm_up", None)
+            if callable(hook):
+                started = time.perf_counter()
+                hook()
+                log.info("%s models loaded in %.1f s", kind, time.perf_counter() - started)
+        except Exception:
+            log.warning("warming up the %s engine failed; it loads on first use", kind, exc_info=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -77,6 +78,21 @@ class VideoWriter:
             channels = 1 if audio.ndim == 1 else audio.shape[1]
             self._audio_stream.layout = "mono" if channels == 1 else "stereo"
         self._frames = 0
+        #: wall seconds the encoder thread spent converting, coding and muxing frames, and the audio thread
+        #: coding the AAC track (where a job's time goes: they overlap the caller's own work)
+        self.video_seconds = 0.0
+        self.audio_seconds = 0.0
+        # The whole audio track is known up front: encode it (AAC) in its own thread while the frames are
+        # rendered, so close() only has to mux the finished packets (a render loop leaves a core partly idle).
+        self._audio_packets: list[av.Packet] = []
+        self._audio_error: BaseException | None = None
+        self._audio_thread: threading.Thread | None = None
+        if audio is not None:
+            # Header first (it opens every codec, the AAC one included), so the audio thread only ever
+            # touches its own encoder and never races the video thread's first mux for the container.
+            self._container.start_encoding()
+            self._audio_thread = threading.Thread(target=self._audio_loop, name="audio-encoder", daemon=True)
+            self._audio_thread.start()
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._encode_loop, name="video-encoder", daemon=True)
@@ -109,19 +125,30 @@ class VideoWriter:
                 item = self._queue.get()
                 if item is None:
                     break
+                started = time.perf_counter()
                 # OpenCV's RGB → I420 (BT.601, limited range: what swscale does by default) is ~5x faster
                 # than letting the encoder reformat, and releases the GIL the render thread needs.
                 yuv: np.ndarray[Any, np.dtype[np.uint8]] = cv2.cvtColor(item, cv2.COLOR_RGB2YUV_I420)  # type: ignore[assignment]
                 vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
                 for packet in self._stream.encode(vf):
                     self._container.mux(packet)
+                self.video_seconds += time.perf_counter() - started
         except BaseException as exc:  # surfaced to the producer on its next write/close
             self._error = exc
             while True:  # drain so the producer never blocks forever
                 if self._queue.get() is None:
                     break
 
-    def _write_audio(self) -> None:
+    def _audio_loop(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._encode_audio()
+        except BaseException as exc:  # surfaced by close()
+            self._audio_error = exc
+        self.audio_seconds = time.perf_counter() - started
+
+    def _encode_audio(self) -> None:
+        """AAC packets of the whole track into ``_audio_packets`` (muxed by close(), after the video)."""
         assert self._audio is not None and self._audio_stream is not None
         samples = np.asarray(self._audio, dtype=np.float32)
         if samples.ndim == 1:
@@ -139,8 +166,7 @@ class VideoWriter:
             rframe.pts = next_pts
             rframe.time_base = Fraction(1, self._audio_rate)
             next_pts += rframe.samples
-            for packet in stream.encode(rframe):
-                self._container.mux(packet)
+            self._audio_packets.extend(stream.encode(rframe))
 
         for start in range(0, samples.shape[0], block):
             chunk = np.ascontiguousarray(samples[start : start + block].T)
@@ -150,8 +176,7 @@ class VideoWriter:
                 encode(rframe)
         for rframe in resampler.resample(None):
             encode(rframe)
-        for packet in self._audio_stream.encode(None):
-            self._container.mux(packet)
+        self._audio_packets.extend(stream.encode(None))
 
     def close(self) -> None:
         """Flush the encoder, write the audio track and finalise the file (moov atom first)."""
@@ -162,8 +187,12 @@ class VideoWriter:
                 raise RuntimeError("video encoder failed") from self._error
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
-            if self._audio is not None:
-                self._write_audio()
+            if self._audio_thread is not None:
+                self._audio_thread.join()
+                if self._audio_error is not None:
+                    raise RuntimeError("audio encoder failed") from self._audio_error
+                for packet in self._audio_packets:
+                    self._container.mux(packet)
         finally:
             self._container.close()
 
@@ -171,6 +200,8 @@ class VideoWriter:
         """Stop without caring about the file (used when a job is cancelled)."""
         self._queue.put(None)
         self._thread.join()
+        if self._audio_thread is not None:
+            self._audio_thread.join()
         with contextlib.suppress(Exception):  # the partial file is discarded anyway
             self._container.close()
 

@@ -47,6 +47,7 @@ def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, 
     h, w = frames[0].shape[:2]
     assert (w, h) == (384, 416) == (res.width, res.height) and w % 2 == 0 and h % 2 == 0
     assert len(calls) >= len(frames) and calls[-1] == 1.0 and calls == sorted(calls)
+    _check_timings(res.timings)
 
     por = load_portrait(small_portrait)
     mx0, my0 = por.points[[61, 0]].min(0).astype(int) - 3
@@ -63,6 +64,22 @@ def test_end_to_end(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, 
     # the background (image corners, far from the head) stays put
     for sl in (np.s_[:, :30, :30], np.s_[:, :30, -30:], np.s_[:, -30:, -30:]):
         assert stack[sl].std(0).mean() < 1.0
+
+
+def _check_timings(t: dict[str, float]) -> None:
+    """Every stage is timed; the parts fit inside their spans; CPU is counted where stages do not overlap."""
+    for stage in ("decode", "speech", "face", "rig", "prepare", "motion", "render", "encode_wait", "finish",
+                  "render_encode", "total", "encode", "audio"):
+        assert t[f"{stage}_s"] >= 0, stage
+    for stage in ("prepare", "motion", "finish", "render_encode", "total"):
+        assert t[f"{stage}_cpu_s"] > 0 or stage == "motion", stage
+    slack = 0.01  # rounding to ms
+    assert t["face_s"] + t["rig_s"] <= t["prepare_s"] + slack
+    assert t["decode_s"] + t["speech_s"] <= t["prepare_s"] + slack
+    assert t["render_s"] + t["encode_wait_s"] + t["finish_s"] <= t["render_encode_s"] + slack
+    for thread in ("encode_s", "audio_s"):  # the writer's threads, inside the render + encode span
+        assert 0 < t[thread] <= t["render_encode_s"] + slack
+    assert t["prepare_s"] + t["motion_s"] + t["render_encode_s"] <= t["total_s"] + slack
 
 
 def test_cancel_stops_rendering(small_portrait: Path, speech: tuple[Path, Path, np.ndarray, list[dict]],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +158,25 @@ def test_hama_is_held_to_a_lower_coverage_than_allphone() -> None:
     phones = [Phone("a", 0.2 * k, 0.2 * k + 0.09) for k in range(20)]  # 5 phones/s over 45 % of it
     assert speech._recognition_weak(phones, talk)
     assert not speech._recognition_weak(phones, talk, 0.4)
+def test_hama_runs_once_beside_language_identification(monkeypatch: pytest.MonkeyPatch, piper16) -> None:
+    """With the language unknown, hama runs beside Whisper's language ID (in another thread) and its phones
+    are used once English is identified; it is not run a second time."""
+    threads: list[str] = []
+    real_hama = speech.hama_phones
+
+    def hama(audio: np.ndarray) -> list[Phone] | None:
+        threads.append(threading.current_thread().name)
+        return real_hama(audio)
+
+    def detect(_audio: np.ndarray) -> tuple[str, float]:
+        threads.append(threading.current_thread().name)
+        time.sleep(0.2)  # hama is already running by now
+        return ("en", 0.99)
+
+    monkeypatch.setattr(speech, "hama_phones", hama)
+    monkeypatch.setattr(speech, "detect_language", detect)
+    parallel = build_track(piper16)
+    assert len(threads) == 2 and threads[0] != threads[1]  # hama once, language ID in another thread
+    serial = build_track(piper16, language="en")  # language given: hama alone, in this thread
+    assert (parallel.source, parallel.language) == ("hama", "en")
+    assert np.array_equal(parallel.open, serial.open) and np.array_equal(parallel.closure, serial.closure)

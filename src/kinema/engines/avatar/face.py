@@ -130,6 +130,14 @@ def _body() -> Any:
                      min_detection_confidence=0.5)
 
 
+def preload() -> None:
+    """Build the mediapipe graphs and run each once (a worker warming up), not in its first job."""
+    blank = np.full((96, 96, 3), 128, np.uint8)
+    with _MP_LOCK:
+        for graph in (_detector(), _mesher(4), _body()):
+            graph.process(blank)
+
+
 SHOULDER_R, SHOULDER_L = 12, 11
 """BlazePose landmark numbers of the subject's right and left shoulder."""
 

@@ -9,12 +9,19 @@ longer one fails the task before any frame is rendered.
 
 from __future__ import annotations
 
+import json
+import logging
+
 from kinema.contract.requests import AvatarCreate
 from kinema.contract.vocabulary import Mode
-from kinema.engines.avatar import AvatarOptions, render_avatar
+from kinema.engines.avatar import AvatarOptions, render_avatar, warm_up
 from kinema.engines.base import EngineInputError
 from kinema.jobs.executors.base import JobContext, OutputFile, duration_cap
 from kinema.observe import metrics
+
+log = logging.getLogger(__name__)
+TIMINGS_LOG = "avatar stage timings"
+"""Marker of the log line with the engine's stage timings (read back by bench/avatar_speed.py)."""
 
 
 def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
@@ -38,6 +45,8 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
     for stage, seconds in result.timings.items():  # face_s, speech_s, render_encode_s (total_s: "engine")
         if stage != "total_s":
             metrics.stage_time(ctx.kind, stage.removesuffix("_s"), seconds)
+    log.info("task %s %s %s", ctx.task_id, TIMINGS_LOG, json.dumps(
+        {"speech_source": result.speech_source, "frames": result.frames, **result.timings}))
     return [
         OutputFile(
             role="video",
@@ -46,3 +55,6 @@ def execute(ctx: JobContext[AvatarCreate]) -> list[OutputFile]:
             extra={"width": result.width, "height": result.height, "speech_source": result.speech_source},
         )
     ]
+
+
+__all__ = ["TIMINGS_LOG", "execute", "warm_up"]
