@@ -15,7 +15,7 @@ import pytest
 from kinema.engines.avatar.face import Portrait
 from kinema.engines.avatar.landmarks import INNER_CORNER_L, INNER_CORNER_R, INNER_LOWER, INNER_UPPER
 from kinema.engines.avatar.render import Frame, Rig
-from kinema.engines.avatar.render.opening import find_opening, smooth_edges
+from kinema.engines.avatar.render.opening import find_opening, smooth_curve, smooth_edges
 
 from ..portraits import zoomed_portrait
 
@@ -80,7 +80,7 @@ def test_columns_past_the_corners_are_outside() -> None:
     up = np.array([[10, 20], [20, 15], [30, 14], [40, 15], [50, 20]], np.float32)
     lo = np.array([[10, 20], [20, 25], [30, 27], [40, 25], [50, 20]], np.float32)
     xs = np.arange(0, 61, dtype=np.float32)
-    edges = smooth_edges(up, lo, xs)
+    edges = smooth_edges(smooth_curve(up), smooth_curve(lo), xs)
     assert edges is not None
     top, bottom = edges[0][0], edges[1][0]
     assert (top[(xs < 10) | (xs > 50)] >= bottom[(xs < 10) | (xs > 50)]).all()

@@ -80,15 +80,16 @@ def find_opening(dst: np.ndarray, w: int, h: int, iod: float) -> Opening | None:
         return None
     xs = np.arange(x0, x1, dtype=np.float32)  # pixel centres, as OpenCV places the landmarks
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
-    edges = smooth_edges(up, lo, xs)
+    curve_u, curve_l = smooth_curve(up), smooth_curve(lo)
+    edges = smooth_edges(curve_u, curve_l, xs)
     if edges is None:
         return None
     yu, yl, cos_u, cos_l = edges
     inside = np.minimum((ys - yu) * cos_u, (yl - ys) * cos_l)
     feather = max(1.0, FEATHER_IOD * iod)
     alpha = smoothstep((inside + 0.35) / (feather + 0.35))
-    yu_raw = _curve_at(smooth_curve(up), xs)[None, :]
-    yl_raw = _curve_at(smooth_curve(lo), xs)[None, :]
+    yu_raw = _curve_at(curve_u, xs)[None, :]
+    yl_raw = _curve_at(curve_l, xs)[None, :]
     warped = np.minimum(ys - yu_raw, yl_raw - ys)
     lips_in = smoothstep((warped + 0.35) / (2 * feather + 0.35)) * (1 - alpha)
     half = np.maximum((yl - yu) / 2, 0.5)
@@ -106,7 +107,7 @@ def smooth_edges(up: np.ndarray, lo: np.ndarray,
                  xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(upper y, lower y, cos of each edge's slope), each (1, len(xs)), of the opening's smooth edges.
 
-    ``up`` and ``lo`` run between the same two corners. Beyond the corners the half height goes negative, so
+    ``up`` and ``lo`` are the inner lips' curves (:func:`smooth_curve`), between the same two corners. Beyond the corners the half height goes negative, so
     a column past a corner is outside. None when the corners are less than two pixels apart.
     """
     left, right = (0, -1) if up[0, 0] <= up[-1, 0] else (-1, 0)
@@ -116,8 +117,8 @@ def smooth_edges(up: np.ndarray, lo: np.ndarray,
         return None
     n = max(16, int(np.ceil(span)) + 1)
     grid = np.linspace(xa, xb, n, dtype=np.float32)
-    yu = _curve_at(smooth_curve(up), grid)
-    yl = _curve_at(smooth_curve(lo), grid)
+    yu = _curve_at(up, grid)
+    yl = _curve_at(lo, grid)
     centre = (yu + yl) / 2
     half = np.maximum((yl - yu) / 2, 0.0)
     half[[0, -1]] = 0.0
@@ -157,13 +158,9 @@ def _curve_at(curve: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 def smooth_curve(pts: np.ndarray, per_segment: int = 4) -> np.ndarray:
     """A Catmull-Rom curve through ``pts`` (open, end points kept), ``per_segment`` points per segment."""
-    p = np.concatenate([pts[:1] * 2 - pts[1:2], pts, pts[-1:] * 2 - pts[-2:-1]])
-    t = np.linspace(0.0, 1.0, per_segment, endpoint=False, dtype=np.float32)[:, None]
-    t2, t3 = t * t, t * t * t
-    out = []
-    for i in range(1, len(p) - 2):
-        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
-                          + (3 * p1 - p0 - 3 * p2 + p3) * t3))
-    out.append(pts[-1:])
-    return np.concatenate(out).astype(np.float32)
+    p = np.concatenate([pts[:1] * 2 - pts[1:2], pts, pts[-1:] * 2 - pts[-2:-1]]).astype(np.float32)
+    p0, p1, p2, p3 = p[:-3, None], p[1:-2, None], p[2:-1, None], p[3:, None]  # (segments, 1, 2)
+    t = np.linspace(0.0, 1.0, per_segment, endpoint=False, dtype=np.float32)[None, :, None]
+    curve = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+                   + (3 * p1 - p0 - 3 * p2 + p3) * t**3)
+    return np.concatenate([curve.reshape(-1, 2), pts[-1:]]).astype(np.float32)
