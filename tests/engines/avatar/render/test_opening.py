@@ -41,17 +41,19 @@ def half_crossing(seq: np.ndarray) -> float:
 
 def edge_kink(alpha: np.ndarray, x0: int, corners: tuple[float, float]) -> float:
     """Largest second difference (px) of the upper or lower edge (alpha = 0.5) between the corners, the
-    outer 8 % of the width on each side left out (the corner tips are meant to be pointed)."""
+    outer 8 % of the width on each side left out (the corner tips are meant to be pointed), and columns
+    where the opening is too thin to cover two pixels fully (there the two crossings merge)."""
     xa, xb = sorted(corners)
     margin = 0.08 * (xb - xa)
     tops, bottoms = [], []
     for j in range(alpha.shape[1]):
         col = alpha[:, j]
-        if not xa + margin <= x0 + j <= xb - margin or col.max() < 0.5:
+        if not xa + margin <= x0 + j <= xb - margin or (col >= 0.95).sum() < 2:
             continue
         tops.append(half_crossing(col))
         bottoms.append(len(col) - 1 - half_crossing(col[::-1]))
-    assert len(tops) > 20
+    if len(tops) < 5:
+        return float("nan")  # too narrow to judge (a failing comparison in a test)
     return float(max(np.abs(np.diff(tops, 2)).max(), np.abs(np.diff(bottoms, 2)).max()))
 
 

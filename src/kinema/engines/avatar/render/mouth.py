@@ -18,6 +18,10 @@ from .rig import Rig
 
 
 
+LIP_SAMPLE_R = 0.6
+"""The lips' colour is read over this share of the half mouth width, either side of the centre."""
+
+
 def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     """Paint the interior into ``frame`` (in place) where the lips at ``dst`` are apart."""
     m = find_opening(dst, rig.w, rig.h, rig.iod)
@@ -49,12 +53,21 @@ def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
 
 def _lip_colour(frame: np.ndarray, m: Opening, iod: float) -> np.ndarray:
     """ph×pw×3 float32: the lips' own colour in each column, read from the frame just above and below the
-    warped opening (so side light and black-and-white photos keep theirs), upper to lower lip by depth."""
+    warped opening (so side light and black-and-white photos keep theirs), upper to lower lip by depth.
+
+    Only the middle of the mouth is read (|r| ≤ 0.6) and carried out to the corners: next to a corner the
+    pixel above the opening can be moustache or a shadowed fold, not lip.
+    """
     h, w = frame.shape[:2]
     off = max(1.0, 0.03 * iod)
-    cols = np.clip(np.round(m.xs).astype(int), 0, w - 1)
-    rows_u = np.clip(np.round(m.yu_raw[0] - off).astype(int), 0, h - 1)
-    rows_l = np.clip(np.round(m.yl_raw[0] + off).astype(int), 0, h - 1)
+    j = np.arange(len(m.xs))
+    r = m.r[0]
+    inner = np.nonzero(np.abs(r) <= LIP_SAMPLE_R)[0]
+    if len(inner):
+        j = np.clip(j, inner[0], inner[-1])
+    cols = np.clip(np.round(m.xs[j]).astype(int), 0, w - 1)
+    rows_u = np.clip(np.round(m.yu_raw[0, j] - off).astype(int), 0, h - 1)
+    rows_l = np.clip(np.round(m.yl_raw[0, j] + off).astype(int), 0, h - 1)
     both = frame[np.stack([rows_u, rows_l]), np.stack([cols, cols])].astype(np.float32)
     sigma = max(1.0, 0.06 * iod)
     both = cv2.GaussianBlur(both, (0, 0), sigmaX=sigma, sigmaY=1e-3, borderType=cv2.BORDER_REPLICATE)
@@ -89,13 +102,15 @@ def paint_seam(frame: np.ndarray, dst: np.ndarray, rig: Rig) -> None:
 def _cavity(m: Opening, rig: Rig, lips: np.ndarray) -> np.ndarray:
     """The lips' moist inner surface near the edges, the dark back of the mouth towards the middle.
 
-    The back is darker at the top (the upper lip shades it) and in the corners (the cheeks); a narrow
+    The back is darker at the top (the upper lip shades it) and towards the corners (the cheeks); a narrow
     opening shows little of it (light falls on the inner lips), a wide one a lot.
     """
     edge = lips * (0.5 + 0.18 * m.s)[..., None]
     back = rig.palette.cavity_rgb[None, None, :] * ((0.7 + 0.4 * m.s) * (1.0 - 0.3 * m.r**2))[..., None]
     reach = 0.45 + 0.55 * min(1.0, m.gap / (0.12 * rig.iod))
-    t = (smoothstep(m.depth * 1.7) * reach)[..., None]
+    # the back shows half-way between the lips and a few pixels away from them (the tips of the corners
+    # stay the colour of the lips' inner surface, not black)
+    t = (smoothstep(m.depth * 1.7) * smoothstep(m.inside / max(1.0, 0.05 * rig.iod)) * reach)[..., None]
     return (edge * (1 - t) + back * t).astype(np.float32)
 
 

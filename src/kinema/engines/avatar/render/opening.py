@@ -91,7 +91,8 @@ def find_opening(dst: np.ndarray, w: int, h: int, iod: float) -> Opening | None:
     yu_raw = _curve_at(curve_u, xs)[None, :]
     yl_raw = _curve_at(curve_l, xs)[None, :]
     warped = np.minimum(ys - yu_raw, yl_raw - ys)
-    lips_in = smoothstep((warped + 0.35) / (2 * feather + 0.35)) * (1 - alpha)
+    # a little past the warped edge too: a closed source's dark lip line is stretched along it
+    lips_in = smoothstep((warped + feather) / (3 * feather)) * (1 - alpha)
     half = np.maximum((yl - yu) / 2, 0.5)
     depth = np.clip(inside / half, 0.0, 1.0)
     s = np.clip((ys - yu) / (2 * half), 0.0, 1.0)
