@@ -148,7 +148,7 @@ def _with_teeth(col: np.ndarray, m: Opening, f: Frame, rig: Rig) -> np.ndarray:
     phase = (np.abs(r) + 0.15) % 0.3 - 0.15  # incisor spacing ≈ 0.3 of the half mouth width
     gaps = 1.0 - 0.12 * np.exp(-((phase / 0.035) ** 2))
     ucol = teeth_rgb[None, None, :] * ((0.88 - 0.35 * r**2) * gaps)[..., None]
-    lip_shadow = 0.7 + 0.3 * smoothstep((ys - m.yu) / max(1.5, 0.25 * float(np.mean(ut_h))))
+    lip_shadow = 0.7 + 0.3 * smoothstep((ys - m.yu) / max(0.6, 0.25 * float(np.mean(ut_h))))
     ucol = ucol * lip_shadow[..., None]
     return col * (1 - upper[..., None]) + ucol * upper[..., None]
 
@@ -165,6 +165,8 @@ def _paste_source_teeth(col: np.ndarray, dst: np.ndarray, x0: int, y0: int, rig:
     patch = cv2.warpAffine(teeth.patch, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     a = cv2.warpAffine(teeth.alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     # the cut-out is tight around the teeth: fade its edges, or it shows as a lighter block on the band
-    a *= cv2.GaussianBlur(a, (0, 0), max(0.7, 0.012 * rig.iod))
+    # (on a small face its edges are under a pixel already, and fading them would grey the teeth)
+    if rig.iod > 50:
+        a *= cv2.GaussianBlur(a, (0, 0), 0.012 * rig.iod)
     col *= 1 - a[..., None]
     col += patch * a[..., None]
