@@ -31,7 +31,7 @@ def test_the_jaw_carries_the_lower_lip_not_the_upper_and_the_corners_half(face: 
     for lip in (INNER_LOWER, OUTER_LOWER):
         w = jaw[lip[1:-1]]
         assert w.max() == 1 and (w > 0.5).all()
-        # the middle of the lower lip goes with the jaw, the points next to the corners less (a lens, not a box)
+        # the middle of the lower lip goes with the jaw, next to the corners less (a lens, not a box)
         assert w[len(w) // 2] == 1 and w[0] < 0.9 and w[-1] < 0.9
     assert (jaw[INNER_UPPER[1:-1]] == 0).all()
     assert (jaw[list(LIP_CORNERS)] == 0.5).all()

@@ -16,8 +16,6 @@ from .opening import Opening, find_opening
 from .pose import Frame
 from .rig import Rig
 
-
-
 LIP_SAMPLE_R = 0.6
 """The lips' colour is read over this share of the half mouth width, either side of the centre."""
 
@@ -167,6 +165,6 @@ def _paste_source_teeth(col: np.ndarray, dst: np.ndarray, x0: int, y0: int, rig:
     # the cut-out is tight around the teeth: fade its edges, or it shows as a lighter block on the band
     # (on a small face its edges are under a pixel already, and fading them would grey the teeth)
     if rig.iod > 50:
-        a *= cv2.GaussianBlur(a, (0, 0), 0.012 * rig.iod)
+        a = a * cv2.GaussianBlur(a, (0, 0), 0.012 * rig.iod)
     col *= 1 - a[..., None]
     col += patch * a[..., None]

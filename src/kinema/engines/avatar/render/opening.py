@@ -108,8 +108,9 @@ def smooth_edges(up: np.ndarray, lo: np.ndarray,
                  xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(upper y, lower y, cos of each edge's slope), each (1, len(xs)), of the opening's smooth edges.
 
-    ``up`` and ``lo`` are the inner lips' curves (:func:`smooth_curve`), between the same two corners. Beyond the corners the half height goes negative, so
-    a column past a corner is outside. None when the corners are less than two pixels apart.
+    ``up`` and ``lo`` are the inner lips' curves (:func:`smooth_curve`), between the same two corners.
+    Beyond the corners the half height goes negative, so a column past a corner is outside. None when the
+    corners are less than two pixels apart.
     """
     left, right = (0, -1) if up[0, 0] <= up[-1, 0] else (-1, 0)
     xa, xb = float(up[left, 0]), float(up[right, 0])
@@ -134,8 +135,11 @@ def smooth_edges(up: np.ndarray, lo: np.ndarray,
     top, bot = centre_s - half_s, centre_s + half_s
     cos_u = 1.0 / np.sqrt(1.0 + np.gradient(top, step) ** 2)
     cos_l = 1.0 / np.sqrt(1.0 + np.gradient(bot, step) ** 2)
-    return tuple(np.interp(xs, gx, v).astype(np.float32)[None, :]  # type: ignore[return-value]
-                 for v in (top, bot, cos_u, cos_l))
+
+    def at_columns(v: np.ndarray) -> np.ndarray:
+        return np.interp(xs, gx, v).astype(np.float32)[None, :]
+
+    return at_columns(top), at_columns(bot), at_columns(cos_u), at_columns(cos_l)
 
 
 def _reflect(v: np.ndarray, pad: int) -> np.ndarray:
