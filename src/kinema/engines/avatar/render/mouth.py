@@ -103,20 +103,21 @@ def _cavity(m: Opening, rig: Rig, lips: np.ndarray) -> np.ndarray:
     The back is darker at the top (the upper lip shades it) and towards the corners (the cheeks); a narrow
     opening shows little of it (light falls on the inner lips), a wide one a lot.
     """
-    edge = lips * (0.5 + 0.18 * m.s)[..., None]
-    back = rig.palette.cavity_rgb[None, None, :] * ((0.7 + 0.4 * m.s) * (1.0 - 0.3 * m.r**2))[..., None]
     reach = 0.45 + 0.55 * min(1.0, m.gap / (0.12 * rig.iod))
     # the back shows half-way between the lips and a few pixels away from them (the tips of the corners
     # stay the colour of the lips' inner surface, not black)
-    t = (smoothstep(m.depth * 1.7) * smoothstep(m.inside / max(1.0, 0.05 * rig.iod)) * reach)[..., None]
-    return (edge * (1 - t) + back * t).astype(np.float32)
+    t = smoothstep(m.depth * 1.7) * smoothstep(m.inside / max(1.0, 0.05 * rig.iod)) * reach
+    edge = (0.5 + 0.18 * m.s) * (1 - t)
+    back = (0.7 + 0.4 * m.s) * (1.0 - 0.3 * m.r**2) * t
+    cavity_rgb = rig.palette.cavity_rgb.astype(np.float32)
+    return (lips * edge[..., None] + cavity_rgb * back[..., None]).astype(np.float32)
 
 
 def _with_tongue(col: np.ndarray, m: Opening, f: Frame, rig: Rig) -> np.ndarray:
     """A soft mound rising from the lower lip on open vowels."""
     th = f.tongue * 0.45
     tongue = smoothstep((m.s - (1 - th)) / 0.18) * smoothstep((0.75 - np.abs(m.r)) / 0.3)
-    tcol = rig.palette.tongue_rgb[None, None, :] * (0.55 + 0.45 * (m.s[..., None]))
+    tcol = rig.palette.tongue_rgb.astype(np.float32) * (0.55 + 0.45 * m.s)[..., None]
     return col * (1 - tongue[..., None]) + tcol * tongue[..., None]
 
 
