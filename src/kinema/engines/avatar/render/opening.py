@@ -36,7 +36,8 @@ class Opening:
     x0: int
     y0: int
     alpha: np.ndarray
-    """ph×pw float32 coverage in 0..1: 0 on the lips' inner edge and outside, 1 a rim's width inside."""
+    """ph×pw float32 coverage in 0..1: 0 from a third of a pixel outside the smooth edge, 1 a rim's width
+    inside."""
     inside: np.ndarray
     """ph×pw float32 distance in pixels inside the nearer lip edge (negative outside)."""
     lips_in: np.ndarray
@@ -75,7 +76,7 @@ def find_opening(dst: np.ndarray, w: int, h: int, iod: float) -> Opening | None:
     gap = float(np.mean(lo[3:8, 1] - up[3:8, 1]))
     if gap < MIN_GAP_PX:
         return None
-    x0, y0, x1, y1 = clipped_box(np.concatenate([up, lo]), 2, 3, w, h)
+    x0, y0, x1, y1 = clipped_box(np.concatenate([up, lo]), 3, 4, w, h)
     if x1 - x0 < 3 or y1 - y0 < 2:
         return None
     xs = np.arange(x0, x1, dtype=np.float32)  # pixel centres, as OpenCV places the landmarks
@@ -91,8 +92,10 @@ def find_opening(dst: np.ndarray, w: int, h: int, iod: float) -> Opening | None:
     yu_raw = _curve_at(curve_u, xs)[None, :]
     yl_raw = _curve_at(curve_l, xs)[None, :]
     warped = np.minimum(ys - yu_raw, yl_raw - ys)
-    # a little past the warped edge too: a closed source's dark lip line is stretched along it
-    lips_in = smoothstep((warped + feather) / (3 * feather)) * (1 - alpha)
+    # up to 2 px past the warped edge too (inside the box): a closed source's dark lip line is stretched
+    # along it
+    reach = min(feather, 2.0)
+    lips_in = smoothstep((warped + reach) / (reach + 2 * feather)) * (1 - alpha)
     half = np.maximum((yl - yu) / 2, 0.5)
     depth = np.clip(inside / half, 0.0, 1.0)
     s = np.clip((ys - yu) / (2 * half), 0.0, 1.0)
