@@ -159,13 +159,13 @@ def mouth_cpu_ms(rig: Rig, r: Renderer, passes: int = 5) -> float:
     open, spread and round like speech (the warped frames are made once, outside the clock)."""
     k = np.arange(40)
     poses = [Frame(open=float(o), width=float(w), tongue=0.6 * float(o))
-             for o, w in zip(np.abs(np.sin(0.37 * k)), np.sin(0.21 * k))]
+             for o, w in zip(np.abs(np.sin(0.37 * k)), np.sin(0.21 * k), strict=True)]
     dsts = [rig.dest_points(f) for f in poses]
     warped = [r.warp(d) for d in dsts]
     best = float("inf")
     for _ in range(passes):
         t = time.process_time()
-        for f, d, w in zip(poses, dsts, warped):
+        for f, d, w in zip(poses, dsts, warped, strict=True):
             paint_mouth(w.copy(), d, f, rig)
         best = min(best, (time.process_time() - t) / len(poses) * 1000)
     return best
