@@ -17,7 +17,12 @@ row zooms the mouth 3× (nearest neighbour, so every pixel shows). Printed per p
   seam    the darkest point of the closed lip line relative to the lips (a black smear is < 0.4);
   far_bg  share of background pixels farther than 0.5 IOD from the person that change on a head turn with
           breathing (the background must stay put);
-  ms      render time per frame (contended machine: compare within one run).
+  ring    darkest tenth of the band just inside the lips' inner edge ÷ the lips' lightness, worst open frame
+          (a black outline around the opening is < 0.3);
+  kink    largest second difference (px) of the opening's edges between the corners, worst open frame (the
+          corners of a polygonal mouth are jumps in slope; a smooth curve stays near 0.05);
+  ms      render time per frame (contended machine: compare within one run);
+  mouth   CPU ms per frame of the mouth interior alone (best of 5 passes over 40 speech-like frames).
 """
 
 from __future__ import annotations
@@ -36,10 +41,14 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from tests.engines.avatar.render.test_closed_lips import corner_notch_share, seam_darkest  # noqa: E402
+from tests.engines.avatar.render.test_mouth import inner_band_darkness  # noqa: E402
+from tests.engines.avatar.render.test_opening import edge_kink  # noqa: E402
 
 from kinema.engines.avatar.face import load_portrait  # noqa: E402
-from kinema.engines.avatar.landmarks import LIPS_OUTER  # noqa: E402
+from kinema.engines.avatar.landmarks import INNER_CORNER_L, INNER_CORNER_R, LIPS_OUTER  # noqa: E402
 from kinema.engines.avatar.render import Frame, Renderer, Rig  # noqa: E402
+from kinema.engines.avatar.render.mouth import paint_mouth  # noqa: E402
+from kinema.engines.avatar.render.opening import find_opening  # noqa: E402
 
 POSES = [
     ("rest", Frame()),
@@ -49,6 +58,7 @@ POSES = [
     ("blink", Frame(open=0.05, blink=1.0)),
 ]
 CLOSED = (0, 3)
+OPEN = (1, 2)
 PHOTOS = {
     "smile": "opencv4/html/227943776_1.jpg",
     "goatee": "opencv4/html/230501201_1.jpg",
@@ -131,14 +141,42 @@ def measure(name: str, path: Path, out: Path) -> dict[str, float | str]:
     ms = (time.perf_counter() - t) / len(POSES) * 1000
     Image.fromarray(contact_sheet(rig, frames)).save(out / f"sheet_{name}.png")
     closed = [(frames[i], rig.dest_points(POSES[i][1])) for i in CLOSED]
+    opened = [(frames[i], rig.dest_points(POSES[i][1])) for i in OPEN]
     return {
         "portrait": name, "size": f"{rig.w}x{rig.h}", "iod": round(rig.iod),
         "teeth": str(rig.has_src_teeth), "shoulders": str(portrait.shoulders is not None),
         "corner_src": corner_notch_share(rig.image, rig.all_src, rig),
         "corner_closed": max(corner_notch_share(f, d, rig) for f, d in closed),
         "seam": min(seam_darkest(f, d, rig) for f, d in closed),
-        "far_bg": far_background_change(rig, r, portrait.person), "ms": ms,
+        "far_bg": far_background_change(rig, r, portrait.person),
+        "ring": min(inner_band_darkness(f, d, rig) for f, d in opened),
+        "kink": max(opening_kink(d, rig) for _, d in opened), "ms": ms, "mouth": mouth_cpu_ms(rig, r),
     }
+
+
+def mouth_cpu_ms(rig: Rig, r: Renderer, passes: int = 5) -> float:
+    """CPU milliseconds per frame spent painting the mouth interior, best of ``passes`` over 40 frames that
+    open, spread and round like speech (the warped frames are made once, outside the clock)."""
+    k = np.arange(40)
+    poses = [Frame(open=float(o), width=float(w), tongue=0.6 * float(o))
+             for o, w in zip(np.abs(np.sin(0.37 * k)), np.sin(0.21 * k), strict=True)]
+    dsts = [rig.dest_points(f) for f in poses]
+    warped = [r.warp(d) for d in dsts]
+    best = float("inf")
+    for _ in range(passes):
+        t = time.process_time()
+        for f, d, w in zip(poses, dsts, warped, strict=True):
+            paint_mouth(w.copy(), d, f, rig)
+        best = min(best, (time.process_time() - t) / len(poses) * 1000)
+    return best
+
+
+def opening_kink(dst: np.ndarray, rig: Rig) -> float:
+    """:func:`edge_kink` of the opening at ``dst`` (0 when the lips are shut)."""
+    m = find_opening(dst, rig.w, rig.h, rig.iod)
+    if m is None:
+        return 0.0
+    return edge_kink(m.alpha, m.x0, (float(dst[INNER_CORNER_R, 0]), float(dst[INNER_CORNER_L, 0])))
 
 
 def main() -> None:
@@ -153,7 +191,7 @@ def main() -> None:
     if a.only:
         paths = {k: v for k, v in paths.items() if k in a.only.split(",")}
     cols = ["portrait", "size", "iod", "teeth", "shoulders", "corner_src", "corner_closed", "seam", "far_bg",
-            "ms"]
+            "ring", "kink", "ms", "mouth"]
     print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
     for name, path in paths.items():
         row = measure(name, path, out)

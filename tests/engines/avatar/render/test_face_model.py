@@ -28,7 +28,11 @@ def face(astronaut: Portrait) -> FaceModel:
 
 def test_the_jaw_carries_the_lower_lip_not_the_upper_and_the_corners_half(face: FaceModel) -> None:
     jaw = face.weights.jaw
-    assert (jaw[INNER_LOWER[1:-1]] == 1).all() and (jaw[OUTER_LOWER[1:-1]] == 1).all()
+    for lip in (INNER_LOWER, OUTER_LOWER):
+        w = jaw[lip[1:-1]]
+        assert w.max() == 1 and (w > 0.5).all()
+        # the middle of the lower lip goes with the jaw, next to the corners less (a lens, not a box)
+        assert w[len(w) // 2] == 1 and w[0] < 0.9 and w[-1] < 0.9
     assert (jaw[INNER_UPPER[1:-1]] == 0).all()
     assert (jaw[list(LIP_CORNERS)] == 0.5).all()
     assert jaw[CHIN] > 0.99 and (jaw[MESH_POINTS:] == 0).all()

@@ -10,9 +10,10 @@ Why it is built this way (see docs/avatar.md and the prototype notes):
 * **Jaw rotates about the hinge in 3D** using the mesh's depth, cheeks follow with a falloff; head motion is a
   3D rotation of the mesh about a pivot in the neck; hair follows through the anchor ring, background stays
   (:mod:`.face_model`, :mod:`.pose`).
-* **Mouth interior** (:mod:`.mouth`): shaded cavity tinted from the lips, upper teeth (the source's own teeth,
-  kept rigid with the upper jaw, when it shows them), lower teeth with the jaw, a tongue on open vowels,
-  grain matched to the photo (:mod:`.palette`).
+* **Mouth interior** (:mod:`.mouth`) over a smooth, feathered opening (:mod:`.opening`: centre line and half
+  height smoothed about the corners, coverage from the distance to the edges): a cavity lit near the lips
+  and dark at the back, upper teeth (the source's own teeth, kept rigid with the upper jaw, when it shows
+  them), lower teeth with the jaw, a tongue on open vowels, grain matched to the photo (:mod:`.palette`).
 * **Blinks** (:mod:`.lids`) composite a synthesized lid (skin colour sampled above the eye, lash line), never
   a warped lid.
 * **Closing an open or toothy smile** seals the lips along their whole width (:func:`.pose.with_seal`) and

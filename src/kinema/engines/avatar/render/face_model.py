@@ -35,9 +35,10 @@ class Weights:
     """Per mesh point (float32, 0..1 unless noted), how much each expression channel moves it."""
 
     jaw: np.ndarray
-    """Follows the jaw: lower lip and chin 1, upper face 0, the transition widening towards the cheeks."""
+    """Follows the jaw: lower lip (middle) and chin 1, upper face 0, the transition widening towards the
+    cheeks; along the lower lip it tapers to a half at the corners (:func:`lip_taper`)."""
     upper: np.ndarray
-    """Upper-lip raise: falls off with distance above the inner upper lip."""
+    """Upper-lip raise: falls off with distance above the inner upper lip and towards the corners."""
     mouth: np.ndarray
     """Mouth region, for spreading, rounding and tucking."""
     is_lip: np.ndarray
@@ -110,8 +111,9 @@ def expression_weights(local: np.ndarray, mouth_c: np.ndarray, mouth_hw: float) 
     # upper-lip raise: falls off with distance from the inner upper lip curve (above it only)
     inner_up = local[INNER_UPPER]
     d_up = np.min(np.linalg.norm(local[:, None, :] - inner_up[None, :, :], axis=2), axis=1)
-    upper = (np.exp(-((d_up / 0.09) ** 2)) * (1 - jaw)).astype(np.float32)
-    upper[corners] *= 0.5
+    near_up = np.exp(-((d_up / 0.09) ** 2)) * (1 - jaw)
+    upper = (near_up * lip_taper(local, mouth_c, mouth_hw)).astype(np.float32)
+    upper[corners] = 0.5 * near_up[corners]
     # mouth region weight for width/round/smile
     du = (local[:, 0] - mouth_c[0]) / (mouth_hw * 1.9 + 1e-6)
     dv = (local[:, 1] - mouth_c[1]) / 0.42
@@ -141,10 +143,25 @@ def _jaw_weights(
     band = 0.03 + 0.35 * np.clip(np.abs(u) - mouth_hw * 0.8, 0, None)
     wj = smoothstep((local[:, 1] - mouth_c[1] + band) / (2 * band))
     wj[in_up] = 0.0
-    wj[in_lo] = 1.0
+    wj[in_lo] = lip_taper(local, mouth_c, mouth_hw)[in_lo]
     wj[list(LIP_CORNERS)] = 0.5
     wj[MESH_POINTS:] = 0.0
     return wj.astype(np.float32)
+
+
+TAPER_FULL = 0.45
+"""Lip points within this share of the mouth's half width from its centre open fully with the jaw."""
+
+
+def lip_taper(local: np.ndarray, mouth_c: np.ndarray, mouth_hw: float) -> np.ndarray:
+    """1 in the middle of the mouth, easing down to a half at the corners, per point.
+
+    A lip opens less towards its corners, where it is tied to the other: with the whole lower lip on the
+    jaw (and the whole upper lip raised) the opening was a box with steep sides next to the corners, an
+    octagon on a big face, and the smooth interior (:mod:`.opening`) could not hide it.
+    """
+    a = np.abs(local[:, 0] - mouth_c[0]) / max(mouth_hw, 1e-6)
+    return (0.5 + 0.5 * smoothstep((1.0 - a) / (1.0 - TAPER_FULL))).astype(np.float32)
 
 
 def hinges(local: np.ndarray, z: np.ndarray) -> Hinges:

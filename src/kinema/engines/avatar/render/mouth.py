@@ -1,81 +1,76 @@
 """The mouth interior, painted over the opening between the lips each frame.
 
-A shaded cavity tinted from the lips, upper teeth (the source's own teeth, kept rigid with the upper jaw,
-when it shows them), lower teeth with the jaw, a tongue on open vowels, a contact shadow under the lips and
-grain matched to the photo.
+Over the smooth, feathered opening of :mod:`.opening`: a cavity lit near the lips and dark at the back,
+upper teeth (the source's own teeth, kept rigid with the upper jaw, when it shows them), lower teeth with the
+jaw, a tongue on open vowels, a shadow of the upper lip on the teeth and grain matched to the photo.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
-from ..landmarks import INNER_CORNER_L, INNER_CORNER_R, INNER_LOWER, INNER_UPPER, LIPS_INNER, UPPER_LIP_MID
+from ..landmarks import INNER_LOWER, INNER_UPPER, UPPER_LIP_MID
 from .geometry import clipped_box, smoothstep
+from .opening import Opening, find_opening
 from .pose import Frame
 from .rig import Rig
 
-MIN_GAP_PX = 0.6
-"""A narrower opening (mean over the middle of the lips) is left as the warp drew it."""
-
-
-@dataclass(frozen=True)
-class Opening:
-    """The opening between the lips in one frame, over the pixel box (x0, y0)+(pw, ph) that holds it."""
-
-    x0: int
-    y0: int
-    mask: np.ndarray
-    """ph×pw uint8, 255 inside the inner-lip polygon (anti-aliased)."""
-    gap: float
-    """Mean opening in pixels over the middle five columns of the lips."""
-    up: np.ndarray
-    """The inner upper lip's points, corner to corner."""
-    lo: np.ndarray
-    """The inner lower lip's points, in the same order as ``up``."""
-    xs: np.ndarray
-    """(pw,) float32 pixel x of each column."""
-    ys: np.ndarray
-    """(ph, 1) float32 pixel y of each row."""
-    yu: np.ndarray
-    """(1, pw) the inner upper lip's y in each column."""
-    s: np.ndarray
-    """ph×pw depth into the opening: 0 at the upper lip, 1 at the lower lip."""
-    xc: float
-    """x of the centre between the inner corners."""
-    r: np.ndarray
-    """(1, pw) signed distance from the centre in half-widths, clipped to ±1.2."""
+LIP_SAMPLE_R = 0.6
+"""The lips' colour is read over this share of the half mouth width, either side of the centre."""
 
 
 def paint_mouth(frame: np.ndarray, dst: np.ndarray, f: Frame, rig: Rig) -> None:
     """Paint the interior into ``frame`` (in place) where the lips at ``dst`` are apart."""
-    m = find_opening(dst, rig.w, rig.h)
+    m = find_opening(dst, rig.w, rig.h, rig.iod)
     if m is None:
         if rig.texture.filled.any():  # a closed source keeps its own lip line
             paint_seam(frame, dst, rig)
         return
-    col = _cavity(m, rig)
+    lips = _lip_colour(frame, m, rig.iod)
+    col = _cavity(m, rig, lips)
     if f.tongue > 0.05 and m.gap > 0.08 * rig.iod:
         col = _with_tongue(col, m, f, rig)
     col = _with_teeth(col, m, f, rig)
     if rig.src_teeth is not None:
         _paste_source_teeth(col, dst, m.x0, m.y0, rig)
-    # contact shadow: the lips' inner edges occlude the interior (a soft dark rim gives depth)
-    rim_w = max(1.0, 0.025 * rig.iod)
-    k = int(2 * round(rim_w) + 1)
-    inside = cv2.GaussianBlur(m.mask.astype(np.float32) / 255.0, (k, k), rim_w)
-    rim = np.clip(1.0 - inside, 0.0, 1.0) * (m.mask > 0)
-    col *= (1.0 - 0.45 * rim)[..., None]
-    # grain matched to the photo
-    ph, pw = m.mask.shape
-    col += rig.grain.patch(ph, pw)[..., None]
-    # a slit of a pixel or two is a shadow between the lips, not a black line
-    alpha = m.mask.astype(np.float32)[..., None] / 255.0 * (0.55 + 0.45 * min(1.0, m.gap / 3.0))
+    ph, pw = m.alpha.shape
+    grain = rig.grain.patch(ph, pw)[..., None]
+    # the lips' inner surface where the warp stretched the lip line beyond the smooth opening: the lips'
+    # own colour, turning darker towards the opening
+    surface = lips * (0.62 + 0.3 * smoothstep(-m.inside / max(1.5, 0.05 * rig.iod)))[..., None] + grain
+    # the interior's rim is feathered into the lips (no outline); a slit of a pixel or two is a shadow
+    # between the lips, not a black line
+    alpha = m.alpha[..., None] * (0.55 + 0.45 * min(1.0, m.gap / 3.0))
     box = (slice(m.y0, m.y0 + ph), slice(m.x0, m.x0 + pw))
     region = frame[box].astype(np.float32)
-    frame[box] = np.clip(region * (1 - alpha) + col * alpha, 0, 255).astype(np.uint8)
+    region += (surface - region) * m.lips_in[..., None]
+    region += (col + grain - region) * alpha
+    frame[box] = np.clip(region, 0, 255).astype(np.uint8)
+
+
+def _lip_colour(frame: np.ndarray, m: Opening, iod: float) -> np.ndarray:
+    """ph×pw×3 float32: the lips' own colour in each column, read from the frame just above and below the
+    warped opening (so side light and black-and-white photos keep theirs), upper to lower lip by depth.
+
+    Only the middle of the mouth is read (|r| ≤ 0.6) and carried out to the corners: next to a corner the
+    pixel above the opening can be moustache or a shadowed fold, not lip.
+    """
+    h, w = frame.shape[:2]
+    off = max(1.0, 0.03 * iod)
+    j = np.arange(len(m.xs))
+    r = m.r[0]
+    inner = np.nonzero(np.abs(r) <= LIP_SAMPLE_R)[0]
+    if len(inner):
+        j = np.clip(j, inner[0], inner[-1])
+    cols = np.clip(np.round(m.xs[j]).astype(int), 0, w - 1)
+    rows_u = np.clip(np.round(m.yu_raw[0, j] - off).astype(int), 0, h - 1)
+    rows_l = np.clip(np.round(m.yl_raw[0, j] + off).astype(int), 0, h - 1)
+    both = frame[np.stack([rows_u, rows_l]), np.stack([cols, cols])].astype(np.float32)
+    sigma = max(1.0, 0.06 * iod)
+    both = cv2.GaussianBlur(both, (0, 0), sigmaX=sigma, sigmaY=1e-3, borderType=cv2.BORDER_REPLICATE)
+    s = m.s[..., None]
+    return both[0][None] * (1 - s) + both[1][None] * s
 
 
 def paint_seam(frame: np.ndarray, dst: np.ndarray, rig: Rig) -> None:
@@ -102,66 +97,27 @@ def paint_seam(frame: np.ndarray, dst: np.ndarray, rig: Rig) -> None:
     frame[y0:y1, x0:x1] = np.clip(region * (1 - a) + shade * a, 0, 255).astype(np.uint8)
 
 
-def find_opening(dst: np.ndarray, w: int, h: int) -> Opening | None:
-    """The opening of the lips at ``dst`` inside a w×h frame, or None when it is too thin or too small."""
-    inner = dst[LIPS_INNER]
-    up = dst[INNER_UPPER]
-    lo = dst[INNER_LOWER][::-1]
-    gap = float(np.mean(lo[3:8, 1] - up[3:8, 1])) if len(lo) == len(up) else 0.0
-    if gap < MIN_GAP_PX:
-        return None
-    x0, y0, x1, y1 = clipped_box(inner, 2, 3, w, h)
-    if x1 - x0 < 3 or y1 - y0 < 2:
-        return None
-    pw, ph = x1 - x0, y1 - y0
-    mask = np.zeros((ph, pw), np.uint8)
-    # each lip's inner edge as a smooth curve, corner to corner (the corners stay pointed): on a big face the
-    # 20-point contour drew a visibly polygonal mouth
-    outline = np.concatenate([smooth_curve(up), smooth_curve(dst[INNER_LOWER])[1:-1]])
-    cv2.fillPoly(mask, [np.round((outline - [x0, y0]) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
-    xs = np.arange(x0, x1, dtype=np.float32) + 0.0
-    ys = np.arange(y0, y1, dtype=np.float32)[:, None]
-    oux, ouy = up[:, 0], up[:, 1]
-    order_u = np.argsort(oux)
-    order_l = np.argsort(lo[:, 0])
-    yu = np.interp(xs, oux[order_u], ouy[order_u])[None, :]
-    yl = np.interp(xs, lo[order_l, 0], lo[order_l, 1])[None, :]
-    span = np.maximum(yl - yu, 0.5)
-    s = np.clip((ys - yu) / span, 0, 1)
-    xc = (dst[INNER_CORNER_R, 0] + dst[INNER_CORNER_L, 0]) / 2
-    hw = max(1.0, abs(dst[INNER_CORNER_L, 0] - dst[INNER_CORNER_R, 0]) / 2)
-    r = np.clip((xs[None, :] - xc) / hw, -1.2, 1.2)
-    return Opening(x0=x0, y0=y0, mask=mask, gap=gap, up=up, lo=lo, xs=xs, ys=ys, yu=yu, s=s, xc=xc, r=r)
+def _cavity(m: Opening, rig: Rig, lips: np.ndarray) -> np.ndarray:
+    """The lips' moist inner surface near the edges, the dark back of the mouth towards the middle.
 
-
-def smooth_curve(pts: np.ndarray, per_segment: int = 4) -> np.ndarray:
-    """A Catmull-Rom curve through ``pts`` (open, end points kept), ``per_segment`` points per segment."""
-    p = np.concatenate([pts[:1] * 2 - pts[1:2], pts, pts[-1:] * 2 - pts[-2:-1]])
-    t = np.linspace(0.0, 1.0, per_segment, endpoint=False, dtype=np.float32)[:, None]
-    t2, t3 = t * t, t * t * t
-    out = []
-    for i in range(1, len(p) - 2):
-        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
-                          + (3 * p1 - p0 - 3 * p2 + p3) * t3))
-    out.append(pts[-1:])
-    return np.concatenate(out).astype(np.float32)
-
-
-def _cavity(m: Opening, rig: Rig) -> np.ndarray:
-    """Dark, darker at the back/centre-top (shadow of the upper lip), corners shadowed by the cheeks."""
-    ph, pw = m.mask.shape
-    shade = (0.55 + 0.45 * m.s) * (1.0 - 0.35 * m.r**2)
-    depth = 0.8 + 0.4 * min(1.0, m.gap / (0.2 * rig.iod))
-    col = rig.palette.cavity_rgb[None, None, :] * shade[..., None] * depth
-    return np.broadcast_to(col, (ph, pw, 3)).astype(np.float32).copy()
+    The back is darker at the top (the upper lip shades it) and towards the corners (the cheeks); a narrow
+    opening shows little of it (light falls on the inner lips), a wide one a lot.
+    """
+    reach = 0.45 + 0.55 * min(1.0, m.gap / (0.12 * rig.iod))
+    # the back shows half-way between the lips and a few pixels away from them (the tips of the corners
+    # stay the colour of the lips' inner surface, not black)
+    t = smoothstep(m.depth * 1.7) * smoothstep(m.inside / max(1.0, 0.05 * rig.iod)) * reach
+    edge = (0.5 + 0.18 * m.s) * (1 - t)
+    back = (0.7 + 0.4 * m.s) * (1.0 - 0.3 * m.r**2) * t
+    cavity_rgb = rig.palette.cavity_rgb.astype(np.float32)
+    return (lips * edge[..., None] + cavity_rgb * back[..., None]).astype(np.float32)
 
 
 def _with_tongue(col: np.ndarray, m: Opening, f: Frame, rig: Rig) -> np.ndarray:
     """A soft mound rising from the lower lip on open vowels."""
     th = f.tongue * 0.45
     tongue = smoothstep((m.s - (1 - th)) / 0.18) * smoothstep((0.75 - np.abs(m.r)) / 0.3)
-    tcol = rig.palette.tongue_rgb[None, None, :] * (0.55 + 0.45 * (m.s[..., None]))
+    tcol = rig.palette.tongue_rgb.astype(np.float32) * (0.55 + 0.45 * m.s)[..., None]
     return col * (1 - tongue[..., None]) + tcol * tongue[..., None]
 
 
@@ -191,7 +147,7 @@ def _with_teeth(col: np.ndarray, m: Opening, f: Frame, rig: Rig) -> np.ndarray:
     phase = (np.abs(r) + 0.15) % 0.3 - 0.15  # incisor spacing ≈ 0.3 of the half mouth width
     gaps = 1.0 - 0.12 * np.exp(-((phase / 0.035) ** 2))
     ucol = teeth_rgb[None, None, :] * ((0.88 - 0.35 * r**2) * gaps)[..., None]
-    lip_shadow = 0.7 + 0.3 * smoothstep((ys - m.yu) / max(1.5, 0.25 * float(np.mean(ut_h))))
+    lip_shadow = 0.7 + 0.3 * smoothstep((ys - m.yu) / max(0.6, 0.25 * float(np.mean(ut_h))))
     ucol = ucol * lip_shadow[..., None]
     return col * (1 - upper[..., None]) + ucol * upper[..., None]
 
@@ -207,5 +163,9 @@ def _paste_source_teeth(col: np.ndarray, dst: np.ndarray, x0: int, y0: int, rig:
     mat = np.array([[1, 0, tx], [0, 1, ty]], np.float32)
     patch = cv2.warpAffine(teeth.patch, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     a = cv2.warpAffine(teeth.alpha, mat, (pw, ph), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    # the cut-out is tight around the teeth: fade its edges, or it shows as a lighter block on the band
+    # (on a small face its edges are under a pixel already, and fading them would grey the teeth)
+    if rig.iod > 50:
+        a = a * cv2.GaussianBlur(a, (0, 0), 0.012 * rig.iod)
     col *= 1 - a[..., None]
     col += patch * a[..., None]
