@@ -29,18 +29,11 @@ from kinema.db.models import Task
 from tests.api.media import png_b64
 from tests.api.server import Server, start_server, wait_for
 from tests.engines.generative.tiny import TINY, save_t2v
+from tests.support.services import listening
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 @dataclass
@@ -79,7 +72,7 @@ def _start_worker(env: dict[str, str], log: Path, *args: str) -> Worker:
 def cluster(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str], list[Worker]]]:
     """The API (no workers of its own) and the workers' shared settings; workers the test starts in the list
     are stopped, and the test's two Redis queues flushed, afterwards."""
-    if not _redis_up():
+    if not listening(6379):
         pytest.skip("Redis at 127.0.0.1:6379 is unreachable")
     t2v = save_t2v(tmp_path / "models" / "wan-t2v")
     env = {

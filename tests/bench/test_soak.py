@@ -4,25 +4,17 @@ the host, killed ones included) counts what the database says."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from bench.soak import Mix, run_soak
 
-
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+from tests.support.services import listening
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.timeout(240)
 def test_short_soak_loses_and_duplicates_nothing() -> None:
-    if not (_reachable(5432) and _reachable(6379)):
+    if not (listening(5432) and listening(6379)):
         pytest.skip("PostgreSQL (5432) or Redis (6379) at 127.0.0.1 is unreachable")
     report = run_soak(Mix(tts=8, avatar=1, i2v=0, v2a=0, t2a=6), kill_every=5.0, max_kills=1, timeout=150)
     assert report.accepted == 15 and not report.refused

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from kinema.db.models import Task
 from kinema.jobs import service
 from kinema.runtime import Runtime
 from tests.support.db import make_account, runtime
+from tests.support.services import listening
 from tests.support.slow_executor import slow_params
 from tests.support.workers import WorkerProcess, wait_for
 
@@ -152,18 +152,11 @@ def test_sigterm_hands_running_job_back(rt: Runtime, tmp_path: Path) -> None:
         second.stop()
 
 
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
 
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_redis_and_postgres_mode(tmp_path: Path) -> None:
-    if not _reachable(6379):
+    if not listening(6379):
         pytest.skip("Redis at 127.0.0.1:6379 is unreachable")
     queue = f"redis://127.0.0.1:6379/0#kinema-test-{secrets.token_hex(4)}"
     gen = runtime(tmp_path, "postgres", queue_url=queue, workers=2)

@@ -22,7 +22,7 @@ import wave
 
 import numpy as np
 
-from kinema.engines.tts.types import PhoneSpan
+from kinema.engines.tts.types import PhoneSpan, at_speech_peak
 
 ESPEAK_VOICE = "cmn-latn-pinyin"
 _CLAUSE = re.compile(r"[，。！？；：、,.!?;:\n]+")
@@ -151,8 +151,5 @@ def synthesize_zh(
                     phones.append(PhoneSpan(ph, (offset + bounds[j]) / rate, (offset + bounds[j + 1]) / rate))
         pieces.append(audio)
         offset += len(audio)
-    samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-    if peak > 1e-6:
-        samples = samples * (0.89 / peak)
-    return samples.astype(np.float32), rate, phones
+    samples = at_speech_peak(np.concatenate(pieces) if pieces else np.zeros(0, np.float32))
+    return samples, rate, phones

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kinema.engines.tts import kokoro_assets, kokoro_g2p
-from kinema.engines.tts.types import PhoneSpan
+from kinema.engines.tts.types import PhoneSpan, at_speech_peak
 
 SAMPLE_RATE = 24_000
 HOP = 600  # samples per duration frame
@@ -185,8 +185,5 @@ def synthesize_kokoro(
         phones = [PhoneSpan(p.p, p.start, min(p.end, end)) for p in phones if p.start < end]
         pieces.append(audio)
         offset += len(audio)
-    samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-    if peak > 1e-6:
-        samples = samples * (0.89 / peak)
-    return samples.astype(np.float32), SAMPLE_RATE, phones
+    samples = at_speech_peak(np.concatenate(pieces) if pieces else np.zeros(0, np.float32))
+    return samples, SAMPLE_RATE, phones

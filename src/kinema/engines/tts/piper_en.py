@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kinema.engines.tts.types import PhoneSpan
+from kinema.engines.tts.types import PhoneSpan, at_speech_peak
 
 _NOISE_INPUTS = ("kinema_noise_0", "kinema_noise_1")
 _NOISE_LEN = 192 * 16_000  # enough latent frames for ~3 min of one sentence at 22.05 kHz / hop 256
@@ -176,9 +176,7 @@ def synthesize_en(
         audio, durations = model.session.run(None, feeds)[:2]
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
         counts = (np.asarray(durations).reshape(-1) * model.hop).astype(np.int64)
-        peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-        if peak > 1e-6:
-            audio = audio * (0.89 / peak)  # same per-sentence peak level Piper uses, with headroom
+        audio = at_speech_peak(audio)  # per sentence, as Piper itself levels them
         if len(counts) == len(ids):
             phones.extend(_phone_spans(sentence, id_map, counts, offset, model.sample_rate))
         pieces.append(audio)

@@ -27,6 +27,18 @@ class TtsInputError(EngineInputError):
         self.rule = rule
 
 
+SPEECH_PEAK = 0.89
+"""Peak level every backend hands speech back at (≈ −1 dBFS): the same loudness whichever engine spoke, with
+headroom for the MP3/AAC encoders."""
+
+
+def at_speech_peak(samples: np.ndarray) -> np.ndarray:
+    """``samples`` (float32) scaled so their peak is :data:`SPEECH_PEAK`; silence is returned as it is."""
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    scaled = samples * (SPEECH_PEAK / peak) if peak > 1e-6 else samples
+    return scaled.astype(np.float32)
+
+
 EnEngine = Literal["kokoro", "piper"]
 ZhEngine = Literal["kokoro", "espeak-ng"]
 
