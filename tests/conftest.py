@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.api.server import Server, start_server
+from kinema.observe.metrics import metrics_folder
+from kinema.settings import Settings
+from tests.api.server import STARTED_DATA_DIRS, Server, start_server
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +45,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     yield srv
     srv.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the metrics folders (in /dev/shm by default) of the servers this session started."""
+    for data_dir in STARTED_DATA_DIRS:
+        shutil.rmtree(metrics_folder(Settings(data_dir=data_dir)), ignore_errors=True)

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     metrics_dir: Path | None = Field(
         None,
         description="Folder where every process of this deployment on this host writes its metric values "
-        "(Prometheus multiprocess mode); default data_dir/metrics. One per deployment.",
+        "(Prometheus multiprocess mode); default /dev/shm/kinema-metrics-<hash of data_dir> (RAM: a full "
+        "data disk must not reach the memory-mapped value files), else data_dir/metrics. One per deployment.",
     )
     worker_metrics_port: int = Field(
         0, description="A worker serves /metrics of this host's folder on this port (0 = off; the API's "

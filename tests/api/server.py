@@ -63,6 +63,10 @@ class Server:
         self.proc.wait()
 
 
+STARTED_DATA_DIRS: set[Path] = set()
+"""Data folders of the servers this test session started (their metrics folders are removed at its end)."""
+
+
 def start_server(
     data_dir: Path,
     *,
@@ -89,6 +93,7 @@ def start_server(
     }
     cmd = [sys.executable, "-m", "kinema", "serve"] + (["--api-only"] if api_only else [])
     data_dir.mkdir(parents=True, exist_ok=True)
+    STARTED_DATA_DIRS.add(data_dir.resolve())
     log_path = log_path or data_dir / "server.log"
     log = log_path.open("ab")
     proc = subprocess.Popen(cmd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -12,6 +12,7 @@ Label values are bounded sets (kinds, modes, outcomes, route templates, fixed re
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Iterable
@@ -119,8 +120,23 @@ _series = _define()
 _folder: Path | None = None
 
 
+RAM_FOLDER = Path("/dev/shm")
+
+
 def metrics_folder(settings: Settings) -> Path:
-    return (settings.metrics_dir or settings.data_dir / "metrics").resolve()
+    """``KINEMA_METRICS_DIR``, else a folder of this deployment (named after its data folder) in RAM.
+
+    Not under the data folder by default: prometheus-client memory-maps its value files and grows them
+    sparsely, so when their disk is full the first write to a new page kills the process with SIGBUS — a full
+    data disk must give 5001 answers, not a dead API (tests/api/test_disk_full.py). ``/dev/shm`` is the tmpfs
+    the client's own docs suggest; without it (not Linux), ``<data_dir>/metrics``."""
+    if settings.metrics_dir is not None:
+        return settings.metrics_dir.resolve()
+    data = settings.data_dir.resolve()
+    if RAM_FOLDER.is_dir() and os.access(RAM_FOLDER, os.W_OK):
+        tag = hashlib.sha256(str(data).encode()).hexdigest()[:16]
+        return RAM_FOLDER / f"kinema-metrics-{tag}"
+    return data / "metrics"
 
 
 def configure(settings: Settings) -> Path:

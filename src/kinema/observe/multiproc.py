@@ -2,7 +2,8 @@
 
 prometheus-client's multiprocess mode keeps one memory-mapped file per process and metric type
 (``counter_<pid>.db``, ``histogram_<pid>.db``); a scrape adds them all up. kinema owns that folder: the
-``KINEMA_METRICS_DIR`` setting (default ``<data_dir>/metrics``), so each deployment has its own, and every
+``KINEMA_METRICS_DIR`` setting (default: a folder named after the data folder in ``/dev/shm``), so each
+deployment has its own, and every
 API process, worker and forked job process of the deployment writes to it.
 
 Processes come and go (a killed job process is replaced by a new pid), so the folder would grow without end.
