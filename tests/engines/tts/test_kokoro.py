@@ -37,7 +37,10 @@ def test_every_preset_id_has_a_kokoro_voice_of_its_language() -> None:
         for voice in BY_LANGUAGE[language].values():
             assert voice.name.startswith(("zf_", "zm_") if language == "zh" else ("af_", "am_", "bf_", "bm_"))
             assert 0.8 <= voice.pace <= 1.2
-    assert len({v for v in USED_VOICES if v.startswith("z")}) == 8  # all Mandarin voices are used
+    # every Mandarin voice but zf_xiaoni, read by Whisper base at CER 30–36 % (docs/tts.md, Intelligibility)
+    assert {v for v in USED_VOICES if v.startswith("z")} == {
+        "zf_xiaobei", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian", "zm_yunxi", "zm_yunxia", "zm_yunyang"
+    }
 
 
 def test_phone_spans_fold_marks_and_leave_pauses_as_gaps() -> None:

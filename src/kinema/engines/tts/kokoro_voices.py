@@ -43,11 +43,11 @@ ZH: dict[str, KokoroVoice] = {
     "chengshu_jiejie": KokoroVoice("zf_xiaobei"),  # 优雅贵妇, elegant lady
     "zhuxi_speech02": KokoroVoice("zm_yunjian", 0.85),  # 慈祥爷爷, kind grandfather
     "uk_oldman3": KokoroVoice("zm_yunyang", 0.9),  # 唠叨爷爷, chatty grandfather
-    "laopopo_speech02": KokoroVoice("zf_xiaoni", 0.9),  # 唠叨奶奶, chatty grandmother
-    "heainainai_speech02": KokoroVoice("zf_xiaoni", 0.85),  # 和蔼奶奶, kind grandmother
+    "laopopo_speech02": KokoroVoice("zf_xiaobei", 0.9),  # 唠叨奶奶, chatty grandmother
+    "heainainai_speech02": KokoroVoice("zf_xiaobei", 0.85),  # 和蔼奶奶, kind grandmother
     "dongbeilaotie_speech02": KokoroVoice("zm_yunjian", 1.05),  # 东北老铁, north-eastern man
     "chongqingxiaohuo_speech02": KokoroVoice("zm_yunxi", 1.05),  # 重庆小伙, young Chongqing man
-    "chuanmeizi_speech02": KokoroVoice("zf_xiaoni", 1.05),  # 四川妹子, young Sichuan woman
+    "chuanmeizi_speech02": KokoroVoice("zf_xiaoxiao", 1.1),  # 四川妹子, young Sichuan woman
     "chaoshandashu_speech02": KokoroVoice("zm_yunjian"),  # 潮汕大叔, middle-aged man
     "ai_taiwan_man2_speech02": KokoroVoice("zm_yunxi", 0.95),  # 台湾男生, soft-spoken young man
     "xianzhanggui_speech02": KokoroVoice("zm_yunyang"),  # 西安掌柜, shopkeeper
