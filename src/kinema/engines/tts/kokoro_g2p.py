@@ -120,21 +120,22 @@ def _cut(text: str, ends: frozenset[str]) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
-def _fit(piece: str, limit: int) -> list[str]:
-    """Split a too-long clause at word gaps, and a too-long word anywhere."""
+def _pack(units: list[str], limit: int) -> list[str]:
+    """Join ``units`` with spaces into pieces of at most ``limit`` symbols, greedily; a unit longer than
+    ``limit`` on its own is cut anywhere."""
     out: list[str] = []
     current = ""
-    for word in piece.split(" "):
-        candidate = f"{current} {word}" if current else word
+    for unit in units:
+        candidate = f"{current} {unit}" if current else unit
         if len(candidate) <= limit:
             current = candidate
             continue
         if current:
             out.append(current)
-        while len(word) > limit:
-            out.append(word[:limit])
-            word = word[limit:]
-        current = word
+        while len(unit) > limit:
+            out.append(unit[:limit])
+            unit = unit[limit:]
+        current = unit
     if current:
         out.append(current)
     return out
@@ -148,17 +149,8 @@ def chunks(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
         if len(sentence) <= limit:
             out.append(sentence)
             continue
-        current = ""
+        units: list[str] = []
         for clause in _cut(sentence, CLAUSE_END):
-            joined = f"{current} {clause}" if current else clause
-            if len(joined) <= limit:
-                current = joined
-                continue
-            if current:
-                out.append(current)
-            pieces = _fit(clause, limit)
-            out.extend(pieces[:-1])
-            current = pieces[-1] if pieces else ""
-        if current:
-            out.append(current)
+            units.extend([clause] if len(clause) <= limit else clause.split(" "))
+        out.extend(_pack(units, limit))
     return [c for c in out if any(ch not in " " and ch not in SENTENCE_END | CLAUSE_END for ch in c)]
